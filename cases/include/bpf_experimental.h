@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * iterconf: kfunc declarations for the open-coded iterators under test,
+ * and the kfuncs that produce the task pointers handed to them.
+ *
+ * All are __weak: an object whose programs call kfuncs missing from the
+ * kernel (task_vma before 6.7) still opens and its other programs still
+ * load; the runner reports a program that calls a missing kfunc as
+ * `unsupported` before loading it.
+ */
+#ifndef __ITERCONF_BPF_EXPERIMENTAL_H__
+#define __ITERCONF_BPF_EXPERIMENTAL_H__
+
+#include <bpf/bpf_helpers.h>
+
+/* task_vma: kernel/bpf/task_iter.c, Linux 6.7+ */
+extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it,
+				 struct task_struct *task, __u64 addr) __weak __ksym;
+extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __weak __ksym;
+extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __weak __ksym;
+
+/* num: kernel/bpf/bpf_iter.c, Linux 6.4+ */
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __weak __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __weak __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __weak __ksym;
+
+/* task references and RCU sections: kernel/bpf/helpers.c */
+extern struct task_struct *bpf_task_from_pid(s32 pid) __weak __ksym;
+extern struct task_struct *bpf_task_acquire(struct task_struct *p) __weak __ksym;
+extern void bpf_task_release(struct task_struct *p) __weak __ksym;
+extern void bpf_rcu_read_lock(void) __weak __ksym;
+extern void bpf_rcu_read_unlock(void) __weak __ksym;
+
+/*
+ * bpf_for_each(kind, cur, args...): walk an open-coded iterator declared
+ * in the loop header; the iterator is destroyed when the loop is left by
+ * any path (cleanup attribute), so break and return are safe.
+ */
+#define bpf_for_each(kind, cur, args...)						\
+	for (struct bpf_iter_##kind ___it						\
+		     __attribute__((aligned(8), cleanup(bpf_iter_##kind##_destroy))),	\
+	     *___once __attribute__((unused)) =					\
+		     (bpf_iter_##kind##_new(&___it, ##args), (void *)0);		\
+	     ((cur) = bpf_iter_##kind##_next(&___it));)
+
+#endif /* __ITERCONF_BPF_EXPERIMENTAL_H__ */
