@@ -1,0 +1,136 @@
+// iterconf list: every case program with its expectation.
+#include <cstdio>
+
+#include "cli/common.hpp"
+#include "record/record.hpp"
+
+namespace iterconf::cli {
+
+namespace {
+
+constexpr const char* k_usage = R"(usage: iterconf list [options]
+
+Lists every program of the selected cases with its expectation.
+
+options:
+  --cases PATH           .bpf.c / .bpf.o file or directory (repeatable)
+  -I, --include DIR      extra include directory for compiling .bpf.c cases
+  -a, --allow, --filter GLOB / -d, --deny GLOB   select programs by id
+  --kernel-version X.Y   show the expectation on that kernel version
+  --out DIR              where compiled objects go (default: out)
+  --json                 one JSON object per program
+)";
+
+std::string verdict_text(const expect::ProgramSpec& s) {
+    std::string t = s.success.value_or(true) ? "success" : "failure";
+    if (!s.success)
+        t += " (default)";
+    for (const auto& kv : s.kver_verdicts)
+        t += std::string(", ") + (kv.success ? "success" : "failure") + " on " + kv.range.text;
+    return t;
+}
+
+} // namespace
+
+int cmd_list(int argc, char** argv) {
+    std::string out_dir = "out", v, kver;
+    std::vector<std::string> cases, allow, deny, includes;
+    bool json = false;
+    Args args(argc, argv);
+    while (!args.done()) {
+        if (args.flag("-h", "--help")) {
+            std::fputs(k_usage, stdout);
+            return 0;
+        } else if (args.option("--cases", v)) {
+            cases.push_back(v);
+        } else if (args.option("--include", "-I", v)) {
+            includes.push_back(v);
+        } else if (args.option("--allow", "-a", v) || args.option("--filter", v)) {
+            allow.push_back(v);
+        } else if (args.option("--deny", "-d", v)) {
+            deny.push_back(v);
+        } else if (args.option("--out", v)) {
+            out_dir = v;
+        } else if (args.option("--kernel-version", v)) {
+            kver = v;
+        } else if (args.flag("--json")) {
+            json = true;
+        } else {
+            throw UsageError{"unknown argument '" + args.peek() + "'"};
+        }
+    }
+    std::optional<expect::KernelVersion> kv;
+    if (!kver.empty()) {
+        auto p = expect::parse_release(kver);
+        if (!p)
+            return report_error(make_error(ErrorKind::usage, "--kernel-version", p.error().what,
+                                           "write X.Y or X.Y.Z"),
+                                json);
+        kv = *p;
+    }
+    auto loaded = load_cases(cases, CompileOptions{.include_dirs = includes, .out_dir = out_dir});
+    if (!loaded)
+        return report_error(loaded.error(), json);
+    size_t n = 0;
+    for (const auto& o : *loaded) {
+        for (const auto& p : o.programs) {
+            if (!selected(o.id, p.name, allow, deny))
+                continue;
+            n++;
+            std::string kf;
+            std::vector<std::string> msgs, kfs;
+            for (const auto& k : p.kfuncs) {
+                kfs.push_back(k.name);
+                kf += (kf.empty() ? "" : ",") + k.name;
+            }
+            std::string verdict = verdict_text(p.spec);
+            std::vector<const expect::MsgPattern*> shown;
+            if (kv) {
+                auto e = expect::resolve(p.spec, *kv);
+                verdict = e.success ? "success" : "failure";
+                shown = e.msgs;
+            } else {
+                for (const auto& m : p.spec.msgs)
+                    shown.push_back(&m);
+            }
+            for (const auto* m : shown)
+                msgs.push_back((m->negative ? "not: " : "") +
+                               (m->range ? "[" + m->range->text + "] " : "") + m->text);
+            if (p.spec.auxiliary)
+                verdict = "auxiliary";
+            if (json) {
+                std::string line = "{\"id\":" + record::json_quote(o.id + "/" + p.name) +
+                                   ",\"file\":" + record::json_quote(o.display) +
+                                   ",\"section\":" + record::json_quote(p.section) +
+                                   ",\"description\":" + record::json_quote(p.spec.description) +
+                                   ",\"expect\":" + record::json_quote(verdict) + ",\"msgs\":[";
+                for (size_t i = 0; i < msgs.size(); i++)
+                    line += (i ? "," : "") + record::json_quote(msgs[i]);
+                line += "],\"kfuncs\":[";
+                for (size_t i = 0; i < kfs.size(); i++)
+                    line += (i ? "," : "") + record::json_quote(kfs[i]);
+                line += "],\"unchecked\":[";
+                for (size_t i = 0; i < p.spec.unchecked.size(); i++)
+                    line += (i ? "," : "") + record::json_quote(p.spec.unchecked[i]);
+                line += "]}\n";
+                std::fputs(line.c_str(), stdout);
+                continue;
+            }
+            std::printf("%s/%s\n", o.id.c_str(), p.name.c_str());
+            std::printf("    section: %s   expect: %s\n", p.section.c_str(), verdict.c_str());
+            if (!p.spec.description.empty())
+                std::printf("    description: %s\n", p.spec.description.c_str());
+            for (const auto& m : msgs)
+                std::printf("    msg: %s\n", m.c_str());
+            if (!kf.empty())
+                std::printf("    kfuncs: %s\n", kf.c_str());
+            for (const auto& u : p.spec.unchecked)
+                std::printf("    not checked by iterconf: %s\n", u.c_str());
+        }
+    }
+    if (!json)
+        std::printf("%zu programs in %zu cases\n", n, loaded->size());
+    return 0;
+}
+
+} // namespace iterconf::cli

@@ -1,0 +1,279 @@
+#include "cli/common.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "record/record.hpp"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+
+namespace iterconf::cli {
+
+namespace {
+
+bool ends_with(const std::string& s, const char* suffix) {
+    size_t n = std::strlen(suffix);
+    return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+std::string strip_suffix(const std::string& s) {
+    for (const char* suf : {".bpf.c", ".bpf.o", ".o"})
+        if (ends_with(s, suf))
+            return s.substr(0, s.size() - std::strlen(suf));
+    return s;
+}
+
+// Id of a case file: relative to the nearest ancestor directory named
+// "cases" (so build/cases/x/y.bpf.o and cases/x/y.bpf.c agree), else to
+// `root` (the directory given), else the file's stem.
+std::string case_id(const fs::path& file, const fs::path& root) {
+    fs::path abs = fs::absolute(file).lexically_normal();
+    for (fs::path p = abs.parent_path(); p.has_relative_path(); p = p.parent_path()) {
+        if (p.filename() == "cases")
+            return strip_suffix(abs.lexically_relative(p).generic_string());
+        if (p == p.parent_path())
+            break;
+    }
+    if (!root.empty()) {
+        fs::path r = fs::absolute(root).lexically_normal();
+        return strip_suffix(abs.lexically_relative(r).generic_string());
+    }
+    return strip_suffix(abs.filename().string());
+}
+
+} // namespace
+
+int report_error(const Error& e, bool json) {
+    if (json) {
+        std::printf("{\"error\":{\"kind\":%s,\"where\":%s,\"message\":%s}}\n",
+                    record::json_quote(to_string(e.kind)).c_str(),
+                    record::json_quote(e.where).c_str(),
+                    record::json_quote(e.what + (e.hint.empty() ? "" : "; " + e.hint)).c_str());
+        std::fflush(stdout);
+    }
+    std::fprintf(stderr, "iterconf: error: %s\n", e.message().c_str());
+    return 2;
+}
+
+void warn(const std::string& msg) { std::fprintf(stderr, "iterconf: warning: %s\n", msg.c_str()); }
+
+std::string source_dir() {
+    if (const char* s = std::getenv("ITERCONF_SOURCE_DIR"))
+        return s;
+    return ITERCONF_SOURCE_DIR_DEFAULT;
+}
+
+std::string clang_path() {
+    if (const char* s = std::getenv("ITERCONF_CLANG"))
+        return s;
+    return ITERCONF_CLANG_DEFAULT;
+}
+
+std::string cases_include_dir() { return source_dir() + "/cases/include"; }
+
+std::string default_cases_dir() {
+    if (const char* s = std::getenv("ITERCONF_CASES_DIR"))
+        return s;
+    return ITERCONF_CASES_DIR_DEFAULT;
+}
+
+bool Args::option(const char* name, std::string& value) {
+    if (done())
+        return false;
+    const std::string& a = m_args[m_i];
+    size_t n = std::strlen(name);
+    if (a == name) {
+        if (m_i + 1 >= m_args.size())
+            throw UsageError{std::string("option ") + name + " needs a value"};
+        value = m_args[m_i + 1];
+        m_i += 2;
+        return true;
+    }
+    if (a.size() > n && a.compare(0, n, name) == 0 && a[n] == '=') {
+        value = a.substr(n + 1);
+        m_i++;
+        return true;
+    }
+    return false;
+}
+
+bool Args::flag(const char* name, const char* alias) {
+    if (done())
+        return false;
+    if (m_args[m_i] == name || (alias && m_args[m_i] == alias)) {
+        m_i++;
+        return true;
+    }
+    return false;
+}
+
+Result<std::vector<CaseInput>> discover_cases(const std::vector<std::string>& paths_in) {
+    std::vector<std::string> paths = paths_in;
+    if (paths.empty()) {
+        std::string d = default_cases_dir();
+        std::error_code ec;
+        if (!fs::is_directory(d, ec))
+            return make_error(ErrorKind::input, d, "no compiled cases here",
+                              "build first (ci/build.sh) or pass --cases PATH");
+        paths.push_back(d);
+    }
+    std::vector<CaseInput> out;
+    auto add_file = [&](const fs::path& f, const fs::path& root) -> Result<void> {
+        std::string s = f.string();
+        CaseInput in;
+        in.path = s;
+        in.id = case_id(f, root);
+        if (ends_with(s, ".bpf.c"))
+            in.is_source = true;
+        else if (!ends_with(s, ".o"))
+            return make_error(ErrorKind::input, s, "not a case file",
+                              "give a .bpf.c source, a .bpf.o object or a directory of them");
+        out.push_back(std::move(in));
+        return {};
+    };
+    for (const auto& p : paths) {
+        std::error_code ec;
+        fs::file_status st = fs::status(p, ec);
+        if (ec || !fs::exists(st))
+            return make_error(ErrorKind::input, p, "no such file or directory", "check the path");
+        if (fs::is_directory(st)) {
+            std::vector<fs::path> files;
+            for (auto it = fs::recursive_directory_iterator(p, ec);
+                 !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+                if (it->is_directory() && it->path().filename() == "include") {
+                    it.disable_recursion_pending();
+                    continue;
+                }
+                std::string name = it->path().filename().string();
+                if (it->is_regular_file() && (ends_with(name, ".bpf.c") || ends_with(name, ".bpf.o")))
+                    files.push_back(it->path());
+            }
+            if (ec)
+                return make_error(ErrorKind::io, p, "cannot read directory: " + ec.message());
+            std::sort(files.begin(), files.end());
+            size_t before = out.size();
+            for (const auto& f : files) {
+                // a source wins over an object of the same name beside it
+                std::string s = f.string();
+                if (ends_with(s, ".bpf.o") &&
+                    std::find(files.begin(), files.end(),
+                              fs::path(s.substr(0, s.size() - 2) + ".c")) != files.end())
+                    continue;
+                ITERCONF_TRY(add_file(f, p));
+            }
+            if (out.size() == before)
+                return make_error(ErrorKind::input, p, "no .bpf.c or .bpf.o files in this directory",
+                                  "point --cases at case files");
+        } else {
+            ITERCONF_TRY(add_file(p, {}));
+        }
+    }
+    std::vector<std::string> ids;
+    for (const auto& in : out) {
+        if (std::find(ids.begin(), ids.end(), in.id) != ids.end())
+            return make_error(ErrorKind::input, in.path, "case id '" + in.id + "' given twice",
+                              "pass each case once");
+        ids.push_back(in.id);
+    }
+    return out;
+}
+
+Result<std::string> compile_case(const CaseInput& in, const CompileOptions& opts) {
+    if (!in.is_source)
+        return in.path;
+    fs::path obj = fs::path(opts.out_dir) / "objs" / (in.id + ".bpf.o");
+    std::error_code ec;
+    fs::create_directories(obj.parent_path(), ec);
+    if (ec)
+        return make_error(ErrorKind::io, obj.parent_path().string(),
+                          "cannot create directory: " + ec.message());
+    fs::path errfile = obj;
+    errfile += ".stderr";
+    std::vector<std::string> argv = {clang_path(), "-target", "bpf", "-O2", "-g",
+                                     "-D__TARGET_ARCH_x86", "-Wall"};
+    if (opts.werror)
+        argv.push_back("-Werror");
+    for (const auto& d : opts.include_dirs)
+        argv.push_back("-I" + d);
+    argv.push_back("-I" + cases_include_dir());
+    argv.insert(argv.end(), {"-c", in.path, "-o", obj.string()});
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, errfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 2, 1);
+    std::vector<char*> cargv;
+    for (auto& a : argv)
+        cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return make_error(ErrorKind::infra, in.path,
+                          "cannot run " + argv[0] + ": " + std::strerror(rc),
+                          "install clang (ci/install-deps.sh) or set ITERCONF_CLANG");
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    std::string diag;
+    if (FILE* f = std::fopen(errfile.c_str(), "r")) {
+        char buf[4096];
+        size_t n;
+        while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
+            diag.append(buf, n);
+        std::fclose(f);
+    }
+    if (opts.verbose && !diag.empty())
+        std::fputs(diag.c_str(), stderr);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        std::string first;
+        size_t pos = diag.find("error:");
+        if (pos != std::string::npos) {
+            size_t bol = diag.rfind('\n', pos);
+            bol = bol == std::string::npos ? 0 : bol + 1;
+            first = diag.substr(bol, diag.find('\n', pos) - bol);
+        }
+        return make_error(ErrorKind::input, in.path,
+                          "does not compile" + (first.empty() ? "" : " (" + first + ")"),
+                          "fix the case; clang's full output is in " + errfile.string());
+    }
+    return obj.string();
+}
+
+Result<std::vector<load::CaseObject>> load_cases(const std::vector<std::string>& paths,
+                                                 const CompileOptions& opts) {
+    ITERCONF_TRY_ASSIGN(auto inputs, discover_cases(paths));
+    std::vector<load::CaseObject> out;
+    for (const auto& in : inputs) {
+        ITERCONF_TRY_ASSIGN(std::string obj, compile_case(in, opts));
+        ITERCONF_TRY_ASSIGN(auto c, load::open_case(obj, in.id, in.path));
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+bool selected(const std::string& case_id, const std::string& prog,
+              const std::vector<std::string>& allow, const std::vector<std::string>& deny) {
+    std::string id = case_id + "/" + prog;
+    auto hit = [&](const std::string& g) {
+        return fnmatch(g.c_str(), id.c_str(), 0) == 0 ||
+               fnmatch(g.c_str(), case_id.c_str(), 0) == 0;
+    };
+    if (!allow.empty() && std::none_of(allow.begin(), allow.end(), hit))
+        return false;
+    return std::none_of(deny.begin(), deny.end(), hit);
+}
+
+} // namespace iterconf::cli

@@ -1,0 +1,53 @@
+// iterconf: conformance and fuzz suite for the BPF verifier's open-coded
+// iterators. One file per subcommand (cmd_*.cpp).
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cli/common.hpp"
+
+namespace {
+
+constexpr const char* k_usage = R"(usage: iterconf <command> [options]
+
+commands:
+  run            judge case programs on a kernel (default: the running one)
+  list           list case programs and their expectations
+  check-cases    check case sources against the house rules
+  help           this text
+
+'iterconf <command> --help' describes each command.
+)";
+
+} // namespace
+
+int main(int argc, char** argv) {
+    using namespace iterconf::cli;
+    if (argc < 2) {
+        std::fputs(k_usage, stderr);
+        return 2;
+    }
+    std::string cmd = argv[1];
+    try {
+        if (cmd == "run")
+            return cmd_run(argc - 2, argv + 2);
+        if (cmd == "list")
+            return cmd_list(argc - 2, argv + 2);
+        if (cmd == "check-cases")
+            return cmd_check_cases(argc - 2, argv + 2);
+        if (cmd == "help" || cmd == "-h" || cmd == "--help") {
+            std::fputs(k_usage, stdout);
+            return 0;
+        }
+        if (cmd == "--version") {
+            std::printf("iterconf %s\n", ITERCONF_VERSION);
+            return 0;
+        }
+        throw UsageError{"unknown command '" + cmd + "'"};
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "iterconf: error: %s; see 'iterconf %s--help'\n", e.what.c_str(),
+                     cmd == "run" || cmd == "list" || cmd == "check-cases" ? (cmd + " ").c_str()
+                                                                          : "");
+        return 2;
+    }
+}

@@ -1,0 +1,315 @@
+#include "expect/spec.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <string_view>
+
+namespace iterconf::expect {
+
+namespace {
+
+constexpr std::string_view k_hint = "see cases/README.md for the annotation vocabulary";
+
+// Upstream test_loader keys that iterconf recognises but does not check.
+constexpr std::string_view k_unchecked_keys[] = {
+    "test_expect_failure_unpriv", "test_expect_success_unpriv",
+    "test_expect_msg_unpriv",     "test_expect_not_msg_unpriv",
+    "test_retval_unpriv",         "test_auxiliary_unpriv",
+    "test_expect_xlated",         "test_expect_xlated_unpriv",
+    "test_jited",                 "test_jited_unpriv",
+    "test_arch",                  "test_caps_unpriv",
+    "load_mode",                  "test_btf_path",
+    "test_expect_stderr",         "test_expect_stderr_unpriv",
+    "test_expect_stdout",         "test_expect_stdout_unpriv",
+    "test_linear_size",
+};
+
+bool is_ere_special(char c) {
+    return std::string_view(".[]{}()\\*+?^$|").find(c) != std::string_view::npos;
+}
+
+struct Tag {
+    long order;   // __COUNTER__ value, or position for counterless tags
+    size_t index; // position in BTF, to keep sorting stable
+    std::string key;
+    std::optional<std::string> value;
+};
+
+} // namespace
+
+Result<MsgPattern> compile_pattern(const std::string& text) {
+    MsgPattern p;
+    p.text = text;
+    size_t i = 0;
+    while (i < text.size()) {
+        if (text.compare(i, 2, "{{") == 0) {
+            size_t end = text.find("}}", i + 2);
+            if (end == std::string::npos)
+                return make_error(ErrorKind::input, "",
+                                  "unterminated '{{' in message '" + text + "'",
+                                  "close the regex with '}}'");
+            p.regex += "(" + text.substr(i + 2, end - i - 2) + ")";
+            i = end + 2;
+        } else {
+            if (is_ere_special(text[i]))
+                p.regex += '\\';
+            p.regex += text[i];
+            i++;
+        }
+    }
+    try {
+        p.re = std::regex(p.regex, std::regex::extended);
+    } catch (const std::regex_error& e) {
+        return make_error(ErrorKind::input, "",
+                          "bad regex in message '" + text + "': " + e.what(),
+                          "write a POSIX extended regex inside {{ }}");
+    }
+    return p;
+}
+
+std::optional<uint32_t> prog_flag_value(const std::string& name) {
+    static const std::pair<std::string_view, uint32_t> k_flags[] = {
+        {"BPF_F_STRICT_ALIGNMENT", 1u << 0}, {"BPF_F_ANY_ALIGNMENT", 1u << 1},
+        {"BPF_F_TEST_RND_HI32", 1u << 2},    {"BPF_F_TEST_STATE_FREQ", 1u << 3},
+        {"BPF_F_SLEEPABLE", 1u << 4},        {"BPF_F_XDP_HAS_FRAGS", 1u << 5},
+        {"BPF_F_XDP_DEV_BOUND_ONLY", 1u << 6}, {"BPF_F_TEST_REG_INVARIANTS", 1u << 7},
+    };
+    for (const auto& [n, v] : k_flags)
+        if (n == name)
+            return v;
+    uint32_t v = 0;
+    const char* b = name.data();
+    const char* e = b + name.size();
+    int base = 10;
+    if (name.size() > 2 && name[0] == '0' && (name[1] == 'x' || name[1] == 'X')) {
+        b += 2;
+        base = 16;
+    }
+    auto [ptr, ec] = std::from_chars(b, e, v, base);
+    if (ec == std::errc() && ptr == e && b != e)
+        return v;
+    return std::nullopt;
+}
+
+Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std::string> raw,
+                                       const std::string& where) {
+    ProgramSpec spec;
+    spec.name = name;
+
+    std::vector<Tag> tags;
+    for (size_t i = 0; i < raw.size(); i++) {
+        std::string_view s = raw[i];
+        if (!s.starts_with("comment:"))
+            continue;
+        s.remove_prefix(8);
+        Tag t;
+        t.index = i;
+        t.order = -1;
+        size_t d = 0;
+        while (d < s.size() && std::isdigit(static_cast<unsigned char>(s[d])))
+            d++;
+        if (d > 0 && d < s.size() && s[d] == ':') {
+            std::from_chars(s.data(), s.data() + d, t.order);
+            s.remove_prefix(d + 1);
+        }
+        size_t eq = s.find('=');
+        t.key = std::string(s.substr(0, eq));
+        if (eq != std::string_view::npos)
+            t.value = std::string(s.substr(eq + 1));
+        tags.push_back(std::move(t));
+    }
+    std::stable_sort(tags.begin(), tags.end(), [](const Tag& a, const Tag& b) {
+        return a.order != b.order ? a.order < b.order : a.index < b.index;
+    });
+
+    auto bad = [&](const std::string& what) {
+        return make_error(ErrorKind::input, where, what, std::string(k_hint));
+    };
+    auto need_value = [&](const Tag& t) -> Result<std::string> {
+        if (!t.value)
+            return bad("annotation '" + t.key + "' needs a value");
+        return *t.value;
+    };
+    auto no_value = [&](const Tag& t) -> Result<void> {
+        if (t.value)
+            return bad("annotation '" + t.key + "' takes no value (got '=" + *t.value + "')");
+        return {};
+    };
+    auto with_where = [&](Error e, const std::string& key) {
+        e.where = where;
+        e.what = key + ": " + e.what;
+        return e;
+    };
+
+    for (const Tag& t : tags) {
+        const std::string& k = t.key;
+        if (k == "test_expect_success" || k == "test_expect_failure") {
+            ITERCONF_TRY(no_value(t));
+            bool success = k == "test_expect_success";
+            if (spec.success && *spec.success != success)
+                return bad("both __success and __failure");
+            spec.success = success;
+        } else if (k == "test_expect_msg" || k == "test_expect_not_msg" ||
+                   k == "test_expect_regex") {
+            ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
+            if (v.empty())
+                return bad("empty message in '" + k + "'");
+            if (k == "test_expect_regex")
+                v = "{{" + v + "}}";
+            auto p = compile_pattern(v);
+            if (!p)
+                return with_where(p.take_error(), k);
+            p->negative = k == "test_expect_not_msg";
+            spec.msgs.push_back(std::move(*p));
+        } else if (k == "iterconf_kver_msg") {
+            ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
+            size_t close = v.find(']');
+            if (v.empty() || v[0] != '[' || close == std::string::npos)
+                return bad("iterconf_kver_msg: expected '[<range>]<message>', got '" + v + "'");
+            auto range = parse_range(std::string_view(v).substr(1, close - 1));
+            if (!range)
+                return with_where(range.take_error(), "__kver_msg");
+            std::string text = v.substr(close + 1);
+            if (text.empty())
+                return bad("__kver_msg: empty message");
+            auto p = compile_pattern(text);
+            if (!p)
+                return with_where(p.take_error(), "__kver_msg");
+            p->range = std::move(*range);
+            spec.msgs.push_back(std::move(*p));
+        } else if (k == "iterconf_kver_success" || k == "iterconf_kver_failure") {
+            ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
+            auto range = parse_range(v);
+            if (!range)
+                return with_where(range.take_error(), k == "iterconf_kver_success"
+                                                          ? "__kver_success"
+                                                          : "__kver_failure");
+            spec.kver_verdicts.push_back({std::move(*range), k == "iterconf_kver_success"});
+        } else if (k == "test_description") {
+            ITERCONF_TRY_ASSIGN(spec.description, need_value(t));
+        } else if (k == "test_retval") {
+            ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
+            if (v.empty())
+                return bad("empty __retval");
+            spec.retval = v;
+        } else if (k == "test_log_level") {
+            ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
+            int lvl = -1;
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), lvl);
+            if (ec != std::errc() || p != v.data() + v.size() || lvl < 0 || lvl > 7)
+                return bad("__log_level: expected 0..7, got '" + v + "'");
+            spec.log_level = lvl;
+        } else if (k == "test_prog_flags") {
+            ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
+            bool clear = !v.empty() && v[0] == '!';
+            auto f = prog_flag_value(clear ? v.substr(1) : v);
+            if (!f)
+                return bad("__flag: unknown flag '" + v + "'");
+            (clear ? spec.prog_flags_clear : spec.prog_flags_set) |= *f;
+        } else if (k == "test_auxiliary") {
+            ITERCONF_TRY(no_value(t));
+            spec.auxiliary = true;
+        } else if (std::find(std::begin(k_unchecked_keys), std::end(k_unchecked_keys), k) !=
+                   std::end(k_unchecked_keys)) {
+            spec.unchecked.push_back(k);
+        } else {
+            return bad("unknown annotation '" + k + (t.value ? "=" : "") + "'");
+        }
+    }
+    return spec;
+}
+
+Expectation resolve(const ProgramSpec& spec, const KernelVersion& k) {
+    Expectation e;
+    e.success = spec.success.value_or(true);
+    for (const auto& kv : spec.kver_verdicts) {
+        if (kv.range.contains(k)) {
+            e.success = kv.success;
+            break;
+        }
+    }
+    for (const auto& m : spec.msgs)
+        if (!m.range || m.range->contains(k))
+            e.msgs.push_back(&m);
+    return e;
+}
+
+namespace {
+
+struct Pos {
+    size_t line = 0;
+    size_t col = 0;
+};
+
+std::vector<std::string_view> split_lines(const std::string& log) {
+    std::vector<std::string_view> lines;
+    size_t start = 0;
+    while (start <= log.size()) {
+        size_t nl = log.find('\n', start);
+        if (nl == std::string::npos) {
+            if (start < log.size())
+                lines.emplace_back(log.data() + start, log.size() - start);
+            break;
+        }
+        lines.emplace_back(log.data() + start, nl - start);
+        start = nl + 1;
+    }
+    return lines;
+}
+
+// Finds p at or after `from` and before `to`; on success sets match begin/end.
+bool find_in(const std::vector<std::string_view>& lines, const std::regex& re, Pos from, Pos to,
+             Pos& mbegin, Pos& mend) {
+    for (size_t l = from.line; l < lines.size() && l <= to.line; l++) {
+        std::string_view line = lines[l];
+        size_t c0 = l == from.line ? std::min(from.col, line.size()) : 0;
+        size_t c1 = l == to.line ? std::min(to.col, line.size()) : line.size();
+        if (c1 < c0)
+            continue;
+        std::match_results<std::string_view::const_iterator> m;
+        auto flags = c0 > 0 ? std::regex_constants::match_prev_avail
+                            : std::regex_constants::match_default;
+        if (std::regex_search(line.begin() + c0, line.begin() + c1, m, re, flags)) {
+            mbegin = {l, c0 + static_cast<size_t>(m.position(0))};
+            mend = {l, mbegin.col + static_cast<size_t>(m.length(0))};
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+MatchOutcome match_log(const std::vector<const MsgPattern*>& msgs, const std::string& log) {
+    auto lines = split_lines(log);
+    const Pos end_of_log{lines.empty() ? 0 : lines.size() - 1, std::string::npos};
+    Pos cur;
+    std::vector<size_t> pending_neg; // negatives waiting for the next positive
+    auto check_negatives = [&](Pos to) -> std::optional<size_t> {
+        for (size_t i : pending_neg) {
+            Pos b, e;
+            if (find_in(lines, msgs[i]->re, cur, to, b, e))
+                return i;
+        }
+        pending_neg.clear();
+        return std::nullopt;
+    };
+    for (size_t i = 0; i < msgs.size(); i++) {
+        if (msgs[i]->negative) {
+            pending_neg.push_back(i);
+            continue;
+        }
+        Pos b, e;
+        if (!find_in(lines, msgs[i]->re, cur, end_of_log, b, e))
+            return {false, i};
+        if (auto bad = check_negatives(b))
+            return {false, *bad};
+        cur = e;
+    }
+    if (auto bad = check_negatives(end_of_log))
+        return {false, *bad};
+    return {};
+}
+
+} // namespace iterconf::expect

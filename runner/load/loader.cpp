@@ -1,0 +1,219 @@
+#include "load/loader.hpp"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <cerrno>
+#include <chrono>
+#include <cstdarg>
+#include <cstring>
+#include <linux/bpf.h>
+#include <set>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "expect/btf_tags.hpp"
+
+namespace iterconf::load {
+
+namespace {
+
+// libbpf speaks through one process-wide callback; route its text into the
+// load in flight, and to stderr only when asked (-vv).
+std::string* g_capture = nullptr;
+bool g_echo = false;
+
+int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list ap) {
+    if (level == LIBBPF_DEBUG && !g_echo)
+        return 0;
+    char buf[4096];
+    va_list copy;
+    va_copy(copy, ap);
+    int n = std::vsnprintf(buf, sizeof(buf), fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return 0;
+    if (g_capture && level != LIBBPF_DEBUG)
+        g_capture->append(buf, std::min<size_t>(static_cast<size_t>(n), sizeof(buf) - 1));
+    if (g_echo)
+        std::fputs(buf, stderr);
+    return 0;
+}
+
+struct Capture {
+    explicit Capture(std::string& s) {
+        static bool installed = false;
+        if (!installed) {
+            libbpf_set_print(libbpf_print);
+            installed = true;
+        }
+        g_capture = &s;
+    }
+    ~Capture() { g_capture = nullptr; }
+};
+
+std::vector<char>& log_buffer(size_t size) {
+    static std::vector<char> buf;
+    if (buf.size() != size)
+        buf.assign(size, 0);
+    return buf;
+}
+
+} // namespace
+
+Result<CaseObject> open_case(const std::string& object, const std::string& id,
+                             const std::string& display) {
+    if (::access(object.c_str(), R_OK) != 0)
+        return make_error(ErrorKind::input, display,
+                          std::string("cannot read ") + object + ": " + std::strerror(errno),
+                          "check the path");
+    ITERCONF_TRY_ASSIGN(ElfInfo elf, scan_elf(object));
+    ITERCONF_TRY_ASSIGN(auto tags, expect::read_func_tags(object));
+    CaseObject obj;
+    obj.id = id;
+    obj.object = object;
+    obj.display = display;
+    obj.license = elf.license;
+    for (auto& p : elf.programs) {
+        CaseProgram cp;
+        cp.name = p.name;
+        cp.section = p.section;
+        cp.kfuncs = std::move(p.kfuncs);
+        auto spec = expect::parse_program_tags(p.name, tags[p.name], obj.where(p.name));
+        if (!spec)
+            return spec.take_error();
+        cp.spec = std::move(*spec);
+        obj.programs.push_back(std::move(cp));
+    }
+    if (obj.programs.empty())
+        return make_error(ErrorKind::input, display, "no BPF programs in the object",
+                          "put each test in a SEC(\"...\") function");
+    return obj;
+}
+
+Result<HostKernel> HostKernel::open() {
+    HostKernel k;
+    struct utsname u;
+    if (uname(&u) != 0)
+        return make_error(ErrorKind::infra, "kernel 'host'", "uname() failed");
+    k.m_release = u.release;
+    auto v = expect::parse_release(k.m_release);
+    if (!v)
+        return make_error(ErrorKind::infra, "kernel 'host'", v.error().what);
+    k.m_version = *v;
+    k.m_btf = btf__load_vmlinux_btf();
+    if (!k.m_btf)
+        return make_error(ErrorKind::infra, "kernel 'host'",
+                          std::string("kernel BTF unreadable (/sys/kernel/btf/vmlinux): ") +
+                              std::strerror(errno),
+                          "the kernel needs CONFIG_DEBUG_INFO_BTF=y");
+    return k;
+}
+
+HostKernel::HostKernel(HostKernel&& o) noexcept
+    : m_release(std::move(o.m_release)), m_version(o.m_version), m_btf(o.m_btf) {
+    o.m_btf = nullptr;
+}
+
+HostKernel& HostKernel::operator=(HostKernel&& o) noexcept {
+    if (this != &o) {
+        if (m_btf)
+            btf__free(m_btf);
+        m_release = std::move(o.m_release);
+        m_version = o.m_version;
+        m_btf = o.m_btf;
+        o.m_btf = nullptr;
+    }
+    return *this;
+}
+
+HostKernel::~HostKernel() {
+    if (m_btf)
+        btf__free(m_btf);
+}
+
+bool HostKernel::has_kfunc(const std::string& name) const {
+    return btf__find_by_name_kind(m_btf, name.c_str(), BTF_KIND_FUNC) > 0;
+}
+
+Result<void> HostKernel::probe_bpf() const {
+    // r0 = 0; exit  as a raw tracepoint program: needs CAP_BPF + CAP_PERFMON,
+    // like the programs under test.
+    struct bpf_insn insns[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "iterconf_probe", "GPL", insns, 2,
+                           nullptr);
+    if (fd >= 0) {
+        ::close(fd);
+        return {};
+    }
+    int err = errno;
+    if (err == EPERM || err == EACCES)
+        return make_error(ErrorKind::infra, "kernel 'host'",
+                          std::string("bpf() not permitted (") +
+                              (err == EPERM ? "EPERM" : "EACCES") + ")",
+                          "run as root or with CAP_BPF and CAP_PERFMON");
+    return make_error(ErrorKind::infra, "kernel 'host'",
+                      std::string("cannot load a trivial BPF program: ") + std::strerror(err),
+                      "check that the kernel has CONFIG_BPF_SYSCALL");
+}
+
+LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
+                         const Options& opts) {
+    LoadOutcome out;
+    for (const auto& k : prog.kfuncs)
+        if (!kernel.has_kfunc(k.name))
+            out.missing_kfuncs.push_back(k.name);
+    if (!out.missing_kfuncs.empty()) {
+        out.result.verdict = record::Verdict::unsupported;
+        out.result.message = "kfunc " + out.missing_kfuncs.front() + " missing from kernel BTF";
+        return out;
+    }
+
+    g_echo = opts.echo_libbpf;
+    Capture capture(out.libbpf_text);
+    RawLoad raw;
+    struct bpf_object* o = bpf_object__open_file(obj.object.c_str(), nullptr);
+    if (!o) {
+        raw.err = -errno;
+        if (raw.err == 0)
+            raw.err = -EINVAL;
+        out.result = classify(raw);
+        return out;
+    }
+    auto& buf = log_buffer(opts.log_size);
+    buf[0] = '\0';
+    struct bpf_program* p;
+    bpf_object__for_each_program(p, o) {
+        std::string name = bpf_program__name(p);
+        bool me = name == prog.name;
+        bool aux = false;
+        for (const auto& other : obj.programs)
+            if (other.name == name && other.spec.auxiliary)
+                aux = true;
+        bpf_program__set_autoload(p, me || aux);
+        if (!me)
+            continue;
+        bpf_program__set_log_buf(p, buf.data(), buf.size());
+        bpf_program__set_log_level(p, prog.spec.log_level.value_or(opts.log_level));
+        uint32_t flags = bpf_program__flags(p);
+        flags = (flags | prog.spec.prog_flags_set) & ~prog.spec.prog_flags_clear;
+        bpf_program__set_flags(p, flags);
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    raw.err = bpf_object__load(o);
+    auto t1 = std::chrono::steady_clock::now();
+    out.load_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
+    raw.log.assign(buf.data(), strnlen(buf.data(), buf.size()));
+    raw.libbpf_text = out.libbpf_text;
+    bpf_object__close(o);
+
+    out.result = classify(raw);
+    out.log = std::move(raw.log);
+    out.insns_processed = insns_processed(out.log);
+    return out;
+}
+
+} // namespace iterconf::load

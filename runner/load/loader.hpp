@@ -1,0 +1,84 @@
+// Loads (verifies) one program of a case object into the running kernel with
+// libbpf and judges it. Never attaches or runs anything.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "expect/spec.hpp"
+#include "load/classify.hpp"
+#include "load/elf_scan.hpp"
+#include "record/record.hpp"
+
+struct btf;
+
+namespace iterconf::load {
+
+struct CaseProgram {
+    std::string name;
+    std::string section;
+    expect::ProgramSpec spec;
+    std::vector<KfuncRef> kfuncs;
+};
+
+// One compiled case file: its programs with their expectations.
+struct CaseObject {
+    std::string id;      // "task_vma/double_new"
+    std::string object;  // path of the .bpf.o
+    std::string display; // path shown in messages (the .bpf.c when known)
+    std::string license;
+    std::vector<CaseProgram> programs;
+
+    std::string where(const std::string& prog) const { return display + ": prog '" + prog + "'"; }
+};
+
+// Reads programs, kfunc calls and annotations. A malformed or unknown
+// annotation is an error naming the file and program.
+Result<CaseObject> open_case(const std::string& object, const std::string& id,
+                             const std::string& display);
+
+// The running kernel: release, version and BTF (for the kfunc check).
+class HostKernel {
+  public:
+    static Result<HostKernel> open();
+    HostKernel(HostKernel&&) noexcept;
+    HostKernel& operator=(HostKernel&&) noexcept;
+    ~HostKernel();
+
+    const std::string& release() const { return m_release; }
+    const expect::KernelVersion& version() const { return m_version; }
+    bool has_kfunc(const std::string& name) const;
+    // Loads a minimal tracing program: an error when bpf() is not permitted.
+    Result<void> probe_bpf() const;
+
+  private:
+    HostKernel() = default;
+    std::string m_release;
+    expect::KernelVersion m_version;
+    struct btf* m_btf = nullptr;
+};
+
+struct Options {
+    int log_level = 1;            // unless the program's __log_level says otherwise
+    size_t log_size = 16u << 20;  // verifier log buffer
+    bool echo_libbpf = false;     // -vv: also forward libbpf's messages to stderr
+};
+
+struct LoadOutcome {
+    Classified result;
+    std::vector<std::string> missing_kfuncs;
+    std::string log;
+    std::string libbpf_text;
+    int64_t insns_processed = -1;
+    int64_t load_us = 0;
+};
+
+// Judges one program on the host kernel: `unsupported` when a (non-weak or
+// weak) kfunc it calls is missing from kernel BTF, else loads it alone.
+LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
+                         const Options& opts);
+
+} // namespace iterconf::load

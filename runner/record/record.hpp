@@ -1,0 +1,86 @@
+// Verdicts and records (contract 2 of DESIGN.md).
+//
+// One Record per (program, kernel). Records are written to results.jsonl one
+// line at a time, flushed as they arrive, so an interrupted run keeps what it
+// has. This library uses only the standard library (the static guest agent
+// links it too).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace iterconf::record {
+
+enum class Verdict { accept, reject, unsupported, load_error, crash, timeout };
+
+const char* to_string(Verdict v);
+std::optional<Verdict> verdict_from_string(const std::string& s);
+
+struct Record {
+    std::string case_id;       // "task_vma/double_new"
+    std::string program;       // "new_twice_same_slot"
+    std::string file;          // the object or source it came from
+    std::string description;
+    std::string kernel;        // uname -r of the kernel that judged it
+    std::string kernel_source; // "host", a manifest name, or a path
+    Verdict verdict = Verdict::load_error;
+    Verdict expected = Verdict::accept;
+    bool match = false;
+    std::string reason;        // why it does not match ("" when it matches)
+    std::string message;       // the verifier's error line ("" when accepted)
+    std::vector<std::string> expected_msgs; // the patterns that applied on this kernel
+    std::vector<std::string> missing_kfuncs; // for unsupported
+    std::vector<std::string> log_tail;
+    std::string log_file;      // full verifier log, relative to the output dir
+    int64_t insns_processed = -1;
+    int64_t load_us = 0;
+
+    std::string id() const { return case_id + "/" + program; }
+};
+
+// One JSON object, no trailing newline.
+std::string to_json(const Record& r);
+// Parses one line of results.jsonl.
+Result<Record> from_json(const std::string& line);
+
+// JSON string literal with quotes.
+std::string json_quote(const std::string& s);
+
+// Appends records to a JSONL file, flushing each line.
+class JsonlWriter {
+  public:
+    JsonlWriter() = default;
+    JsonlWriter(const JsonlWriter&) = delete;
+    JsonlWriter& operator=(const JsonlWriter&) = delete;
+    ~JsonlWriter();
+    Result<void> open(const std::string& path, bool append = false);
+    Result<void> write(const Record& r);
+    void close();
+
+  private:
+    std::FILE* m_f = nullptr;
+    std::string m_path;
+};
+
+Result<std::vector<Record>> read_jsonl(const std::string& path);
+
+// JUnit XML: one <testsuite> per kernel (in order of first appearance), one
+// <testcase classname=case name=program> per record; a mismatch is a
+// <failure>, an expected `unsupported` is <skipped>.
+std::string to_junit(const std::vector<Record>& records, double seconds);
+
+// A fixed-width table for the terminal, one row per record, and a summary.
+struct Summary {
+    size_t total = 0, matched = 0, mismatched = 0;
+    size_t by_verdict[6] = {};
+};
+Summary summarize(const std::vector<Record>& records);
+std::string to_table(const std::vector<Record>& records, bool color);
+std::string summary_line(const Summary& s, double seconds);
+
+} // namespace iterconf::record
