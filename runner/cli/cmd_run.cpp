@@ -182,7 +182,7 @@ int cmd_run(int argc, char** argv) {
         auto exp = expect::resolve(spec, host->version());
         for (const auto* m : exp.msgs)
             r.expected_msgs.push_back((m->negative ? "!" : "") + m->text);
-        if (!outcome.missing_kfuncs.empty()) {
+        if (!outcome.missing_kfuncs.empty() || !outcome.unsupported_reason.empty()) {
             r.expected = record::Verdict::unsupported;
             r.expected_msgs.clear();
         } else {

@@ -123,14 +123,20 @@ Classified classify(const RawLoad& raw) {
         return c;
     }
     // The verifier did not speak: libbpf or the kernel failed before it.
+    // Prefer libbpf's line about the program itself ("prog 'x': BPF program
+    // load failed: ..."), then any line that says what failed.
     c.verdict = record::Verdict::load_error;
-    auto lines = tail_lines(raw.libbpf_text, 8);
-    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-        if (it->find("failed") != std::string::npos || it->find("error") != std::string::npos ||
-            it->find("not found") != std::string::npos) {
-            c.message = *it;
+    auto lines = tail_lines(raw.libbpf_text, 64);
+    for (const auto& l : lines) {
+        if (l.find("prog '") != std::string::npos && l.find("fail") != std::string::npos) {
+            c.message = l;
             break;
         }
+    }
+    for (auto it = lines.rbegin(); c.message.empty() && it != lines.rend(); ++it) {
+        if (it->find("fail") != std::string::npos || it->find("error") != std::string::npos ||
+            it->find("not found") != std::string::npos)
+            c.message = *it;
     }
     if (c.message.empty() && !lines.empty())
         c.message = lines.back();

@@ -48,7 +48,11 @@ TEST(Classify, NoVerifierLogIsLoadError) {
                        "libbpf: prog 'f': failed to prepare load attributes: -3\n"
                        "libbpf: failed to load object 'x.bpf.o'\n"});
     EXPECT_EQ(c.verdict, Verdict::load_error);
-    EXPECT_EQ(c.message, "libbpf: failed to load object 'x.bpf.o'");
+    EXPECT_EQ(c.message, "libbpf: prog 'f': failed to find kernel BTF type ID of 'nope': -3");
+    auto d = classify({-1, "",
+                       "libbpf: prog 'g': BPF program load failed: Operation not permitted\n"
+                       "libbpf: failed to load object 'x.bpf.o'\n"});
+    EXPECT_EQ(d.message, "libbpf: prog 'g': BPF program load failed: Operation not permitted");
     EXPECT_EQ(classify({-1, "", ""}).message, "load failed: Operation not permitted");
 }
 

@@ -136,6 +136,46 @@ bool HostKernel::has_kfunc(const std::string& name) const {
     return btf__find_by_name_kind(m_btf, name.c_str(), BTF_KIND_FUNC) > 0;
 }
 
+bool HostKernel::refuses_program_type(const std::string& section, int type, int attach,
+                                      uint32_t flags, int err) const {
+    // The attach target, for the section kinds that name one in kernel BTF.
+    std::string sec = section, target;
+    size_t slash = sec.find('/');
+    std::string kind = sec.substr(0, slash);
+    if (slash != std::string::npos)
+        target = sec.substr(slash + 1);
+    int btf_id = 0;
+    auto find = [&](const std::string& name, int kind_id) {
+        return name.empty() ? 0 : btf__find_by_name_kind(m_btf, name.c_str(), kind_id);
+    };
+    if (kind == "fentry" || kind == "fexit" || kind == "fmod_ret" || kind == "fentry.s" ||
+        kind == "fexit.s" || kind == "fmod_ret.s")
+        btf_id = find(target, BTF_KIND_FUNC);
+    else if (kind == "lsm" || kind == "lsm.s")
+        btf_id = find("bpf_lsm_" + target, BTF_KIND_FUNC);
+    else if (kind == "tp_btf")
+        btf_id = find("btf_trace_" + target, BTF_KIND_TYPEDEF);
+    if (btf_id < 0)
+        return false; // the target itself is missing: a case problem, not the kernel's
+    struct bpf_insn insns[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    char log[256] = "";
+    LIBBPF_OPTS(bpf_prog_load_opts, o,
+                .expected_attach_type = static_cast<enum bpf_attach_type>(attach),
+                .prog_flags = flags, .attach_btf_id = static_cast<__u32>(btf_id), .log_level = 1,
+                .log_size = sizeof(log), .log_buf = log);
+    int fd = bpf_prog_load(static_cast<enum bpf_prog_type>(type), "iterconf_probe", "GPL", insns,
+                           2, &o);
+    if (fd >= 0) {
+        ::close(fd);
+        return false;
+    }
+    // Refused the same way, before the verifier said anything.
+    return -errno == err && log[0] == '\0';
+}
+
 Result<void> HostKernel::probe_bpf() const {
     // r0 = 0; exit  as a raw tracepoint program: needs CAP_BPF + CAP_PERFMON,
     // like the programs under test.
@@ -160,29 +200,22 @@ Result<void> HostKernel::probe_bpf() const {
                       "check that the kernel has CONFIG_BPF_SYSCALL");
 }
 
-LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
-                         const Options& opts) {
-    LoadOutcome out;
-    for (const auto& k : prog.kfuncs)
-        if (!kernel.has_kfunc(k.name))
-            out.missing_kfuncs.push_back(k.name);
-    if (!out.missing_kfuncs.empty()) {
-        out.result.verdict = record::Verdict::unsupported;
-        out.result.message = "kfunc " + out.missing_kfuncs.front() + " missing from kernel BTF";
-        return out;
-    }
+namespace {
 
-    g_echo = opts.echo_libbpf;
-    Capture capture(out.libbpf_text);
-    RawLoad raw;
+// Opens the object, enables only `prog` (and auxiliary programs) and loads
+// it. Fills `probe` with the program's type and attach target as libbpf saw
+// them, for probe_program_type().
+struct ProbeTarget {
+    enum bpf_prog_type type = BPF_PROG_TYPE_UNSPEC;
+    enum bpf_attach_type attach = static_cast<enum bpf_attach_type>(0);
+    uint32_t flags = 0;
+};
+
+int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opts,
+              std::string& log, int64_t& load_us, ProbeTarget& probe) {
     struct bpf_object* o = bpf_object__open_file(obj.object.c_str(), nullptr);
-    if (!o) {
-        raw.err = -errno;
-        if (raw.err == 0)
-            raw.err = -EINVAL;
-        out.result = classify(raw);
-        return out;
-    }
+    if (!o)
+        return errno ? -errno : -EINVAL;
     auto& buf = log_buffer(opts.log_size);
     buf[0] = '\0';
     struct bpf_program* p;
@@ -201,18 +234,50 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
         uint32_t flags = bpf_program__flags(p);
         flags = (flags | prog.spec.prog_flags_set) & ~prog.spec.prog_flags_clear;
         bpf_program__set_flags(p, flags);
+        probe = {bpf_program__type(p), bpf_program__expected_attach_type(p), flags};
     }
     auto t0 = std::chrono::steady_clock::now();
-    raw.err = bpf_object__load(o);
+    int err = bpf_object__load(o);
     auto t1 = std::chrono::steady_clock::now();
-    out.load_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
-    raw.log.assign(buf.data(), strnlen(buf.data(), buf.size()));
-    raw.libbpf_text = out.libbpf_text;
+    load_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
+    log.assign(buf.data(), strnlen(buf.data(), buf.size()));
     bpf_object__close(o);
+    return err;
+}
 
+} // namespace
+
+LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
+                         const Options& opts) {
+    LoadOutcome out;
+    for (const auto& k : prog.kfuncs)
+        if (!kernel.has_kfunc(k.name))
+            out.missing_kfuncs.push_back(k.name);
+    if (!out.missing_kfuncs.empty()) {
+        out.result.verdict = record::Verdict::unsupported;
+        out.result.message = "kfunc " + out.missing_kfuncs.front() + " missing from kernel BTF";
+        return out;
+    }
+
+    g_echo = opts.echo_libbpf;
+    Capture capture(out.libbpf_text);
+    RawLoad raw;
+    ProbeTarget target;
+    raw.err = load_once(obj, prog, opts, raw.log, out.load_us, target);
+    raw.libbpf_text = out.libbpf_text;
     out.result = classify(raw);
     out.log = std::move(raw.log);
     out.insns_processed = insns_processed(out.log);
+
+    if (out.result.verdict == record::Verdict::load_error && raw.err < 0 &&
+        kernel.refuses_program_type(prog.section, target.type, target.attach, target.flags,
+                                    raw.err)) {
+        out.result.verdict = record::Verdict::unsupported;
+        out.unsupported_reason = "kernel refuses any '" + prog.section +
+                                 "' program before verification (" + std::strerror(-raw.err) +
+                                 ")";
+        out.result.message = out.unsupported_reason;
+    }
     return out;
 }
 

@@ -53,6 +53,11 @@ class HostKernel {
     bool has_kfunc(const std::string& name) const;
     // Loads a minimal tracing program: an error when bpf() is not permitted.
     Result<void> probe_bpf() const;
+    // True when `r0 = 0; exit` of this program type and attach target is
+    // refused with the same error `err` and no verifier log: the kernel
+    // cannot load such programs at all (e.g. no BPF trampoline).
+    bool refuses_program_type(const std::string& section, int type, int attach, uint32_t flags,
+                              int err) const;
 
   private:
     HostKernel() = default;
@@ -69,15 +74,23 @@ struct Options {
 
 struct LoadOutcome {
     Classified result;
+    // Why the program cannot be judged on this kernel (then the verdict is
+    // `unsupported`): kfuncs missing from kernel BTF, or a program type /
+    // attach point the kernel refuses even for a trivial program.
     std::vector<std::string> missing_kfuncs;
+    std::string unsupported_reason;
     std::string log;
     std::string libbpf_text;
     int64_t insns_processed = -1;
     int64_t load_us = 0;
 };
 
-// Judges one program on the host kernel: `unsupported` when a (non-weak or
-// weak) kfunc it calls is missing from kernel BTF, else loads it alone.
+// Judges one program on the host kernel: `unsupported` when a kfunc it calls
+// is missing from kernel BTF, else loads it alone. When the load fails before
+// the verifier runs, a trivial program of the same type and attach target is
+// loaded with bpf_prog_load(): if the kernel refuses that too, with the same
+// error, the program type is not available here and the verdict is
+// `unsupported`.
 LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
                          const Options& opts);
 

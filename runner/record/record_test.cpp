@@ -116,7 +116,11 @@ TEST(Record, JunitHasOneSuitePerKernelAndFailures) {
                      "failures=\"0\" skipped=\"1\""),
               std::string::npos);
     EXPECT_NE(x.find("<failure message=\"expected reject, got accept\""), std::string::npos);
-    EXPECT_NE(x.find("&quot;quoted&quot;"), std::string::npos);
+    Record esc = bad;
+    esc.reason = "message '\"x\" <y>' not found";
+    std::string e = to_junit({esc}, 0);
+    EXPECT_NE(e.find("message=\"message &apos;&quot;x&quot; &lt;y&gt;&apos; not found\""),
+              std::string::npos);
     EXPECT_EQ(x.find("\x01"), std::string::npos);
 }
 
