@@ -1,12 +1,12 @@
 // iterconf check-cases: the house rules for case files (STYLE.md B), which
 // the runner itself does not require of upstream files.
+#include "cli/common.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-
-#include "cli/common.hpp"
 
 namespace fs = std::filesystem;
 
@@ -44,8 +44,8 @@ int cmd_check_cases(int argc, char** argv) {
     if (paths.empty())
         paths.push_back(source_dir() + "/cases");
     if (out_dir.empty())
-        out_dir = (fs::temp_directory_path() / ("iterconf-check-" + std::to_string(getpid())))
-                      .string();
+        out_dir =
+            (fs::temp_directory_path() / ("iterconf-check-" + std::to_string(getpid()))).string();
     auto inputs = discover_cases(paths);
     if (!inputs)
         return report_error(inputs.error(), false);
@@ -98,8 +98,7 @@ int cmd_check_cases(int argc, char** argv) {
     }
     std::error_code ec;
     fs::remove_all(out_dir, ec);
-    std::printf("%zu findings in %zu programs of %zu cases\n", findings, programs,
-                inputs->size());
+    std::printf("%zu findings in %zu programs of %zu cases\n", findings, programs, inputs->size());
     return findings ? 1 : 0;
 }
 

@@ -1,8 +1,8 @@
 // iterconf list: every case program with its expectation.
-#include <cstdio>
-
 #include "cli/common.hpp"
 #include "record/record.hpp"
+
+#include <cstdio>
 
 namespace iterconf::cli {
 

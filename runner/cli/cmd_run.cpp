@@ -1,5 +1,10 @@
 // iterconf run: judge every selected program on a kernel, write
 // results.jsonl, junit.xml and the verifier logs, print a report.
+#include "cli/common.hpp"
+#include "expect/spec.hpp"
+#include "load/loader.hpp"
+#include "record/record.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -7,11 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
-
-#include "cli/common.hpp"
-#include "expect/spec.hpp"
-#include "load/loader.hpp"
-#include "record/record.hpp"
 
 namespace fs = std::filesystem;
 
@@ -44,7 +44,9 @@ exit: 0 every program matched, 1 a mismatch, 2 usage or harness error.
 
 std::atomic<bool> g_interrupted{false};
 
-void on_sigint(int) { g_interrupted = true; }
+void on_sigint(int) {
+    g_interrupted = true;
+}
 
 void print_failure(FILE* out, const record::Record& r, const std::string& out_dir,
                    const std::string& log, size_t tail) {
@@ -145,9 +147,9 @@ int cmd_run(int argc, char** argv) {
     std::error_code ec;
     fs::create_directories(out_dir, ec);
     if (ec)
-        return report_error(make_error(ErrorKind::io, out_dir,
-                                       "cannot create output directory: " + ec.message()),
-                            json);
+        return report_error(
+            make_error(ErrorKind::io, out_dir, "cannot create output directory: " + ec.message()),
+            json);
     record::JsonlWriter writer;
     if (auto r = writer.open(out_dir + "/results.jsonl"); !r)
         return report_error(r.error(), json);
@@ -240,18 +242,17 @@ int cmd_run(int argc, char** argv) {
             if (!records[i].match)
                 print_failure(stdout, records[i], out_dir, failure_logs[i], verbose ? 40 : 20);
         std::printf("%s: %s\n", "host", record::summary_line(summary, secs).c_str());
-        std::printf("results: %s/results.jsonl, %s/junit.xml\n", out_dir.c_str(),
-                    out_dir.c_str());
+        std::printf("results: %s/results.jsonl, %s/junit.xml\n", out_dir.c_str(), out_dir.c_str());
     } else if (format == "junit") {
         std::fputs(record::to_junit(records, secs).c_str(), stdout);
     }
     if (format != "table")
         std::fprintf(stderr, "iterconf: host: %s\n", record::summary_line(summary, secs).c_str());
     if (g_interrupted)
-        return report_error(make_error(ErrorKind::infra, "run", "interrupted",
-                                       "the records judged so far are in " + out_dir +
-                                           "/results.jsonl"),
-                            false);
+        return report_error(
+            make_error(ErrorKind::infra, "run", "interrupted",
+                       "the records judged so far are in " + out_dir + "/results.jsonl"),
+            false);
     return summary.mismatched ? 1 : 0;
 }
 

@@ -1,18 +1,18 @@
 #include "cli/common.hpp"
 
+#include "record/record.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fcntl.h>
+#include <filesystem>
 #include <fnmatch.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "record/record.hpp"
 
 extern char** environ;
 
@@ -66,7 +66,9 @@ int report_error(const Error& e, bool json) {
     return 2;
 }
 
-void warn(const std::string& msg) { std::fprintf(stderr, "iterconf: warning: %s\n", msg.c_str()); }
+void warn(const std::string& msg) {
+    std::fprintf(stderr, "iterconf: warning: %s\n", msg.c_str());
+}
 
 std::string source_dir() {
     if (const char* s = std::getenv("ITERCONF_SOURCE_DIR"))
@@ -80,7 +82,9 @@ std::string clang_path() {
     return ITERCONF_CLANG_DEFAULT;
 }
 
-std::string cases_include_dir() { return source_dir() + "/cases/include"; }
+std::string cases_include_dir() {
+    return source_dir() + "/cases/include";
+}
 
 std::string default_cases_dir() {
     if (const char* s = std::getenv("ITERCONF_CASES_DIR"))
@@ -156,7 +160,8 @@ Result<std::vector<CaseInput>> discover_cases(const std::vector<std::string>& pa
                     continue;
                 }
                 std::string name = it->path().filename().string();
-                if (it->is_regular_file() && (ends_with(name, ".bpf.c") || ends_with(name, ".bpf.o")))
+                if (it->is_regular_file() &&
+                    (ends_with(name, ".bpf.c") || ends_with(name, ".bpf.o")))
                     files.push_back(it->path());
             }
             if (ec)
@@ -173,7 +178,8 @@ Result<std::vector<CaseInput>> discover_cases(const std::vector<std::string>& pa
                 ITERCONF_TRY(add_file(f, p));
             }
             if (out.size() == before)
-                return make_error(ErrorKind::input, p, "no .bpf.c or .bpf.o files in this directory",
+                return make_error(ErrorKind::input, p,
+                                  "no .bpf.c or .bpf.o files in this directory",
                                   "point --cases at case files");
         } else {
             ITERCONF_TRY(add_file(p, {}));
@@ -200,7 +206,7 @@ Result<std::string> compile_case(const CaseInput& in, const CompileOptions& opts
                           "cannot create directory: " + ec.message());
     fs::path errfile = obj;
     errfile += ".stderr";
-    std::vector<std::string> argv = {clang_path(), "-target", "bpf", "-O2", "-g",
+    std::vector<std::string> argv = {clang_path(),          "-target", "bpf", "-O2", "-g",
                                      "-D__TARGET_ARCH_x86", "-Wall"};
     if (opts.werror)
         argv.push_back("-Werror");

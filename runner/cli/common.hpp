@@ -2,11 +2,11 @@
 // parsing helpers, and printing errors.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "common/result.hpp"
 #include "load/loader.hpp"
+
+#include <string>
+#include <vector>
 
 namespace iterconf::cli {
 

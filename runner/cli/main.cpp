@@ -1,10 +1,10 @@
 // iterconf: conformance and fuzz suite for the BPF verifier's open-coded
 // iterators. One file per subcommand (cmd_*.cpp).
+#include "cli/common.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <string>
-
-#include "cli/common.hpp"
 
 namespace {
 
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::fprintf(stderr, "iterconf: error: %s; see 'iterconf %s--help'\n", e.what.c_str(),
                      cmd == "run" || cmd == "list" || cmd == "check-cases" ? (cmd + " ").c_str()
-                                                                          : "");
+                                                                           : "");
         return 2;
     }
 }

@@ -2,11 +2,11 @@
 // parser only).
 #pragma once
 
+#include "common/result.hpp"
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include "common/result.hpp"
 
 namespace iterconf::expect {
 

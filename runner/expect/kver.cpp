@@ -45,8 +45,9 @@ size_t read_version(std::string_view s, KernelVersion& out, bool need_two) {
 Result<KernelVersion> parse_release(std::string_view release) {
     KernelVersion k;
     if (read_version(release, k, true) == 0)
-        return make_error(ErrorKind::input, "", "kernel release '" + std::string(release) +
-                                                    "' does not start with a version N.N");
+        return make_error(ErrorKind::input, "",
+                          "kernel release '" + std::string(release) +
+                              "' does not start with a version N.N");
     return k;
 }
 

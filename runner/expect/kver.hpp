@@ -8,12 +8,12 @@
 // a dot.
 #pragma once
 
+#include "common/result.hpp"
+
 #include <array>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "common/result.hpp"
 
 namespace iterconf::expect {
 

@@ -13,15 +13,24 @@ constexpr std::string_view k_hint = "see cases/README.md for the annotation voca
 
 // Upstream test_loader keys that iterconf recognises but does not check.
 constexpr std::string_view k_unchecked_keys[] = {
-    "test_expect_failure_unpriv", "test_expect_success_unpriv",
-    "test_expect_msg_unpriv",     "test_expect_not_msg_unpriv",
-    "test_retval_unpriv",         "test_auxiliary_unpriv",
-    "test_expect_xlated",         "test_expect_xlated_unpriv",
-    "test_jited",                 "test_jited_unpriv",
-    "test_arch",                  "test_caps_unpriv",
-    "load_mode",                  "test_btf_path",
-    "test_expect_stderr",         "test_expect_stderr_unpriv",
-    "test_expect_stdout",         "test_expect_stdout_unpriv",
+    "test_expect_failure_unpriv",
+    "test_expect_success_unpriv",
+    "test_expect_msg_unpriv",
+    "test_expect_not_msg_unpriv",
+    "test_retval_unpriv",
+    "test_auxiliary_unpriv",
+    "test_expect_xlated",
+    "test_expect_xlated_unpriv",
+    "test_jited",
+    "test_jited_unpriv",
+    "test_arch",
+    "test_caps_unpriv",
+    "load_mode",
+    "test_btf_path",
+    "test_expect_stderr",
+    "test_expect_stderr_unpriv",
+    "test_expect_stdout",
+    "test_expect_stdout_unpriv",
     "test_linear_size",
 };
 
@@ -61,8 +70,7 @@ Result<MsgPattern> compile_pattern(const std::string& text) {
     try {
         p.re = std::regex(p.regex, std::regex::extended);
     } catch (const std::regex_error& e) {
-        return make_error(ErrorKind::input, "",
-                          "bad regex in message '" + text + "': " + e.what(),
+        return make_error(ErrorKind::input, "", "bad regex in message '" + text + "': " + e.what(),
                           "write a POSIX extended regex inside {{ }}");
     }
     return p;
@@ -70,9 +78,9 @@ Result<MsgPattern> compile_pattern(const std::string& text) {
 
 std::optional<uint32_t> prog_flag_value(const std::string& name) {
     static const std::pair<std::string_view, uint32_t> k_flags[] = {
-        {"BPF_F_STRICT_ALIGNMENT", 1u << 0}, {"BPF_F_ANY_ALIGNMENT", 1u << 1},
-        {"BPF_F_TEST_RND_HI32", 1u << 2},    {"BPF_F_TEST_STATE_FREQ", 1u << 3},
-        {"BPF_F_SLEEPABLE", 1u << 4},        {"BPF_F_XDP_HAS_FRAGS", 1u << 5},
+        {"BPF_F_STRICT_ALIGNMENT", 1u << 0},   {"BPF_F_ANY_ALIGNMENT", 1u << 1},
+        {"BPF_F_TEST_RND_HI32", 1u << 2},      {"BPF_F_TEST_STATE_FREQ", 1u << 3},
+        {"BPF_F_SLEEPABLE", 1u << 4},          {"BPF_F_XDP_HAS_FRAGS", 1u << 5},
         {"BPF_F_XDP_DEV_BOUND_ONLY", 1u << 6}, {"BPF_F_TEST_REG_INVARIANTS", 1u << 7},
     };
     for (const auto& [n, v] : k_flags)
@@ -268,8 +276,8 @@ bool find_in(const std::vector<std::string_view>& lines, const std::regex& re, P
         if (c1 < c0)
             continue;
         std::match_results<std::string_view::const_iterator> m;
-        auto flags = c0 > 0 ? std::regex_constants::match_prev_avail
-                            : std::regex_constants::match_default;
+        auto flags =
+            c0 > 0 ? std::regex_constants::match_prev_avail : std::regex_constants::match_default;
         if (std::regex_search(line.begin() + c0, line.begin() + c1, m, re, flags)) {
             mbegin = {l, c0 + static_cast<size_t>(m.position(0))};
             mend = {l, mbegin.col + static_cast<size_t>(m.length(0))};

@@ -6,23 +6,23 @@
 // them into a ProgramSpec; resolve() applies it to one kernel version.
 #pragma once
 
+#include "common/result.hpp"
+#include "expect/kver.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <regex>
 #include <string>
 #include <vector>
 
-#include "common/result.hpp"
-#include "expect/kver.hpp"
-
 namespace iterconf::expect {
 
 // A __msg / __not_msg / __kver_msg pattern: literal text with {{ERE}} parts.
 struct MsgPattern {
-    std::string text;          // as written in the annotation
-    std::string regex;         // the ERE it compiles to
+    std::string text;               // as written in the annotation
+    std::string regex;              // the ERE it compiles to
     std::optional<KverRange> range; // __kver_msg only
-    bool negative = false;     // __not_msg
+    bool negative = false;          // __not_msg
     std::regex re;
 };
 

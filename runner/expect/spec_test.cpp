@@ -18,7 +18,9 @@ std::string parse_err(std::vector<std::string> tags) {
     return r.ok() ? "" : r.error().message();
 }
 
-KernelVersion kv(const char* s) { return *parse_release(s); }
+KernelVersion kv(const char* s) {
+    return *parse_release(s);
+}
 
 } // namespace
 
@@ -33,8 +35,8 @@ TEST(Spec, OrderFollowsCounterNotBtfOrder) {
 }
 
 TEST(Spec, UpstreamCounterlessTagsAndOtherDeclTags) {
-    auto s = parse_ok({"comment:test_expect_failure", "comment:test_expect_msg=a=b",
-                       "kfunc_tag", "comment:test_log_level=2"});
+    auto s = parse_ok({"comment:test_expect_failure", "comment:test_expect_msg=a=b", "kfunc_tag",
+                       "comment:test_log_level=2"});
     EXPECT_EQ(s.success, false);
     ASSERT_EQ(s.msgs.size(), 1u);
     EXPECT_EQ(s.msgs[0].text, "a=b"); // only the first '=' splits
@@ -48,8 +50,9 @@ TEST(Spec, NoVerdictMeansUpstreamDefault) {
 }
 
 TEST(Spec, UnknownAndMalformedAnnotationsAreErrors) {
-    EXPECT_NE(parse_err({"comment:1:test_expect_mgs=x"}).find("unknown annotation 'test_expect_mgs='"),
-              std::string::npos);
+    EXPECT_NE(
+        parse_err({"comment:1:test_expect_mgs=x"}).find("unknown annotation 'test_expect_mgs='"),
+        std::string::npos);
     EXPECT_NE(parse_err({"comment:1:test_expect_success", "comment:2:test_expect_failure"})
                   .find("both __success and __failure"),
               std::string::npos);
@@ -75,8 +78,8 @@ TEST(Spec, UnknownAndMalformedAnnotationsAreErrors) {
 TEST(Spec, UpstreamKeysWeDoNotCheckAreListed) {
     auto s = parse_ok({"comment:1:test_expect_success", "comment:2:test_expect_failure_unpriv",
                        "comment:3:test_expect_xlated=r0 = 0"});
-    EXPECT_EQ(s.unchecked, (std::vector<std::string>{"test_expect_failure_unpriv",
-                                                     "test_expect_xlated"}));
+    EXPECT_EQ(s.unchecked,
+              (std::vector<std::string>{"test_expect_failure_unpriv", "test_expect_xlated"}));
 }
 
 TEST(Spec, FlagsSetAndClear) {

@@ -38,9 +38,9 @@ bool is_trace(std::string_view l) {
         return true;
     if (!l.empty() && (l[0] == ' ' || l[0] == '\t'))
         return true; // continuation of a state dump
-    for (const char* p : {"frame", "caller:", "callee:", "returning from callee:", "to caller at",
-                          "Func#", "func#", "Validating ", "last_idx ", "regs=", "mark_precise:",
-                          "propagating "})
+    for (const char* p :
+         {"frame", "caller:", "callee:", "returning from callee:", "to caller at", "Func#", "func#",
+          "Validating ", "last_idx ", "regs=", "mark_precise:", "propagating "})
         if (l.starts_with(p))
             return true;
     return false;

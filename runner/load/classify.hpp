@@ -3,11 +3,11 @@
 // tested on real logs.
 #pragma once
 
+#include "record/record.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "record/record.hpp"
 
 namespace iterconf::load {
 

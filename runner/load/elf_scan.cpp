@@ -39,8 +39,8 @@ Result<ElfInfo> scan_elf(const std::string& path) {
         return make_error(ErrorKind::internal, "libelf", "elf_version() failed");
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return make_error(ErrorKind::input, path, std::string("cannot open: ") + std::strerror(errno),
-                          "check the path");
+        return make_error(ErrorKind::input, path,
+                          std::string("cannot open: ") + std::strerror(errno), "check the path");
     Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
     struct Closer {
         Elf* e;

@@ -3,10 +3,10 @@
 // is loaded (contract 1).
 #pragma once
 
+#include "common/result.hpp"
+
 #include <string>
 #include <vector>
-
-#include "common/result.hpp"
 
 namespace iterconf::load {
 

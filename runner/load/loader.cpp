@@ -1,5 +1,7 @@
 #include "load/loader.hpp"
 
+#include "expect/btf_tags.hpp"
+
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -11,8 +13,6 @@
 #include <set>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#include "expect/btf_tags.hpp"
 
 namespace iterconf::load {
 
@@ -166,8 +166,8 @@ bool HostKernel::refuses_program_type(const std::string& section, int type, int 
                 .expected_attach_type = static_cast<enum bpf_attach_type>(attach),
                 .prog_flags = flags, .attach_btf_id = static_cast<__u32>(btf_id), .log_level = 1,
                 .log_size = sizeof(log), .log_buf = log);
-    int fd = bpf_prog_load(static_cast<enum bpf_prog_type>(type), "iterconf_probe", "GPL", insns,
-                           2, &o);
+    int fd =
+        bpf_prog_load(static_cast<enum bpf_prog_type>(type), "iterconf_probe", "GPL", insns, 2, &o);
     if (fd >= 0) {
         ::close(fd);
         return false;
@@ -183,8 +183,8 @@ Result<void> HostKernel::probe_bpf() const {
         {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
         {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
     };
-    int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "iterconf_probe", "GPL", insns, 2,
-                           nullptr);
+    int fd =
+        bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "iterconf_probe", "GPL", insns, 2, nullptr);
     if (fd >= 0) {
         ::close(fd);
         return {};
@@ -211,8 +211,8 @@ struct ProbeTarget {
     uint32_t flags = 0;
 };
 
-int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opts,
-              std::string& log, int64_t& load_us, ProbeTarget& probe) {
+int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opts, std::string& log,
+              int64_t& load_us, ProbeTarget& probe) {
     struct bpf_object* o = bpf_object__open_file(obj.object.c_str(), nullptr);
     if (!o)
         return errno ? -errno : -EINVAL;
@@ -274,8 +274,7 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
                                     raw.err)) {
         out.result.verdict = record::Verdict::unsupported;
         out.unsupported_reason = "kernel refuses any '" + prog.section +
-                                 "' program before verification (" + std::strerror(-raw.err) +
-                                 ")";
+                                 "' program before verification (" + std::strerror(-raw.err) + ")";
         out.result.message = out.unsupported_reason;
     }
     return out;

@@ -2,16 +2,16 @@
 // libbpf and judges it. Never attaches or runs anything.
 #pragma once
 
-#include <cstdint>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "common/result.hpp"
 #include "expect/spec.hpp"
 #include "load/classify.hpp"
 #include "load/elf_scan.hpp"
 #include "record/record.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
 
 struct btf;
 
@@ -67,9 +67,9 @@ class HostKernel {
 };
 
 struct Options {
-    int log_level = 1;            // unless the program's __log_level says otherwise
-    size_t log_size = 16u << 20;  // verifier log buffer
-    bool echo_libbpf = false;     // -vv: also forward libbpf's messages to stderr
+    int log_level = 1;           // unless the program's __log_level says otherwise
+    size_t log_size = 16u << 20; // verifier log buffer
+    bool echo_libbpf = false;    // -vv: also forward libbpf's messages to stderr
 };
 
 struct LoadOutcome {

@@ -23,8 +23,8 @@ class Parser {
     size_t m_i = 0;
 
     Error fail(const std::string& what) {
-        return make_error(ErrorKind::input, "", "bad JSON at offset " + std::to_string(m_i) +
-                                                    ": " + what);
+        return make_error(ErrorKind::input, "",
+                          "bad JSON at offset " + std::to_string(m_i) + ": " + what);
     }
     void skip_ws() {
         while (m_i < m_s.size() &&
@@ -117,9 +117,9 @@ class Parser {
             size_t start = m_i;
             if (m_s[m_i] == '-')
                 m_i++;
-            while (m_i < m_s.size() && ((m_s[m_i] >= '0' && m_s[m_i] <= '9') || m_s[m_i] == '.' ||
-                                        m_s[m_i] == 'e' || m_s[m_i] == 'E' || m_s[m_i] == '+' ||
-                                        m_s[m_i] == '-'))
+            while (m_i < m_s.size() &&
+                   ((m_s[m_i] >= '0' && m_s[m_i] <= '9') || m_s[m_i] == '.' || m_s[m_i] == 'e' ||
+                    m_s[m_i] == 'E' || m_s[m_i] == '+' || m_s[m_i] == '-'))
                 m_i++;
             std::string num = m_s.substr(start, m_i - start);
             char* end = nullptr;
@@ -232,6 +232,8 @@ class Parser {
 
 } // namespace
 
-Result<Value> parse(const std::string& text) { return Parser(text).document(); }
+Result<Value> parse(const std::string& text) {
+    return Parser(text).document();
+}
 
 } // namespace iterconf::record::json

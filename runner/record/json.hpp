@@ -1,13 +1,13 @@
 // A small JSON value and parser, enough to read back our own records.
 #pragma once
 
+#include "common/result.hpp"
+
 #include <map>
 #include <memory>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "common/result.hpp"
 
 namespace iterconf::record::json {
 

@@ -1,12 +1,12 @@
 #include "record/record.hpp"
 
+#include "record/json.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include "record/json.hpp"
 
 namespace iterconf::record {
 
@@ -74,7 +74,9 @@ std::string xml_escape(const std::string& s) {
 
 } // namespace
 
-const char* to_string(Verdict v) { return k_verdicts[static_cast<int>(v)]; }
+const char* to_string(Verdict v) {
+    return k_verdicts[static_cast<int>(v)];
+}
 
 std::optional<Verdict> verdict_from_string(const std::string& s) {
     for (int i = 0; i < 6; i++)
@@ -218,7 +220,9 @@ Result<Record> from_json(const std::string& line) {
     return r;
 }
 
-JsonlWriter::~JsonlWriter() { close(); }
+JsonlWriter::~JsonlWriter() {
+    close();
+}
 
 Result<void> JsonlWriter::open(const std::string& path, bool append) {
     close();
@@ -235,7 +239,8 @@ Result<void> JsonlWriter::write(const Record& r) {
     line += '\n';
     if (!m_f || std::fwrite(line.data(), 1, line.size(), m_f) != line.size() ||
         std::fflush(m_f) != 0)
-        return make_error(ErrorKind::io, m_path, std::string("write failed: ") + std::strerror(errno));
+        return make_error(ErrorKind::io, m_path,
+                          std::string("write failed: ") + std::strerror(errno));
     return {};
 }
 
@@ -358,8 +363,8 @@ std::string to_table(const std::vector<Record>& records, bool color) {
         return s;
     };
     std::string out;
-    out += pad("PROGRAM", w_id) + "  " + pad("VERDICT", 11) + "  " + pad("EXPECTED", 11) +
-           "  " + pad("RESULT", 6) + "  " + pad("INSNS", 7) + "  MESSAGE\n";
+    out += pad("PROGRAM", w_id) + "  " + pad("VERDICT", 11) + "  " + pad("EXPECTED", 11) + "  " +
+           pad("RESULT", 6) + "  " + pad("INSNS", 7) + "  MESSAGE\n";
     for (const auto& r : records) {
         std::string res = r.match ? "ok" : "FAIL";
         if (color)

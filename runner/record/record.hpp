@@ -6,13 +6,13 @@
 // links it too).
 #pragma once
 
+#include "common/result.hpp"
+
 #include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "common/result.hpp"
 
 namespace iterconf::record {
 
@@ -22,21 +22,21 @@ const char* to_string(Verdict v);
 std::optional<Verdict> verdict_from_string(const std::string& s);
 
 struct Record {
-    std::string case_id;       // "task_vma/double_new"
-    std::string program;       // "new_twice_same_slot"
-    std::string file;          // the object or source it came from
+    std::string case_id; // "task_vma/double_new"
+    std::string program; // "new_twice_same_slot"
+    std::string file;    // the object or source it came from
     std::string description;
     std::string kernel;        // uname -r of the kernel that judged it
     std::string kernel_source; // "host", a manifest name, or a path
     Verdict verdict = Verdict::load_error;
     Verdict expected = Verdict::accept;
     bool match = false;
-    std::string reason;        // why it does not match ("" when it matches)
-    std::string message;       // the verifier's error line ("" when accepted)
-    std::vector<std::string> expected_msgs; // the patterns that applied on this kernel
+    std::string reason;                      // why it does not match ("" when it matches)
+    std::string message;                     // the verifier's error line ("" when accepted)
+    std::vector<std::string> expected_msgs;  // the patterns that applied on this kernel
     std::vector<std::string> missing_kfuncs; // for unsupported
     std::vector<std::string> log_tail;
-    std::string log_file;      // full verifier log, relative to the output dir
+    std::string log_file; // full verifier log, relative to the output dir
     int64_t insns_processed = -1;
     int64_t load_us = 0;
 

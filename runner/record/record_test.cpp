@@ -1,10 +1,9 @@
+#include "record/json.hpp"
 #include "record/record.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
-
-#include "record/json.hpp"
 
 using namespace iterconf::record;
 

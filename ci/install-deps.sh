@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what iterconf needs, from Debian packages only. Idempotent: when
+# everything is present it only checks and returns.
+set -euo pipefail
+
+packages=(
+	cmake ninja-build g++ pkg-config      # host build
+	clang-14 llvm-14                      # BPF target compiler
+	libbpf-dev libelf-dev zlib1g-dev libzstd-dev  # loader (static-linkable for the guest agent)
+	googletest libgtest-dev               # unit tests
+	clang-format-14                       # format check
+	util-linux                            # setpriv, for the no-permission test
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "iterconf: error: install-deps: packages missing (${missing[*]}) and not root; run 'sudo ci/install-deps.sh'" >&2
+	exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
