@@ -33,24 +33,15 @@ std::string verdict_text(const expect::ProgramSpec& s) {
 } // namespace
 
 int cmd_list(int argc, char** argv) {
-    std::string out_dir = "out", v, kver;
-    std::vector<std::string> cases, allow, deny, includes;
+    std::string v, kver;
+    CaseSelection sel;
     bool json = false;
     Args args(argc, argv);
     while (!args.done()) {
         if (args.flag("-h", "--help")) {
             std::fputs(k_usage, stdout);
             return 0;
-        } else if (args.option("--cases", v)) {
-            cases.push_back(v);
-        } else if (args.option("--include", "-I", v)) {
-            includes.push_back(v);
-        } else if (args.option("--allow", "-a", v) || args.option("--filter", v)) {
-            allow.push_back(v);
-        } else if (args.option("--deny", "-d", v)) {
-            deny.push_back(v);
-        } else if (args.option("--out", v)) {
-            out_dir = v;
+        } else if (sel.parse(args)) {
         } else if (args.option("--kernel-version", v)) {
             kver = v;
         } else if (args.flag("--json")) {
@@ -68,13 +59,14 @@ int cmd_list(int argc, char** argv) {
                                 json);
         kv = *p;
     }
-    auto loaded = load_cases(cases, CompileOptions{.include_dirs = includes, .out_dir = out_dir});
+    auto loaded =
+        load_cases(sel.cases, CompileOptions{.include_dirs = sel.includes, .out_dir = sel.out_dir});
     if (!loaded)
         return report_error(loaded.error(), json);
     size_t n = 0;
     for (const auto& o : *loaded) {
         for (const auto& p : o.programs) {
-            if (!selected(o.id, p.name, allow, deny))
+            if (!selected(o.id, p.name, sel.allow, sel.deny))
                 continue;
             n++;
             std::string kf;

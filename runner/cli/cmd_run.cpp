@@ -75,26 +75,17 @@ void print_failure(FILE* out, const record::Record& r, const std::string& out_di
 } // namespace
 
 int cmd_run(int argc, char** argv) {
-    std::string kernel = "host", out_dir = "out", format = "table", v;
-    std::vector<std::string> cases, allow, deny, includes;
+    std::string kernel = "host", format = "table", v;
+    CaseSelection sel;
     int verbose = 0;
     Args args(argc, argv);
     while (!args.done()) {
         if (args.flag("-h", "--help")) {
             std::fputs(k_usage, stdout);
             return 0;
+        } else if (sel.parse(args)) {
         } else if (args.option("--kernel", v)) {
             kernel = v;
-        } else if (args.option("--cases", v)) {
-            cases.push_back(v);
-        } else if (args.option("--include", "-I", v)) {
-            includes.push_back(v);
-        } else if (args.option("--allow", "-a", v) || args.option("--filter", v)) {
-            allow.push_back(v);
-        } else if (args.option("--deny", "-d", v)) {
-            deny.push_back(v);
-        } else if (args.option("--out", v)) {
-            out_dir = v;
         } else if (args.option("--format", v)) {
             if (v != "table" && v != "json" && v != "junit")
                 throw UsageError{"--format takes table, json or junit, not '" + v + "'"};
@@ -119,8 +110,9 @@ int cmd_run(int argc, char** argv) {
 
     // Everything that can be wrong with the inputs is found before the
     // output directory is touched, so a bad case loses no earlier results.
-    CompileOptions copts{.include_dirs = includes, .out_dir = out_dir, .verbose = verbose > 0};
-    auto loaded = load_cases(cases, copts);
+    const std::string& out_dir = sel.out_dir;
+    CompileOptions copts{.include_dirs = sel.includes, .out_dir = out_dir, .verbose = verbose > 0};
+    auto loaded = load_cases(sel.cases, copts);
     if (!loaded)
         return report_error(loaded.error(), json);
     struct Item {
@@ -130,7 +122,7 @@ int cmd_run(int argc, char** argv) {
     std::vector<Item> items;
     for (const auto& o : *loaded)
         for (const auto& p : o.programs)
-            if (!p.spec.auxiliary && selected(o.id, p.name, allow, deny))
+            if (!p.spec.auxiliary && selected(o.id, p.name, sel.allow, sel.deny))
                 items.push_back({&o, &p});
     if (items.empty())
         return report_error(make_error(ErrorKind::usage, "--allow/--deny",

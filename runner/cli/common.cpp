@@ -122,6 +122,23 @@ bool Args::flag(const char* name, const char* alias) {
     return false;
 }
 
+bool CaseSelection::parse(Args& args) {
+    std::string v;
+    if (args.option("--cases", v))
+        cases.push_back(v);
+    else if (args.option("--include", "-I", v))
+        includes.push_back(v);
+    else if (args.option("--allow", "-a", v) || args.option("--filter", v))
+        allow.push_back(v);
+    else if (args.option("--deny", "-d", v))
+        deny.push_back(v);
+    else if (args.option("--out", v))
+        out_dir = v;
+    else
+        return false;
+    return true;
+}
+
 Result<std::vector<CaseInput>> discover_cases(const std::vector<std::string>& paths_in) {
     std::vector<std::string> paths = paths_in;
     if (paths.empty()) {

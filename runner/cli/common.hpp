@@ -75,6 +75,15 @@ class Args {
     size_t m_i = 0;
 };
 
+// The case-selection options `run` and `list` share: --cases, -I/--include,
+// -a/--allow/--filter, -d/--deny, --out.
+struct CaseSelection {
+    std::vector<std::string> cases, includes, allow, deny;
+    std::string out_dir = "out";
+    // Consumes the current argument when it is one of these options.
+    bool parse(Args& args);
+};
+
 int cmd_run(int argc, char** argv);
 int cmd_list(int argc, char** argv);
 int cmd_check_cases(int argc, char** argv);
