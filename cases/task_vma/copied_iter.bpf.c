@@ -11,7 +11,9 @@
  * ("invalid read from stack R%d off %d+%d size %d", formerly "invalid
  * indirect read from stack ..."), and process_iter_arg()
  * ("expected an initialized iter_%s as arg #%d") for a copy of a
- * destroyed iterator.
+ * destroyed iterator. Handing an active iterator to a global subprog (its
+ * bytes are read as the callee's PTR_TO_MEM argument) is covered once, in
+ * subprogs.bpf.c iter_ptr_to_global_subprog.
  * Applies: every kernel with the kfunc (6.7+); older kernels -> unsupported (automatic).
  */
 #include "vmlinux.h"
@@ -107,28 +109,6 @@ int copy_after_destroy_then_next(void *ctx)
 	__builtin_memcpy(&copy, &it, sizeof(it));
 	vma = bpf_iter_task_vma_next(&copy);
 	return vma ? 1 : 0;
-}
-
-__noinline int global_iter_reader(struct bpf_iter_task_vma *it)
-{
-	return it ? 1 : 0;
-}
-
-SEC("raw_tp/sys_enter")
-__description("active iterator passed to a global subprog")
-__failure
-__msg("invalid{{( indirect)?}} read from stack R{{[0-9]}} off {{-[0-9]+}}+0 size 8")
-__msg("Caller passes invalid args into func#{{[0-9]+}}")
-int pass_iter_to_global_subprog(void *ctx)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct bpf_iter_task_vma it;
-	int ret;
-
-	bpf_iter_task_vma_new(&it, task, 0);
-	ret = global_iter_reader(&it);
-	bpf_iter_task_vma_destroy(&it);
-	return ret;
 }
 
 char _license[] SEC("license") = "GPL";

@@ -9,16 +9,21 @@
  * ("arg#%d expected pointer to an iterator on stack"; "%s expected pointer
  * to an iterator on stack" with reg_arg_name() = "R1" in 2026 mainline).
  * Applies: every kernel with the kfunc (6.7+) that has 12659d28615d "bpf:
- * Ensure reg is PTR_TO_STACK in process_iter_arg" (6.13, backported to
- * 6.12.5; 6.7 .. 6.11 and 6.12.0 .. 6.12.4 never got it); older kernels ->
- * unsupported (automatic).
+ * Ensure reg is PTR_TO_STACK in process_iter_arg" (Tao Lyu / Kumar
+ * Kartikeya Dwivedi; bpf tree, Dec 2024: in 6.13 from -rc, and in the
+ * "Linux 6.12.5" stable release of 2024-12-14, together with bd74e238ae69
+ * "bpf: Zero index arg error string for dynptr and iter"; 6.7 .. 6.11 and
+ * 6.12.0 .. 6.12.4 do not have it); older kernels -> unsupported (automatic).
  * History: before 12659d28615d process_iter_arg() never checked the
  * register type and treated a map-value pointer as a stack slot: upstream's
  * iters.c iter_new_bad_arg/iter_next_bad_arg/iter_destroy_bad_arg
  * (bpf_iter_num with a global) were accepted there. These programs are
- * expected to be rejected on every kernel the suite runs (6.12.117+, 7.x);
- * on an unfixed 6.7 .. 6.12.4 kernel they may be accepted or rejected
- * later for an unrelated reason, which is why no __kver_success() pins it.
+ * expected to be rejected on every kernel the suite runs (Debian 6.12 is
+ * 6.12.100+, then 7.2/7.3; 6.1 has no task_vma). On an unfixed 6.7 ..
+ * 6.12.4 kernel the verdict is not known per program (derived from the
+ * code, not run: a global/map-value pointer at offset 0 is taken for stack
+ * slot 0, the ctx case would meet the ctx write check), so no
+ * __kver_success(">=6.7 <6.12.5") is claimed.
  * The check was added printing "arg#%d" with regno - 1, i.e. "arg#0";
  * the 2026 argno_t rework prints reg_arg_name(), i.e. "R1".
  */

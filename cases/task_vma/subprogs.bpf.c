@@ -275,12 +275,16 @@ __noinline int global_subprog_iterates(struct bpf_iter_task_vma *it)
  * and STACK_ITER bytes are not readable: "invalid read from stack R1 off
  * -8+0 size 8" then "Caller passes invalid args into func#1
  * ('global_subprog_iterates')" (6.18). The messages are pinned to >=6.8:
- * since commit 2afae08c9dcb "bpf: Validate global subprogs lazily" (6.8) the
- * main program is verified first and the caller-side check fails; 6.7
- * verified global functions first, so there the error comes from inside
- * global_subprog_iterates() (an iterator kfunc on a non-stack pointer; not
- * checked on a 6.7 kernel). The read error said "invalid indirect read" in
- * older kernels. The verdict is reject everywhere.
+ * since commit 2afae08c9dcb "bpf: Validate global subprogs lazily" (Andrii
+ * Nakryiko; bpf-next Dec 2023, right after "libbpf: Start v1.4 development
+ * cycle", so released in 6.8) the main program is verified first and the
+ * caller-side check fails; 6.7 verified global functions first, so there
+ * the error comes from inside global_subprog_iterates() (an iterator kfunc
+ * on a non-stack pointer; not checked on a 6.7 kernel). The read error said "invalid indirect read" in
+ * older kernels; the 2026 argno_t rework may name the argument differently,
+ * hence only the stable prefix is matched. The verdict is reject everywhere.
+ * (copied_iter.bpf.c had a duplicate of this case; it was dropped in favour
+ * of this version-scoped one.)
  */
 SEC("raw_tp/sys_enter")
 __description("iterator pointer passed to a global (non-static) function")

@@ -21,7 +21,9 @@
  * (get_kfunc_arg_type()), so a scalar for a struct pointer is reported by
  * check_kfunc_args() as "%s is %s expected %s %s", i.e. "R2 is scalar
  * expected STRUCT task_struct". "R2 must be a rcu pointer" is worded the
- * same in both. The regexes accept both generations.
+ * same in both. The regexes accept both generations. Which release first
+ * has the R wording is not pinned (it came with BPF stack-argument support,
+ * which third parties report on 7.2-rc2; 7.1 or 7.2), hence no __kver_msg.
  * Not misuse (accepted on 6.18 in raw_tp, so not here): task->real_parent
  * and task->group_leader (BTF_TYPE_SAFE_RCU fields) in a non-sleepable
  * program. task->parent and task->last_wakee are not RCU-safe fields.

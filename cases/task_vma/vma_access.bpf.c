@@ -117,21 +117,21 @@ int vma_read_beyond_struct(void *ctx)
  * vma->vm_file is NULL for anonymous mappings. Up to 6.18 (host-verified)
  * the walked pointer is a plain, untrusted PTR_TO_BTF_ID whose loads are
  * fault-tolerant (BPF_PROBE_MEM), so the missing NULL check is accepted
- * and the read yields 0 at run time. Yafang Shao's "bpf: mark
- * vma->{vm_mm,vm_file} as __safe_trusted_or_null" adds
- * BTF_TYPE_SAFE_TRUSTED_OR_NULL(struct vm_area_struct) to verifier.c
- * (present in torvalds/linux 5a8cd539ac19, absent from 6.18): vm_file then
- * becomes trusted_ptr_or_null_ and the unchecked load is rejected by
- * check_mem_access(). The release is derived from the patch dates (posted
- * autumn 2025, already context in later bpf-next patches), not pinned to a
- * tag; ">=7.0" is safe for the matrix kernels (6.12, 6.18, 7.2, 7.3) if it
- * landed in 6.19 or 7.0.
+ * and the read yields 0 at run time. Commit 7484e7cd8ab1 "bpf: mark
+ * vma->{vm_mm,vm_file} as __safe_trusted_or_null" (Yafang Shao; applied to
+ * bpf-next after 6.18-rc2, listed in the "[GIT PULL] BPF changes for 6.19"
+ * of 2025-12-01, tag bpf-next-6.19, so first released in 6.19) adds
+ * BTF_TYPE_SAFE_TRUSTED_OR_NULL(struct vm_area_struct) { vm_mm; vm_file; }
+ * to verifier.c: vm_file then becomes trusted_ptr_or_null_ and the
+ * unchecked load is rejected by check_mem_access(). It is a feature, not a
+ * fix: no stable backport to 6.12.y/6.18.y was found (the 2026 task_vma
+ * fixes backported there only mention it in a comment).
  */
 SEC("raw_tp/sys_enter")
 __description("vma->vm_file dereferenced without a NULL check")
 __success
-__kver_failure(">=7.0")
-__kver_msg(">=7.0", "invalid mem access '{{trusted_ptr_or_null_[a-z_]*}}'")
+__kver_failure(">=6.19")
+__kver_msg(">=6.19", "invalid mem access '{{trusted_ptr_or_null_[a-z_]*}}'")
 int vma_file_deref_without_null_check(void *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
