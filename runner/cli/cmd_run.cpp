@@ -176,7 +176,7 @@ int cmd_run(int argc, char** argv) {
         auto exp = expect::resolve(spec, host->version());
         for (const auto* m : exp.msgs)
             r.expected_msgs.push_back((m->negative ? "!" : "") + m->text);
-        if (!outcome.missing_kfuncs.empty() || !outcome.unsupported_reason.empty()) {
+        if (r.verdict == record::Verdict::unsupported) {
             r.expected = record::Verdict::unsupported;
             r.expected_msgs.clear();
         } else {

@@ -136,14 +136,32 @@ bool HostKernel::has_kfunc(const std::string& name) const {
     return btf__find_by_name_kind(m_btf, name.c_str(), BTF_KIND_FUNC) > 0;
 }
 
+namespace {
+
+// Loads `r0 = 0; exit` as a program of `type`; returns 0 or -errno. The fd is
+// closed at once: nothing is attached.
+int load_trivial(enum bpf_prog_type type, const struct bpf_prog_load_opts* opts) {
+    const struct bpf_insn insns[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    int fd = bpf_prog_load(type, "iterconf_probe", "GPL", insns, 2, opts);
+    if (fd < 0)
+        return -errno;
+    ::close(fd);
+    return 0;
+}
+
+} // namespace
+
 bool HostKernel::refuses_program_type(const std::string& section, int type, int attach,
                                       uint32_t flags, int err) const {
     // The attach target, for the section kinds that name one in kernel BTF.
-    std::string sec = section, target;
-    size_t slash = sec.find('/');
-    std::string kind = sec.substr(0, slash);
+    std::string target;
+    size_t slash = section.find('/');
+    std::string kind = section.substr(0, slash);
     if (slash != std::string::npos)
-        target = sec.substr(slash + 1);
+        target = section.substr(slash + 1);
     int btf_id = 0;
     auto find = [&](const std::string& name, int kind_id) {
         return name.empty() ? 0 : btf__find_by_name_kind(m_btf, name.c_str(), kind_id);
@@ -157,39 +175,21 @@ bool HostKernel::refuses_program_type(const std::string& section, int type, int 
         btf_id = find("btf_trace_" + target, BTF_KIND_TYPEDEF);
     if (btf_id < 0)
         return false; // the target itself is missing: a case problem, not the kernel's
-    struct bpf_insn insns[] = {
-        {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
-        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
-    };
     char log[256] = "";
     LIBBPF_OPTS(bpf_prog_load_opts, o,
                 .expected_attach_type = static_cast<enum bpf_attach_type>(attach),
                 .prog_flags = flags, .attach_btf_id = static_cast<__u32>(btf_id), .log_level = 1,
                 .log_size = sizeof(log), .log_buf = log);
-    int fd =
-        bpf_prog_load(static_cast<enum bpf_prog_type>(type), "iterconf_probe", "GPL", insns, 2, &o);
-    if (fd >= 0) {
-        ::close(fd);
-        return false;
-    }
     // Refused the same way, before the verifier said anything.
-    return -errno == err && log[0] == '\0';
+    return load_trivial(static_cast<enum bpf_prog_type>(type), &o) == err && log[0] == '\0';
 }
 
 Result<void> HostKernel::probe_bpf() const {
     // r0 = 0; exit  as a raw tracepoint program: needs CAP_BPF + CAP_PERFMON,
     // like the programs under test.
-    struct bpf_insn insns[] = {
-        {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
-        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
-    };
-    int fd =
-        bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "iterconf_probe", "GPL", insns, 2, nullptr);
-    if (fd >= 0) {
-        ::close(fd);
+    int err = -load_trivial(BPF_PROG_TYPE_RAW_TRACEPOINT, nullptr);
+    if (err == 0)
         return {};
-    }
-    int err = errno;
     if (err == EPERM || err == EACCES)
         return make_error(ErrorKind::infra, "kernel 'host'",
                           std::string("bpf() not permitted (") +
@@ -202,15 +202,15 @@ Result<void> HostKernel::probe_bpf() const {
 
 namespace {
 
-// Opens the object, enables only `prog` (and auxiliary programs) and loads
-// it. Fills `probe` with the program's type and attach target as libbpf saw
-// them, for probe_program_type().
+// The program's type and attach target as libbpf saw them, for
+// HostKernel::refuses_program_type().
 struct ProbeTarget {
     enum bpf_prog_type type = BPF_PROG_TYPE_UNSPEC;
     enum bpf_attach_type attach = static_cast<enum bpf_attach_type>(0);
     uint32_t flags = 0;
 };
 
+// Opens the object, enables only `prog` (and auxiliary programs) and loads it.
 int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opts, std::string& log,
               int64_t& load_us, ProbeTarget& probe) {
     struct bpf_object* o = bpf_object__open_file(obj.object.c_str(), nullptr);
@@ -255,7 +255,10 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
             out.missing_kfuncs.push_back(k.name);
     if (!out.missing_kfuncs.empty()) {
         out.result.verdict = record::Verdict::unsupported;
-        out.result.message = "kfunc " + out.missing_kfuncs.front() + " missing from kernel BTF";
+        out.result.message = "kfunc";
+        for (const auto& k : out.missing_kfuncs)
+            out.result.message += " " + k;
+        out.result.message += " missing from kernel BTF";
         return out;
     }
 
@@ -273,9 +276,8 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
         kernel.refuses_program_type(prog.section, target.type, target.attach, target.flags,
                                     raw.err)) {
         out.result.verdict = record::Verdict::unsupported;
-        out.unsupported_reason = "kernel refuses any '" + prog.section +
-                                 "' program before verification (" + std::strerror(-raw.err) + ")";
-        out.result.message = out.unsupported_reason;
+        out.result.message = "kernel refuses any '" + prog.section +
+                             "' program before verification (" + std::strerror(-raw.err) + ")";
     }
     return out;
 }

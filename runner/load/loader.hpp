@@ -73,12 +73,11 @@ struct Options {
 };
 
 struct LoadOutcome {
+    // For `unsupported`, result.message says why: kfuncs missing from kernel
+    // BTF (also listed in missing_kfuncs), or a program type / attach point
+    // the kernel refuses even for a trivial program.
     Classified result;
-    // Why the program cannot be judged on this kernel (then the verdict is
-    // `unsupported`): kfuncs missing from kernel BTF, or a program type /
-    // attach point the kernel refuses even for a trivial program.
     std::vector<std::string> missing_kfuncs;
-    std::string unsupported_reason;
     std::string log;
     std::string libbpf_text;
     int64_t insns_processed = -1;

@@ -325,12 +325,6 @@ std::string to_junit(const std::vector<Record>& records, double seconds) {
                 x << xml_escape(body_text) << "</failure>\n";
             } else {
                 std::string why = "unsupported: " + r->message;
-                if (!r->missing_kfuncs.empty()) {
-                    why = "unsupported: kfunc";
-                    for (const auto& k2 : r->missing_kfuncs)
-                        why += " " + k2;
-                    why += " missing from kernel BTF";
-                }
                 x << "      <skipped message=\"" << xml_escape(why) << "\"/>\n";
             }
             x << "    </testcase>\n";
@@ -373,11 +367,6 @@ std::string to_table(const std::vector<Record>& records, bool color) {
             res = pad(res, 6);
         std::string insns = r.insns_processed >= 0 ? std::to_string(r.insns_processed) : "-";
         std::string msg = r.message;
-        if (r.verdict == Verdict::unsupported && !r.missing_kfuncs.empty()) {
-            msg = "missing kfunc:";
-            for (const auto& k : r.missing_kfuncs)
-                msg += " " + k;
-        }
         if (!r.match && !r.reason.empty())
             msg = r.reason;
         if (msg.size() > 90)

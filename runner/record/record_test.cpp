@@ -107,6 +107,7 @@ TEST(Record, JunitHasOneSuitePerKernelAndFailures) {
     unsup.kernel_source = "debian-6.1";
     unsup.verdict = unsup.expected = Verdict::unsupported;
     unsup.missing_kfuncs = {"bpf_iter_task_vma_new"};
+    unsup.message = "kfunc bpf_iter_task_vma_new missing from kernel BTF";
     std::string x = to_junit({ok, bad, unsup}, 1.5);
     EXPECT_NE(x.find("tests=\"3\" failures=\"1\""), std::string::npos);
     EXPECT_NE(x.find("<testsuite name=\"host:6.18.44-fc-v657\" tests=\"2\" failures=\"1\""),
@@ -115,6 +116,9 @@ TEST(Record, JunitHasOneSuitePerKernelAndFailures) {
                      "failures=\"0\" skipped=\"1\""),
               std::string::npos);
     EXPECT_NE(x.find("<failure message=\"expected reject, got accept\""), std::string::npos);
+    EXPECT_NE(x.find("<skipped message=\"unsupported: kfunc bpf_iter_task_vma_new missing from "
+                     "kernel BTF\"/>"),
+              std::string::npos);
     Record esc = bad;
     esc.reason = "message '\"x\" <y>' not found";
     std::string e = to_junit({esc}, 0);
