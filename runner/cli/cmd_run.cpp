@@ -1,16 +1,28 @@
-// iterconf run: judge every selected program on a kernel, write
-// results.jsonl, junit.xml and the verifier logs, print a report.
+// iterconf run: judge every selected program on one or more kernels (the
+// running one, and any booted under QEMU), write results.jsonl, junit.xml,
+// verifier logs and guest consoles, print a report or a matrix.
 #include "cli/common.hpp"
+#include "cli/targets.hpp"
 #include "expect/spec.hpp"
+#include "judge/judge.hpp"
 #include "load/loader.hpp"
 #include "record/record.hpp"
+#include "target/console.hpp"
+#include "target/guest.hpp"
+#include "target/initramfs.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -21,17 +33,38 @@ namespace {
 
 constexpr const char* k_usage = R"(usage: iterconf run [options]
 
-Loads (verifies, never attaches or runs) each selected program alone on the
-kernel and checks the verdict and messages against its annotations.
+Loads (verifies) each selected program alone on each kernel and checks the
+verdict and messages against its annotations. On the running kernel
+programs are only loaded, never attached or run; other kernels are booted
+under QEMU, one guest per kernel, with the results on a serial port of
+their own and the console scanned for panics, oopses and warnings.
 
-options:
-  --kernel NAME          kernel to judge on; this build supports 'host' (default)
+kernels:
+  --kernel K             host (default), a manifest name (see 'iterconf
+                         kernels list'), 'all' (host + every manifest
+                         kernel), or a path to a bzImage; repeatable and
+                         comma-separated: --kernel host,debian-6.12
+  --jobs N               guests booted at once (default: number of cores)
+  --accel auto|tcg|kvm   QEMU accelerator; auto tries KVM by booting with it
+                         and falls back to TCG (default: auto)
+  --boot-timeout S       seconds for a guest to reach the agent (default 180)
+  --timeout S            seconds a program may take in a guest before it is
+                         judged 'timeout' and the guest rebooted (default 120)
+  --guest-append TEXT    more guest kernel command line (fault injection:
+                         iterconf.crash_at=N, iterconf.hang_at=N)
+  --known-bugs FILE      known kernel bugs (default images/known-bugs.toml;
+                         'none' for no list)
+  --bench                also time each guest's boot floor and print guest
+                         and host verdicts/s side by side (adds host)
+
+cases:
   --cases PATH           .bpf.c / .bpf.o file or directory (repeatable);
                          default: the corpus this binary was built with
-  -I, --include DIR      extra include directory for compiling .bpf.c cases,
-                         searched before cases/include (repeatable)
+  -I, --include DIR      extra include directory for compiling .bpf.c cases
   -a, --allow, --filter GLOB   select programs whose id (case/program) matches
   -d, --deny GLOB        skip programs whose id matches
+
+output:
   --out DIR              output directory (default: out)
   --format FMT           stdout format: table (default), json (JSONL), junit
   --json                 same as --format json
@@ -39,7 +72,9 @@ options:
   -vv                    also libbpf's debug output and every verifier log
   -h, --help             this text
 
-exit: 0 every program matched, 1 a mismatch, 2 usage or harness error.
+exit: 0 every program matched (or is a known bug), 1 a mismatch, a known
+bug that no longer reproduces, or a kernel that could not be fetched,
+2 usage or harness error (a kernel that cannot boot, an interrupted run).
 )";
 
 std::atomic<bool> g_interrupted{false};
@@ -48,10 +83,26 @@ void on_sigint(int) {
     g_interrupted = true;
 }
 
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+struct Item {
+    const load::CaseObject* obj;
+    const load::CaseProgram* prog;
+    std::string id() const { return obj->id + "/" + prog->name; }
+};
+
 void print_failure(FILE* out, const record::Record& r, const std::string& out_dir,
                    const std::string& log, size_t tail) {
-    std::fprintf(out, "FAIL %s  [kernel %s: %s]\n", r.id().c_str(), r.kernel_source.c_str(),
-                 r.kernel.c_str());
+    std::fprintf(out, "%s %s  [kernel %s: %s]\n", r.match ? "FIXED" : "FAIL", r.id().c_str(),
+                 r.kernel_source.c_str(), r.kernel.c_str());
+    if (r.match) {
+        std::fprintf(out, "  known bug no longer reproduces: %s\n", r.known_bug.c_str());
+        std::fprintf(out, "  narrow or remove its entry in images/known-bugs.toml\n");
+        return;
+    }
     std::fprintf(out, "  verdict: expected %s, got %s\n", record::to_string(r.expected),
                  record::to_string(r.verdict));
     std::fprintf(out, "  reason: %s\n", r.reason.c_str());
@@ -61,8 +112,10 @@ void print_failure(FILE* out, const record::Record& r, const std::string& out_di
         std::fprintf(out, "  message: %s\n", r.message.c_str());
     auto lines = load::tail_lines(log, tail);
     if (!lines.empty()) {
-        std::fprintf(out, "  verifier log (last %zu lines; full: %s/%s)\n", lines.size(),
-                     out_dir.c_str(), r.log_file.c_str());
+        bool console = r.verdict == record::Verdict::crash || r.verdict == record::Verdict::timeout;
+        std::fprintf(out, "  %s (last %zu lines; full: %s/%s)\n",
+                     console ? "guest console" : "verifier log", lines.size(), out_dir.c_str(),
+                     r.log_file.c_str());
         std::fprintf(out, "  =============\n");
         for (const auto& l : lines)
             std::fprintf(out, "  %s\n", l.c_str());
@@ -72,20 +125,290 @@ void print_failure(FILE* out, const record::Record& r, const std::string& out_di
                  r.kernel_source.c_str(), r.file.c_str(), r.id().c_str());
 }
 
+// Where every record goes, from whichever thread judged it.
+struct Sink {
+    std::mutex mu;
+    record::JsonlWriter writer;
+    std::vector<record::Record> records;
+    std::vector<std::string> logs; // kept for failures only
+    std::string out_dir;
+    bool json = false;
+    int verbose = 0;
+    std::optional<Error> write_error;
+
+    void add(record::Record r, const std::string& log, const std::string& label,
+             const char* log_suffix = ".log") {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!log.empty()) {
+            r.log_file = "logs/" + label + "/" + r.case_id + "/" + r.program + log_suffix;
+            fs::path lp = fs::path(out_dir) / r.log_file;
+            std::error_code ec;
+            fs::create_directories(lp.parent_path(), ec);
+            std::ofstream(lp) << log;
+        }
+        if (auto w = writer.write(r); !w && !write_error)
+            write_error = w.error();
+        if (json) {
+            std::fputs((record::to_json(r) + "\n").c_str(), stdout);
+            std::fflush(stdout);
+        }
+        if (verbose)
+            std::fprintf(stderr, "iterconf: %s: %-60s %-11s %s\n", label.c_str(), r.id().c_str(),
+                         record::to_string(r.verdict), r.status());
+        if (verbose >= 2 && !log.empty())
+            std::fprintf(stderr, "---- log: %s on %s ----\n%s---- end ----\n", r.id().c_str(),
+                         label.c_str(), log.c_str());
+        logs.push_back(r.failed() ? log : std::string());
+        records.push_back(std::move(r));
+    }
+};
+
+// What happened on one kernel.
+struct TargetRun {
+    Target t;
+    std::string release;
+    std::optional<Error> error;
+    int error_exit = 0;
+    double wall = 0, judge_seconds = 0, floor = -1, boot_wall = 0;
+    size_t judged = 0;
+    int boots = 0;
+};
+
+class Listener : public target::GuestListener {
+  public:
+    Listener(const std::vector<Item>& plan, TargetRun& run, Sink& sink,
+             const judge::KnownBugs& known)
+        : m_plan(plan), m_run(run), m_sink(sink), m_known(known) {}
+
+    void hello(const std::string& release, double, double) override {
+        m_run.release = release;
+        auto kv = expect::parse_release(release);
+        m_kv = kv ? *kv : expect::KernelVersion{};
+    }
+    void record(size_t index, const std::string& json, const std::string& log) override {
+        auto r = record::from_json(json);
+        if (!r || index >= m_plan.size()) {
+            std::lock_guard<std::mutex> lock(m_sink.mu);
+            if (!m_sink.write_error)
+                m_sink.write_error = make_error(ErrorKind::infra, "kernel '" + m_run.t.label + "'",
+                                                "garbled record from the guest agent: " +
+                                                    (r ? "index out of range" : r.error().what));
+            return;
+        }
+        r->file = m_plan[index].obj->display;
+        r->kernel_source = m_run.t.source;
+        m_known.apply(*r, m_kv);
+        m_sink.add(std::move(*r), log, m_run.t.label);
+    }
+    void lost(size_t index, target::Loss loss, const std::string& message,
+              const std::string& excerpt) override {
+        if (index >= m_plan.size())
+            return;
+        const Item& it = m_plan[index];
+        record::Record r;
+        r.case_id = it.obj->id;
+        r.program = it.prog->name;
+        r.file = it.obj->display;
+        r.description = it.prog->spec.description;
+        r.kernel = m_run.release;
+        r.kernel_source = m_run.t.source;
+        r.verdict = loss == target::Loss::crash ? record::Verdict::crash : record::Verdict::timeout;
+        r.message = message;
+        r.log_tail = load::tail_lines(excerpt, 40);
+        judge::judge(r, it.prog->spec, m_kv, "");
+        m_known.apply(r, m_kv);
+        m_sink.add(std::move(r), excerpt, m_run.t.label, ".console.log");
+    }
+
+  private:
+    const std::vector<Item>& m_plan;
+    TargetRun& m_run;
+    Sink& m_sink;
+    const judge::KnownBugs& m_known;
+    expect::KernelVersion m_kv;
+};
+
+std::string busybox_path() {
+    if (const char* s = std::getenv("ITERCONF_BUSYBOX"))
+        return s;
+    return "/bin/busybox";
+}
+
+// The guest's initramfs: busybox, /init, the agent, the objects and the plan.
+Result<void> build_initramfs(const std::string& path, const std::vector<Item>& plan) {
+    using target::CpioEntry;
+    std::vector<CpioEntry> e;
+    for (const char* d : {"bin", "dev", "proc", "sys", "tmp", "cases", "iterconf"})
+        e.push_back({d, S_IFDIR | 0755, ""});
+    ITERCONF_TRY_ASSIGN(std::string init, target::read_file(source_dir() + "/images/init/init.sh"));
+    e.push_back({"init", S_IFREG | 0755, init});
+    std::string bb = busybox_path();
+    auto busybox = target::read_file(bb);
+    if (!busybox)
+        return make_error(ErrorKind::infra, bb, "cannot read busybox: " + busybox.error().what,
+                          "install busybox-static (ci/install-deps.sh)");
+    e.push_back({"bin/busybox", S_IFREG | 0755, *busybox});
+    std::string ap = agent_path();
+    auto agent = ap.empty() ? Result<std::string>(make_error(ErrorKind::infra, "", "not built"))
+                            : target::read_file(ap);
+    if (!agent)
+        return make_error(ErrorKind::infra, "iterconf-agent",
+                          "no guest agent in this build (" + agent.error().what + ")",
+                          "use the plain build (build/), not the sanitizer one, or set "
+                          "ITERCONF_AGENT");
+    e.push_back({"bin/iterconf-agent", S_IFREG | 0755, *agent});
+    std::map<std::string, std::string> objects; // case id -> path in the guest
+    std::string plan_text;
+    std::vector<std::string> dirs;
+    for (const auto& it : plan) {
+        auto [pos, added] = objects.emplace(it.obj->id, "cases/" + it.obj->id + ".bpf.o");
+        if (added) {
+            fs::path p = fs::path(pos->second).parent_path();
+            std::vector<std::string> chain;
+            for (; p != "cases" && !p.empty(); p = p.parent_path())
+                chain.push_back(p.generic_string());
+            for (auto d = chain.rbegin(); d != chain.rend(); ++d)
+                if (std::find(dirs.begin(), dirs.end(), *d) == dirs.end()) {
+                    dirs.push_back(*d);
+                    e.push_back({*d, S_IFDIR | 0755, ""});
+                }
+            ITERCONF_TRY_ASSIGN(std::string obj, target::read_file(it.obj->object));
+            e.push_back({pos->second, S_IFREG | 0644, obj});
+        }
+        plan_text += "/" + pos->second + "\t" + it.obj->id + "\t" + it.prog->name + "\n";
+    }
+    e.push_back({"iterconf/plan", S_IFREG | 0644, plan_text});
+    return target::write_cpio(path, e);
+}
+
+void run_host(const std::vector<Item>& plan, TargetRun& run, Sink& sink,
+              const judge::KnownBugs& known, const load::HostKernel& host, int verbose) {
+    load::Options lopts{.echo_libbpf = verbose >= 2};
+    auto t0 = Clock::now();
+    run.release = host.release();
+    for (const auto& it : plan) {
+        if (g_interrupted)
+            break;
+        auto outcome = load::load_on_host(*it.obj, *it.prog, host, lopts);
+        auto r =
+            judge::make_record(*it.obj, *it.prog, outcome, host.release(), host.version(), "host");
+        known.apply(r, host.version());
+        sink.add(std::move(r), outcome.log, "host");
+        run.judged++;
+    }
+    run.wall = run.judge_seconds = since(t0);
+}
+
+const char* short_verdict(record::Verdict v) {
+    switch (v) {
+    case record::Verdict::accept:
+        return "accept";
+    case record::Verdict::reject:
+        return "reject";
+    case record::Verdict::unsupported:
+        return "unsupp";
+    case record::Verdict::load_error:
+        return "lderr";
+    case record::Verdict::crash:
+        return "CRASH";
+    case record::Verdict::timeout:
+        return "TIMEOUT";
+    }
+    return "?";
+}
+
+// Programs x kernels; a mark after the verdict where it differs from the
+// expectation: '!' mismatch, '?' known bug, '+' known bug fixed.
+std::string matrix(const std::vector<Item>& plan, const std::vector<TargetRun>& runs,
+                   const std::vector<record::Record>& records, bool color) {
+    std::vector<const TargetRun*> cols;
+    for (const auto& r : runs)
+        if (!r.error || r.judged)
+            cols.push_back(&r);
+    std::map<std::pair<std::string, std::string>, const record::Record*> by;
+    for (const auto& r : records)
+        by[{r.kernel_source, r.id()}] = &r;
+    size_t w_id = 7;
+    for (const auto& it : plan)
+        w_id = std::max(w_id, it.id().size());
+    w_id = std::min<size_t>(w_id, 70);
+    auto pad = [](std::string s, size_t w) {
+        if (s.size() > w)
+            s = s.substr(0, w - 1) + "~";
+        s.resize(w, ' ');
+        return s;
+    };
+    std::vector<size_t> w;
+    std::string out = pad("PROGRAM", w_id);
+    for (const auto* c : cols) {
+        w.push_back(std::max<size_t>(9, c->t.label.size()));
+        out += "  " + pad(c->t.label, w.back());
+    }
+    out += "\n";
+    for (const auto& it : plan) {
+        out += pad(it.id(), w_id);
+        for (size_t i = 0; i < cols.size(); i++) {
+            auto f = by.find({cols[i]->t.source, it.id()});
+            std::string cell = "-", st = "ok";
+            if (f != by.end()) {
+                st = f->second->status();
+                cell = short_verdict(f->second->verdict);
+                cell += st == "mismatch" ? "!" : st == "known" ? "?" : st == "fixed" ? "+" : "";
+            }
+            std::string padded = pad(cell, w[i]);
+            if (color && st != "ok")
+                padded = (st == "known" ? "\033[33m" : "\033[1;31m") + padded + "\033[0m";
+            out += "  " + padded;
+        }
+        out += "\n";
+    }
+    out += "marks: ! differs from the expectation, ? known kernel bug, + known bug fixed, "
+           "- not judged\n";
+    return out;
+}
+
 } // namespace
 
 int cmd_run(int argc, char** argv) {
-    std::string kernel = "host", format = "table", v;
+    std::string format = "table", v, known_path, accel = "auto", guest_append;
+    std::vector<std::string> kernels;
     CaseSelection sel;
     int verbose = 0;
+    unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+    double boot_timeout = 180, prog_timeout = 120;
+    bool bench = false;
     Args args(argc, argv);
+    auto number = [](const std::string& opt, const std::string& val, double min) {
+        char* end = nullptr;
+        double d = std::strtod(val.c_str(), &end);
+        if (val.empty() || *end || d < min)
+            throw UsageError{opt + " takes a number >= " + std::to_string(static_cast<int>(min)) +
+                             ", not '" + val + "'"};
+        return d;
+    };
     while (!args.done()) {
         if (args.flag("-h", "--help")) {
             std::fputs(k_usage, stdout);
             return 0;
         } else if (sel.parse(args)) {
         } else if (args.option("--kernel", v)) {
-            kernel = v;
+            kernels.push_back(v);
+        } else if (args.option("--jobs", "-j", v)) {
+            jobs = static_cast<unsigned>(number("--jobs", v, 1));
+        } else if (args.option("--accel", v)) {
+            if (v != "auto" && v != "tcg" && v != "kvm")
+                throw UsageError{"--accel takes auto, tcg or kvm, not '" + v + "'"};
+            accel = v;
+        } else if (args.option("--boot-timeout", v)) {
+            boot_timeout = number("--boot-timeout", v, 1);
+        } else if (args.option("--timeout", v)) {
+            prog_timeout = number("--timeout", v, 1);
+        } else if (args.option("--guest-append", v)) {
+            guest_append += (guest_append.empty() ? "" : " ") + v;
+        } else if (args.option("--known-bugs", v)) {
+            known_path = v;
+        } else if (args.flag("--bench")) {
+            bench = true;
         } else if (args.option("--format", v)) {
             if (v != "table" && v != "json" && v != "junit")
                 throw UsageError{"--format takes table, json or junit, not '" + v + "'"};
@@ -101,12 +424,9 @@ int cmd_run(int argc, char** argv) {
         }
     }
     bool json = format == "json";
-    if (kernel != "host")
-        return report_error(make_error(ErrorKind::usage, "kernel '" + kernel + "'",
-                                       "not available in this build, which judges only the "
-                                       "running kernel",
-                                       "use --kernel host"),
-                            json);
+    if (bench)
+        kernels.push_back("host");
+    auto t_start = Clock::now();
 
     // Everything that can be wrong with the inputs is found before the
     // output directory is touched, so a bad case loses no earlier results.
@@ -115,26 +435,85 @@ int cmd_run(int argc, char** argv) {
     auto loaded = load_cases(sel.cases, copts);
     if (!loaded)
         return report_error(loaded.error(), json);
-    struct Item {
-        const load::CaseObject* obj;
-        const load::CaseProgram* prog;
-    };
-    std::vector<Item> items;
+    std::vector<Item> plan;
     for (const auto& o : *loaded)
         for (const auto& p : o.programs)
             if (!p.spec.auxiliary && selected(o.id, p.name, sel.allow, sel.deny))
-                items.push_back({&o, &p});
-    if (items.empty())
+                plan.push_back({&o, &p});
+    if (plan.empty())
         return report_error(make_error(ErrorKind::usage, "--allow/--deny",
                                        "no program matches the selection",
                                        "run 'iterconf list' to see the program ids"),
                             json);
 
-    auto host = load::HostKernel::open();
-    if (!host)
-        return report_error(host.error(), json);
-    if (auto probe = host->probe_bpf(); !probe)
-        return report_error(probe.error(), json);
+    judge::KnownBugs known;
+    if (known_path != "none") {
+        bool dflt = known_path.empty();
+        auto kb = judge::KnownBugs::load(
+            dflt ? source_dir() + "/images/known-bugs.toml" : known_path, dflt);
+        if (!kb)
+            return report_error(kb.error(), json);
+        known = std::move(*kb);
+    }
+
+    auto resolved = resolve_targets(kernels, verbose > 0);
+    if (!resolved)
+        return report_error(resolved.error(), json);
+    std::vector<TargetRun> runs;
+    for (auto& t : *resolved) {
+        TargetRun r;
+        r.t = t;
+        r.error = t.error;
+        r.error_exit = t.error_exit;
+        runs.push_back(std::move(r));
+    }
+
+    std::optional<load::HostKernel> host;
+    bool any_guest = false;
+    for (auto& r : runs) {
+        if (r.error)
+            continue;
+        if (r.t.host) {
+            auto h = load::HostKernel::open();
+            Result<void> probe = h ? h->probe_bpf() : Result<void>(h.error());
+            if (!probe) {
+                if (runs.size() == 1)
+                    return report_error(probe.error(), json);
+                r.error = probe.error();
+                r.error_exit = 2;
+            } else {
+                host.emplace(std::move(*h));
+            }
+        } else {
+            any_guest = true;
+        }
+    }
+    target::ConsoleScanner scanner;
+    if (any_guest) {
+        auto s = target::ConsoleScanner::load(source_dir() + "/images/console/deny.re");
+        if (!s)
+            return report_error(s.error(), json);
+        scanner = std::move(*s);
+        if (!target::have_qemu("qemu-system-x86_64"))
+            return report_error(make_error(ErrorKind::infra, "qemu-system-x86_64",
+                                           "not found on PATH",
+                                           "install qemu-system-x86 (ci/install-deps.sh)"),
+                                json);
+    }
+    // Kernels that cannot be judged at all are reported now, by name.
+    bool any_runnable = false;
+    for (const auto& r : runs) {
+        if (r.error)
+            report_error(*r.error, false);
+        else
+            any_runnable = true;
+    }
+    if (!any_runnable) {
+        int rc = 0;
+        for (const auto& r : runs)
+            rc = std::max(rc, r.error_exit);
+        return rc ? rc : 2;
+    }
 
     std::error_code ec;
     fs::create_directories(out_dir, ec);
@@ -142,110 +521,198 @@ int cmd_run(int argc, char** argv) {
         return report_error(
             make_error(ErrorKind::io, out_dir, "cannot create output directory: " + ec.message()),
             json);
-    record::JsonlWriter writer;
-    if (auto r = writer.open(out_dir + "/results.jsonl"); !r)
+    Sink sink;
+    sink.out_dir = out_dir;
+    sink.json = json;
+    sink.verbose = verbose;
+    if (auto r = sink.writer.open(out_dir + "/results.jsonl"); !r)
         return report_error(r.error(), json);
-
     std::signal(SIGINT, on_sigint);
     std::signal(SIGTERM, on_sigint);
-    load::Options lopts{.echo_libbpf = verbose >= 2};
-    const std::string kernel_dir = "logs/host";
-    std::vector<record::Record> records;
-    std::vector<std::string> failure_logs;
-    auto t0 = std::chrono::steady_clock::now();
-    for (const auto& it : items) {
-        if (g_interrupted)
-            break;
-        const auto& spec = it.prog->spec;
-        auto outcome = load::load_on_host(*it.obj, *it.prog, *host, lopts);
 
-        record::Record r;
-        r.case_id = it.obj->id;
-        r.program = it.prog->name;
-        r.file = it.obj->display;
-        r.description = spec.description;
-        r.kernel = host->release();
-        r.kernel_source = "host";
-        r.verdict = outcome.result.verdict;
-        r.message = outcome.result.message;
-        r.missing_kfuncs = outcome.missing_kfuncs;
-        r.insns_processed = outcome.insns_processed;
-        r.load_us = outcome.load_us;
-        r.log_tail = load::tail_lines(outcome.log, 20);
-
-        auto exp = expect::resolve(spec, host->version());
-        for (const auto* m : exp.msgs)
-            r.expected_msgs.push_back((m->negative ? "!" : "") + m->text);
-        if (r.verdict == record::Verdict::unsupported) {
-            r.expected = record::Verdict::unsupported;
-            r.expected_msgs.clear();
-        } else {
-            r.expected = exp.success ? record::Verdict::accept : record::Verdict::reject;
-        }
-        if (r.verdict != r.expected) {
-            r.reason = std::string("expected ") + record::to_string(r.expected) + ", got " +
-                       record::to_string(r.verdict);
-            if (r.verdict == record::Verdict::load_error)
-                r.reason += ": " + r.message;
-        } else if (r.verdict == record::Verdict::accept || r.verdict == record::Verdict::reject) {
-            auto m = expect::match_log(exp.msgs, outcome.log);
-            if (!m.ok) {
-                const auto* p = exp.msgs[*m.failed];
-                r.reason = p->negative ? "message '" + p->text + "' must not appear in the log"
-                                       : "message '" + p->text +
-                                             "' not found in the verifier log (in order)";
+    std::string initrd = out_dir + "/guest/initramfs.cpio";
+    target::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
+                               .boot_timeout = boot_timeout,
+                               .program_timeout = prog_timeout,
+                               .extra_append = guest_append};
+    if (any_guest) {
+        fs::create_directories(out_dir + "/guest", ec);
+        fs::create_directories(out_dir + "/console", ec);
+        if (auto b = build_initramfs(initrd, plan); !b)
+            return report_error(b.error(), json);
+        if (accel == "auto") {
+            // Probe KVM by trying it: /dev/kvm may exist and still be unable
+            // to run a stock kernel.
+            int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+            if (fd >= 0) {
+                ::close(fd);
+                for (const auto& r : runs) {
+                    if (r.error || r.t.host)
+                        continue;
+                    std::string dir = out_dir + "/guest/kvm-probe";
+                    fs::create_directories(dir, ec);
+                    target::GuestKernel gk{"kvm-probe", r.t.image, dir, dir + "/console.log"};
+                    auto o = gopts;
+                    o.accel = "kvm";
+                    o.boot_timeout = 30;
+                    auto f = target::boot_floor(gk, initrd, o);
+                    gopts.accel = f ? "kvm" : "tcg";
+                    if (verbose)
+                        std::fprintf(stderr, "iterconf: qemu: KVM %s; using %s\n",
+                                     f ? "works" : "cannot boot a guest here", gopts.accel.c_str());
+                    break;
+                }
             }
         }
-        r.match = r.reason.empty();
-
-        if (!outcome.log.empty()) {
-            r.log_file = kernel_dir + "/" + r.case_id + "/" + r.program + ".log";
-            fs::path lp = fs::path(out_dir) / r.log_file;
-            fs::create_directories(lp.parent_path(), ec);
-            std::ofstream(lp) << outcome.log;
-        }
-        if (auto w = writer.write(r); !w)
-            return report_error(w.error(), json);
-        if (json) {
-            std::fputs((record::to_json(r) + "\n").c_str(), stdout);
-            std::fflush(stdout);
-        }
-        if (verbose)
-            std::fprintf(stderr, "iterconf: host: %-60s %-11s %s\n", r.id().c_str(),
-                         record::to_string(r.verdict), r.match ? "ok" : "FAIL");
-        if (verbose >= 2 && !outcome.log.empty())
-            std::fprintf(stderr, "---- verifier log: %s ----\n%s---- end ----\n", r.id().c_str(),
-                         outcome.log.c_str());
-        failure_logs.push_back(r.match ? std::string() : outcome.log);
-        records.push_back(std::move(r));
     }
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    writer.close();
+
+    // Guests on worker threads, the host in this one.
+    std::atomic<size_t> next_guest{0};
+    std::vector<TargetRun*> guests;
+    for (auto& r : runs)
+        if (!r.error && !r.t.host)
+            guests.push_back(&r);
+    auto worker = [&] {
+        for (;;) {
+            size_t i = next_guest++;
+            if (i >= guests.size() || g_interrupted)
+                return;
+            TargetRun& run = *guests[i];
+            std::string dir = out_dir + "/guest/" + run.t.label;
+            std::error_code e2;
+            fs::create_directories(dir, e2);
+            std::string console = out_dir + "/console/" + run.t.label + ".log";
+            std::ofstream(console, std::ios::trunc).close();
+            target::GuestKernel gk{run.t.label, run.t.image, dir, console};
+            if (bench) {
+                auto f = target::boot_floor(gk, initrd, gopts);
+                run.floor = f ? *f : -1;
+            }
+            Listener listener(plan, run, sink, known);
+            auto t0 = Clock::now();
+            if (verbose)
+                std::fprintf(stderr, "iterconf: qemu: kernel '%s': booting %s (%s)\n",
+                             run.t.label.c_str(), run.t.image.c_str(), gopts.accel.c_str());
+            auto g =
+                target::run_guest(gk, initrd, plan.size(), gopts, scanner, listener, g_interrupted);
+            run.wall = since(t0);
+            run.judge_seconds = g.judge_seconds;
+            run.boot_wall = g.first_boot_wall;
+            run.boots = g.boots;
+            run.judged = g.judged;
+            if (!g.release.empty())
+                run.release = g.release;
+            if (g.error) {
+                run.error = g.error;
+                run.error_exit = 2;
+                report_error(*g.error, false);
+            } else if (verbose) {
+                std::fprintf(stderr,
+                             "iterconf: qemu: kernel '%s': %s, %zu programs in %.1f s, %d boot%s\n",
+                             run.t.label.c_str(), run.release.c_str(), run.judged, run.wall,
+                             run.boots, run.boots == 1 ? "" : "s");
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned i = 0; i < std::min<size_t>(jobs, guests.size()); i++)
+        threads.emplace_back(worker);
+    for (auto& r : runs)
+        if (!r.error && r.t.host)
+            run_host(plan, r, sink, known, *host, verbose);
+    for (auto& th : threads)
+        th.join();
+    double total = since(t_start);
+    sink.writer.close();
+    if (sink.write_error)
+        return report_error(*sink.write_error, json);
     {
         std::ofstream junit(out_dir + "/junit.xml");
-        junit << record::to_junit(records, secs);
+        junit << record::to_junit(sink.records, total);
     }
 
-    auto summary = record::summarize(records);
+    const auto& records = sink.records;
+    size_t shown_targets = 0;
+    for (const auto& r : runs)
+        shown_targets += !r.error || r.judged;
     if (format == "table") {
-        std::fputs(record::to_table(records, isatty(1)).c_str(), stdout);
+        if (shown_targets <= 1)
+            std::fputs(record::to_table(records, isatty(1)).c_str(), stdout);
+        else
+            std::fputs(matrix(plan, runs, records, isatty(1)).c_str(), stdout);
         std::fputs("\n", stdout);
         for (size_t i = 0; i < records.size(); i++)
-            if (!records[i].match)
-                print_failure(stdout, records[i], out_dir, failure_logs[i], verbose ? 40 : 20);
-        std::printf("%s: %s\n", "host", record::summary_line(summary, secs).c_str());
-        std::printf("results: %s/results.jsonl, %s/junit.xml\n", out_dir.c_str(), out_dir.c_str());
+            if (records[i].failed())
+                print_failure(stdout, records[i], out_dir, sink.logs[i], verbose ? 40 : 20);
+        for (const auto& r : records)
+            if (r.status() == std::string("known"))
+                std::printf("KNOWN %s  [kernel %s: %s]: %s; %s\n", r.id().c_str(),
+                            r.kernel_source.c_str(), r.kernel.c_str(), r.reason.c_str(),
+                            r.known_bug.c_str());
     } else if (format == "junit") {
-        std::fputs(record::to_junit(records, secs).c_str(), stdout);
+        std::fputs(record::to_junit(records, total).c_str(), stdout);
     }
-    if (format != "table")
-        std::fprintf(stderr, "iterconf: host: %s\n", record::summary_line(summary, secs).c_str());
+    FILE* sout = format == "table" ? stdout : stderr;
+    int rc = 0;
+    for (const auto& run : runs) {
+        std::vector<record::Record> mine;
+        for (const auto& r : records)
+            if (r.kernel_source == run.t.source)
+                mine.push_back(r);
+        std::string head = run.t.label + (run.release.empty() ? "" : " (" + run.release + ")");
+        if (run.error && mine.empty()) {
+            std::fprintf(sout, "%s: not judged: %s\n", head.c_str(), run.error->message().c_str());
+        } else {
+            auto s = record::summarize(mine);
+            std::fprintf(sout, "%s: %s\n", head.c_str(),
+                         record::summary_line(s, run.judge_seconds).c_str());
+            if (run.error)
+                std::fprintf(sout, "%s: stopped early: %s\n", head.c_str(),
+                             run.error->message().c_str());
+            if (s.mismatched || s.fixed)
+                rc = std::max(rc, 1);
+        }
+        rc = std::max(rc, run.error_exit);
+        if (!run.error && mine.size() < plan.size() && !g_interrupted)
+            rc = std::max(rc, 2);
+    }
+    if (bench) {
+        const TargetRun* h = nullptr;
+        for (const auto& r : runs)
+            if (r.t.host && !r.error)
+                h = &r;
+        double host_vps = h && h->judge_seconds > 0 ? h->judged / h->judge_seconds : 0;
+        std::fprintf(sout, "\nbench (%zu programs, accel %s, all measured in this run):\n",
+                     plan.size(), gopts.accel.c_str());
+        std::fprintf(sout, "%-16s %-34s %10s %10s %12s %11s %9s\n", "KERNEL", "RELEASE",
+                     "BOOT FLOOR", "TO AGENT", "JUDGE CORPUS", "VERDICTS/S", "VS HOST");
+        for (const auto& r : runs) {
+            if (r.error && !r.judged)
+                continue;
+            double vps = r.judge_seconds > 0 ? r.judged / r.judge_seconds : 0;
+            char floor[32] = "-", agent[32] = "-", ratio[32] = "-";
+            if (r.floor >= 0)
+                std::snprintf(floor, sizeof(floor), "%.2f s", r.floor);
+            if (!r.t.host)
+                std::snprintf(agent, sizeof(agent), "%.2f s", r.boot_wall);
+            if (host_vps > 0)
+                std::snprintf(ratio, sizeof(ratio), "%.2fx", vps / host_vps);
+            char corpus[32];
+            std::snprintf(corpus, sizeof(corpus), "%.2f s", r.judge_seconds);
+            std::fprintf(sout, "%-16s %-34s %10s %10s %12s %11.1f %9s\n", r.t.label.c_str(),
+                         r.release.c_str(), floor, agent, corpus, vps, ratio);
+        }
+    }
+    std::fprintf(sout, "total wall time: %.1f s (%zu kernels, %zu programs, %u jobs)\n", total,
+                 runs.size(), plan.size(), jobs);
+    if (format == "table")
+        std::printf("results: %s/results.jsonl, %s/junit.xml\n", out_dir.c_str(), out_dir.c_str());
     if (g_interrupted)
         return report_error(
             make_error(ErrorKind::infra, "run", "interrupted",
                        "the records judged so far are in " + out_dir + "/results.jsonl"),
             false);
-    return summary.mismatched ? 1 : 0;
+    return rc;
 }
 
 } // namespace iterconf::cli

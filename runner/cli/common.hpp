@@ -87,5 +87,6 @@ struct CaseSelection {
 int cmd_run(int argc, char** argv);
 int cmd_list(int argc, char** argv);
 int cmd_check_cases(int argc, char** argv);
+int cmd_kernels(int argc, char** argv);
 
 } // namespace iterconf::cli

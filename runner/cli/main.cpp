@@ -14,6 +14,7 @@ commands:
   run            judge case programs on a kernel (default: the running one)
   list           list case programs and their expectations
   check-cases    check case sources against the house rules
+  kernels        the kernel manifest: list, fetch, path, meta
   help           this text
 
 'iterconf <command> --help' describes each command.
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
             return cmd_list(argc - 2, argv + 2);
         if (cmd == "check-cases")
             return cmd_check_cases(argc - 2, argv + 2);
+        if (cmd == "kernels")
+            return cmd_kernels(argc - 2, argv + 2);
         if (cmd == "help" || cmd == "-h" || cmd == "--help") {
             std::fputs(k_usage, stdout);
             return 0;

@@ -155,7 +155,7 @@ int load_trivial(enum bpf_prog_type type, const struct bpf_prog_load_opts* opts)
 } // namespace
 
 bool HostKernel::refuses_program_type(const std::string& section, int type, int attach,
-                                      uint32_t flags, int err) const {
+                                      uint32_t flags, int err, const std::string& log_seen) const {
     // The attach target, for the section kinds that name one in kernel BTF.
     std::string target;
     size_t slash = section.find('/');
@@ -175,13 +175,23 @@ bool HostKernel::refuses_program_type(const std::string& section, int type, int 
         btf_id = find("btf_trace_" + target, BTF_KIND_TYPEDEF);
     if (btf_id < 0)
         return false; // the target itself is missing: a case problem, not the kernel's
-    char log[256] = "";
+    // libbpf adds BPF_F_SLEEPABLE for ".s" sections only while loading.
+    if (kind.size() > 2 && kind.compare(kind.size() - 2, 2, ".s") == 0)
+        flags |= BPF_F_SLEEPABLE;
+    char log[1024] = "";
     LIBBPF_OPTS(bpf_prog_load_opts, o,
                 .expected_attach_type = static_cast<enum bpf_attach_type>(attach),
                 .prog_flags = flags, .attach_btf_id = static_cast<__u32>(btf_id), .log_level = 1,
                 .log_size = sizeof(log), .log_buf = log);
-    // Refused the same way, before the verifier said anything.
-    return load_trivial(static_cast<enum bpf_prog_type>(type), &o) == err && log[0] == '\0';
+    // Refused the same way, with the same words (or none), before any
+    // instruction was verified.
+    auto trim = [](std::string s) {
+        while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+            s.pop_back();
+        return s;
+    };
+    return load_trivial(static_cast<enum bpf_prog_type>(type), &o) == err &&
+           trim(log) == trim(log_seen) && insns_processed(log_seen) <= 0;
 }
 
 Result<void> HostKernel::probe_bpf() const {
@@ -272,12 +282,20 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
     out.log = std::move(raw.log);
     out.insns_processed = insns_processed(out.log);
 
-    if (out.result.verdict == record::Verdict::load_error && raw.err < 0 &&
-        kernel.refuses_program_type(prog.section, target.type, target.attach, target.flags,
-                                    raw.err)) {
+    // Refused before verification, or rejected at the attach point with no
+    // instruction verified (e.g. "X is not sleepable" on a kernel without
+    // CONFIG_FUNCTION_ERROR_INJECTION): when a trivial program of the same
+    // type and attach target fares the same, the kernel cannot run such
+    // programs at all, whatever they do with the iterator.
+    bool early_reject = out.result.verdict == record::Verdict::reject && out.insns_processed <= 0;
+    if ((out.result.verdict == record::Verdict::load_error || early_reject) && raw.err < 0 &&
+        kernel.refuses_program_type(prog.section, target.type, target.attach, target.flags, raw.err,
+                                    out.log)) {
+        std::string why =
+            out.log.empty() ? std::string(std::strerror(-raw.err)) : out.result.message;
         out.result.verdict = record::Verdict::unsupported;
-        out.result.message = "kernel refuses any '" + prog.section +
-                             "' program before verification (" + std::strerror(-raw.err) + ")";
+        out.result.message =
+            "kernel refuses any '" + prog.section + "' program before verification (" + why + ")";
     }
     return out;
 }

@@ -54,10 +54,12 @@ class HostKernel {
     // Loads a minimal tracing program: an error when bpf() is not permitted.
     Result<void> probe_bpf() const;
     // True when `r0 = 0; exit` of this program type and attach target is
-    // refused with the same error `err` and no verifier log: the kernel
-    // cannot load such programs at all (e.g. no BPF trampoline).
+    // refused with the same error `err` and the same log `log` (often
+    // none), no instruction verified: the kernel cannot load such programs
+    // at all (e.g. no BPF trampoline, or an attach target that is not
+    // sleepable in this kernel's configuration).
     bool refuses_program_type(const std::string& section, int type, int attach, uint32_t flags,
-                              int err) const;
+                              int err, const std::string& log) const;
 
   private:
     HostKernel() = default;

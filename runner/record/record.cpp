@@ -74,6 +74,12 @@ std::string xml_escape(const std::string& s) {
 
 } // namespace
 
+const char* Record::status() const {
+    if (known_bug.empty())
+        return match ? "ok" : "mismatch";
+    return match ? "fixed" : "known";
+}
+
 const char* to_string(Verdict v) {
     return k_verdicts[static_cast<int>(v)];
 }
@@ -138,6 +144,8 @@ std::string to_json(const Record& r) {
     put(out, "log_file", r.log_file);
     put(out, "insns_processed", r.insns_processed);
     put(out, "load_us", r.load_us);
+    put(out, "known_bug", r.known_bug);
+    put(out, "status", r.status());
     out.back() = '}';
     return out;
 }
@@ -217,6 +225,7 @@ Result<Record> from_json(const std::string& line) {
     ITERCONF_TRY(str("log_file", r.log_file, false));
     ITERCONF_TRY(num("insns_processed", r.insns_processed));
     ITERCONF_TRY(num("load_us", r.load_us));
+    ITERCONF_TRY(str("known_bug", r.known_bug, false));
     return r;
 }
 
@@ -281,7 +290,7 @@ std::string to_junit(const std::vector<Record>& records, double seconds) {
     }
     size_t fails = 0;
     for (const auto& r : records)
-        fails += !r.match;
+        fails += r.failed();
     std::ostringstream x;
     x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     char secs[32];
@@ -296,8 +305,9 @@ std::string to_junit(const std::vector<Record>& records, double seconds) {
             if (r.kernel_source + ":" + r.kernel != k)
                 continue;
             rs.push_back(&r);
-            kf += !r.match;
-            ks += r.match && r.verdict == Verdict::unsupported;
+            kf += r.failed();
+            ks += !r.failed() &&
+                  (r.status() == std::string("known") || r.verdict == Verdict::unsupported);
             kt += r.load_us / 1e6;
         }
         std::snprintf(secs, sizeof(secs), "%.3f", kt);
@@ -307,13 +317,20 @@ std::string to_junit(const std::vector<Record>& records, double seconds) {
             std::snprintf(secs, sizeof(secs), "%.6f", r->load_us / 1e6);
             x << "    <testcase classname=\"" << xml_escape(r->case_id) << "\" name=\""
               << xml_escape(r->program) << "\" time=\"" << secs << "\"";
-            bool body = !r->match || r->verdict == Verdict::unsupported;
+            bool body = r->failed() || !r->known_bug.empty() || r->verdict == Verdict::unsupported;
             if (!body) {
                 x << "/>\n";
                 continue;
             }
             x << ">\n";
-            if (!r->match) {
+            if (r->match && !r->known_bug.empty()) {
+                x << "      <failure message=\""
+                  << xml_escape("known bug no longer reproduces: " + r->known_bug)
+                  << "\" type=\"fixed\"/>\n";
+            } else if (!r->match && !r->known_bug.empty()) {
+                x << "      <skipped message=\""
+                  << xml_escape("known bug: " + r->known_bug + ": " + r->reason) << "\"/>\n";
+            } else if (!r->match) {
                 x << "      <failure message=\"" << xml_escape(r->reason) << "\" type=\""
                   << to_string(r->verdict) << "\">";
                 std::string body_text = "verdict: expected " + std::string(to_string(r->expected)) +
@@ -339,7 +356,10 @@ Summary summarize(const std::vector<Record>& records) {
     Summary s;
     for (const auto& r : records) {
         s.total++;
-        (r.match ? s.matched : s.mismatched)++;
+        if (!r.known_bug.empty())
+            (r.match ? s.fixed : s.known)++;
+        else
+            (r.match ? s.matched : s.mismatched)++;
         s.by_verdict[static_cast<int>(r.verdict)]++;
     }
     return s;
@@ -360,9 +380,16 @@ std::string to_table(const std::vector<Record>& records, bool color) {
     out += pad("PROGRAM", w_id) + "  " + pad("VERDICT", 11) + "  " + pad("EXPECTED", 11) + "  " +
            pad("RESULT", 6) + "  " + pad("INSNS", 7) + "  MESSAGE\n";
     for (const auto& r : records) {
-        std::string res = r.match ? "ok" : "FAIL";
+        std::string st = r.status();
+        std::string res = st == "ok"         ? "ok"
+                          : st == "mismatch" ? "FAIL"
+                          : st == "known"    ? "known"
+                                             : "FIXED";
         if (color)
-            res = (r.match ? "\033[32m" : "\033[1;31m") + pad(res, 6) + "\033[0m";
+            res = (r.failed()      ? "\033[1;31m"
+                   : st == "known" ? "\033[33m"
+                                   : "\033[32m") +
+                  pad(res, 6) + "\033[0m";
         else
             res = pad(res, 6);
         std::string insns = r.insns_processed >= 0 ? std::to_string(r.insns_processed) : "-";
@@ -387,6 +414,9 @@ std::string summary_line(const Summary& s, double seconds) {
                   s.by_verdict[2], s.by_verdict[3], seconds,
                   seconds > 0 ? static_cast<double>(s.total) / seconds : 0.0);
     std::string out = buf;
+    if (s.known || s.fixed)
+        out += ", known bugs: " + std::to_string(s.known) + " reproduced, " +
+               std::to_string(s.fixed) + " fixed";
     if (s.by_verdict[4] || s.by_verdict[5])
         out += ", crash " + std::to_string(s.by_verdict[4]) + ", timeout " +
                std::to_string(s.by_verdict[5]);

@@ -39,8 +39,17 @@ struct Record {
     std::string log_file; // full verifier log, relative to the output dir
     int64_t insns_processed = -1;
     int64_t load_us = 0;
+    // Set when an entry of the known-bugs list (images/known-bugs.toml)
+    // covers this program on this kernel: "<reason> (<link>)".
+    std::string known_bug;
 
     std::string id() const { return case_id + "/" + program; }
+    // ok, mismatch, known (a mismatch the known-bugs list explains) or
+    // fixed (a listed known bug that no longer reproduces: lit's XPASS).
+    const char* status() const;
+    // A result that makes the run fail: a mismatch not explained by a known
+    // bug, or a known bug that no longer reproduces.
+    bool failed() const { return known_bug.empty() ? !match : match; }
 };
 
 // One JSON object, no trailing newline.
@@ -76,7 +85,9 @@ std::string to_junit(const std::vector<Record>& records, double seconds);
 
 // A fixed-width table for the terminal, one row per record, and a summary.
 struct Summary {
-    size_t total = 0, matched = 0, mismatched = 0;
+    // matched + mismatched + known + fixed == total; `known` mismatches and
+    // `fixed` matches are the programs on the known-bugs list.
+    size_t total = 0, matched = 0, mismatched = 0, known = 0, fixed = 0;
     size_t by_verdict[6] = {};
 };
 Summary summarize(const std::vector<Record>& records);

@@ -1,0 +1,187 @@
+#include "judge/judge.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fnmatch.h>
+#include <fstream>
+#include <sstream>
+
+namespace iterconf::judge {
+
+using record::Verdict;
+
+void judge(record::Record& r, const expect::ProgramSpec& spec, const expect::KernelVersion& k,
+           const std::string& log) {
+    auto exp = expect::resolve(spec, k);
+    r.expected_msgs.clear();
+    r.reason.clear();
+    for (const auto* m : exp.msgs)
+        r.expected_msgs.push_back((m->negative ? "!" : "") + m->text);
+    if (r.verdict == Verdict::unsupported) {
+        r.expected = Verdict::unsupported;
+        r.expected_msgs.clear();
+    } else {
+        r.expected = exp.success ? Verdict::accept : Verdict::reject;
+    }
+    if (r.verdict != r.expected) {
+        r.reason = std::string("expected ") + record::to_string(r.expected) + ", got " +
+                   record::to_string(r.verdict);
+        if (r.verdict != Verdict::accept && !r.message.empty())
+            r.reason += ": " + r.message;
+    } else if (r.verdict == Verdict::accept || r.verdict == Verdict::reject) {
+        auto m = expect::match_log(exp.msgs, log);
+        if (!m.ok) {
+            const auto* p = exp.msgs[*m.failed];
+            r.reason = p->negative
+                           ? "message '" + p->text + "' must not appear in the log"
+                           : "message '" + p->text + "' not found in the verifier log (in order)";
+        }
+    }
+    r.match = r.reason.empty();
+}
+
+record::Record make_record(const load::CaseObject& obj, const load::CaseProgram& prog,
+                           const load::LoadOutcome& outcome, const std::string& release,
+                           const expect::KernelVersion& k, const std::string& kernel_source) {
+    record::Record r;
+    r.case_id = obj.id;
+    r.program = prog.name;
+    r.file = obj.display;
+    r.description = prog.spec.description;
+    r.kernel = release;
+    r.kernel_source = kernel_source;
+    r.verdict = outcome.result.verdict;
+    r.message = outcome.result.message;
+    r.missing_kfuncs = outcome.missing_kfuncs;
+    r.insns_processed = outcome.insns_processed;
+    r.load_us = outcome.load_us;
+    r.log_tail = load::tail_lines(outcome.log, 20);
+    judge(r, prog.spec, k, outcome.log);
+    return r;
+}
+
+namespace {
+
+std::string trim(const std::string& s) {
+    size_t b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos)
+        return "";
+    size_t e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+// A TOML basic string: "text" with \" and \\ escapes.
+Result<std::string> toml_string(const std::string& v) {
+    if (v.size() < 2 || v.front() != '"' || v.back() != '"')
+        return make_error(ErrorKind::input, "", "value must be a quoted string");
+    std::string out;
+    for (size_t i = 1; i + 1 < v.size(); i++) {
+        if (v[i] == '\\' && i + 2 < v.size())
+            out += v[++i];
+        else if (v[i] == '"')
+            return make_error(ErrorKind::input, "", "unescaped '\"' inside a string");
+        else
+            out += v[i];
+    }
+    return out;
+}
+
+} // namespace
+
+Result<KnownBugs> KnownBugs::load(const std::string& path, bool optional) {
+    std::ifstream in(path);
+    if (!in) {
+        if (optional && errno == ENOENT)
+            return KnownBugs{};
+        return make_error(ErrorKind::io, path, std::string("cannot open: ") + std::strerror(errno),
+                          "pass --known-bugs FILE or --known-bugs none");
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parse(ss.str(), path);
+}
+
+Result<KnownBugs> KnownBugs::parse(const std::string& text, const std::string& file) {
+    KnownBugs out;
+    std::istringstream in(text);
+    std::string line;
+    size_t lineno = 0, start = 0;
+    bool open = false;
+    KnownBug cur;
+    bool has_program = false, has_kernels = false, has_reason = false, has_link = false;
+    auto finish = [&]() -> Result<void> {
+        if (!open)
+            return {};
+        const char* missing = !has_program   ? "program"
+                              : !has_kernels ? "kernels"
+                              : !has_reason  ? "reason"
+                              : !has_link    ? "link"
+                                             : nullptr;
+        if (missing)
+            return make_error(ErrorKind::input, file + ":" + std::to_string(start),
+                              std::string("[[bug]] entry has no '") + missing + "'",
+                              "each entry needs program, kernels, reason and link");
+        out.m_entries.push_back(cur);
+        return {};
+    };
+    while (std::getline(in, line)) {
+        lineno++;
+        std::string t = trim(line);
+        if (t.empty() || t[0] == '#')
+            continue;
+        std::string where = file + ":" + std::to_string(lineno);
+        if (t == "[[bug]]") {
+            ITERCONF_TRY(finish());
+            open = true;
+            start = lineno;
+            cur = KnownBug{};
+            cur.where = where;
+            has_program = has_kernels = has_reason = has_link = false;
+            continue;
+        }
+        size_t eq = t.find('=');
+        if (!open || eq == std::string::npos)
+            return make_error(ErrorKind::input, where, "expected '[[bug]]' or 'key = \"value\"'",
+                              "see the comment at the top of the file");
+        std::string key = trim(t.substr(0, eq));
+        auto val = toml_string(trim(t.substr(eq + 1)));
+        if (!val)
+            return make_error(ErrorKind::input, where, "'" + key + "': " + val.error().what);
+        if (key == "program") {
+            cur.program = *val;
+            has_program = !cur.program.empty();
+        } else if (key == "kernels") {
+            auto r = expect::parse_range(*val);
+            if (!r)
+                return make_error(ErrorKind::input, where, "'kernels': " + r.error().what,
+                                  "write a range such as \">=6.12 <6.13\"");
+            cur.kernels = *r;
+            has_kernels = true;
+        } else if (key == "reason") {
+            cur.reason = *val;
+            has_reason = !cur.reason.empty();
+        } else if (key == "link") {
+            cur.link = *val;
+            has_link = !cur.link.empty();
+        } else {
+            return make_error(ErrorKind::input, where, "unknown key '" + key + "'",
+                              "keys are program, kernels, reason, link");
+        }
+    }
+    ITERCONF_TRY(finish());
+    return out;
+}
+
+const KnownBug* KnownBugs::find(const std::string& id, const expect::KernelVersion& k) const {
+    for (const auto& b : m_entries)
+        if (fnmatch(b.program.c_str(), id.c_str(), 0) == 0 && b.kernels.contains(k))
+            return &b;
+    return nullptr;
+}
+
+void KnownBugs::apply(record::Record& r, const expect::KernelVersion& k) const {
+    if (const KnownBug* b = find(r.id(), k))
+        r.known_bug = b->reason + " (" + b->link + ")";
+}
+
+} // namespace iterconf::judge

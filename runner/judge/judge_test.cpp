@@ -1,0 +1,94 @@
+#include "judge/judge.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace iterconf;
+
+namespace {
+
+expect::ProgramSpec spec_of(std::vector<std::string> tags) {
+    auto s = expect::parse_program_tags("p", std::move(tags), "x.bpf.c: prog 'p'");
+    EXPECT_TRUE(s.ok());
+    return *s;
+}
+
+record::Record rec(record::Verdict v) {
+    record::Record r;
+    r.case_id = "task_vma/c";
+    r.program = "p";
+    r.verdict = v;
+    return r;
+}
+
+} // namespace
+
+TEST(Judge, RejectWithMessageInOrder) {
+    auto spec = spec_of({"comment:0:test_expect_failure", "comment:1:test_expect_msg=a{{[0-9]}}"});
+    auto r = rec(record::Verdict::reject);
+    judge::judge(r, spec, {{6, 12, 0}}, "x\nfoo a7 bar\n");
+    EXPECT_TRUE(r.match) << r.reason;
+    EXPECT_EQ(r.expected, record::Verdict::reject);
+    r = rec(record::Verdict::reject);
+    judge::judge(r, spec, {{6, 12, 0}}, "nothing\n");
+    EXPECT_FALSE(r.match);
+    EXPECT_NE(r.reason.find("not found"), std::string::npos);
+}
+
+TEST(Judge, VerdictMismatchAndUnsupported) {
+    auto spec = spec_of({"comment:0:test_expect_failure"});
+    auto r = rec(record::Verdict::accept);
+    judge::judge(r, spec, {{6, 12, 0}}, "");
+    EXPECT_FALSE(r.match);
+    EXPECT_EQ(r.reason, "expected reject, got accept");
+    r = rec(record::Verdict::unsupported);
+    judge::judge(r, spec, {{6, 1, 0}}, "");
+    EXPECT_TRUE(r.match);
+    EXPECT_EQ(r.expected, record::Verdict::unsupported);
+}
+
+TEST(Judge, CrashIsAMismatch) {
+    auto spec = spec_of({"comment:0:test_expect_success"});
+    auto r = rec(record::Verdict::crash);
+    r.message = "Kernel panic - not syncing: sysrq triggered crash";
+    judge::judge(r, spec, {{6, 12, 0}}, "");
+    EXPECT_FALSE(r.match);
+    EXPECT_EQ(r.reason,
+              "expected accept, got crash: Kernel panic - not syncing: sysrq triggered crash");
+}
+
+TEST(KnownBugs, ParseAndApply) {
+    auto kb = judge::KnownBugs::parse(R"(# comment
+[[bug]]
+program = "task_vma/c/*"
+kernels = ">=6.12 <6.13"
+reason = "verifier accepts a stale pointer"
+link = "https://example.org/bug"
+)",
+                                      "kb.toml");
+    ASSERT_TRUE(kb.ok()) << kb.error().message();
+    ASSERT_EQ(kb->entries().size(), 1u);
+    auto r = rec(record::Verdict::accept);
+    r.match = false;
+    kb->apply(r, {{6, 12, 107}});
+    EXPECT_EQ(r.known_bug, "verifier accepts a stale pointer (https://example.org/bug)");
+    EXPECT_STREQ(r.status(), "known");
+    EXPECT_FALSE(r.failed());
+    r.match = true; // the bug no longer reproduces: XPASS
+    EXPECT_STREQ(r.status(), "fixed");
+    EXPECT_TRUE(r.failed());
+    auto other = rec(record::Verdict::accept);
+    kb->apply(other, {{7, 2, 0}});
+    EXPECT_TRUE(other.known_bug.empty());
+}
+
+TEST(KnownBugs, ErrorsNameTheLine) {
+    auto kb = judge::KnownBugs::parse("[[bug]]\nprogram = \"x\"\nkernels = \"~6\"\n", "kb.toml");
+    ASSERT_FALSE(kb.ok());
+    EXPECT_EQ(kb.error().where, "kb.toml:3");
+    kb = judge::KnownBugs::parse("[[bug]]\nprogram = \"x\"\n", "kb.toml");
+    ASSERT_FALSE(kb.ok());
+    EXPECT_NE(kb.error().what.find("kernels"), std::string::npos);
+    kb = judge::KnownBugs::parse("[[bug]]\ncolour = \"x\"\n", "kb.toml");
+    ASSERT_FALSE(kb.ok());
+    EXPECT_NE(kb.error().what.find("unknown key"), std::string::npos);
+}

@@ -1,0 +1,326 @@
+#include "target/guest.hpp"
+
+#include "record/json.hpp"
+#include "target/initramfs.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace iterconf::target {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Reads what was appended to a file since `offset`.
+std::string read_from(const std::string& path, size_t& offset) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return {};
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::pread(fd, buf, sizeof(buf), static_cast<off_t>(offset));
+        if (n <= 0)
+            break;
+        out.append(buf, static_cast<size_t>(n));
+        offset += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    return out;
+}
+
+size_t file_size(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
+}
+
+void append_text(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::app) << text;
+}
+
+std::string exit_text(int status) {
+    if (WIFEXITED(status))
+        return "QEMU exited with status " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status))
+        return "QEMU killed by signal " + std::to_string(WTERMSIG(status));
+    return "QEMU stopped";
+}
+
+// The last meaningful console line (for one-line errors).
+std::string last_line(const std::string& text) {
+    std::string t = tail(text, 12), best;
+    size_t b = 0;
+    while (b < t.size()) {
+        size_t e = t.find('\n', b);
+        if (e == std::string::npos)
+            e = t.size();
+        std::string l = t.substr(b, e - b);
+        while (!l.empty() && (l.back() == '\r' || l.back() == ' '))
+            l.pop_back();
+        if (!l.empty() && l.rfind("====", 0) != 0)
+            best = l;
+        b = e + 1;
+    }
+    return best;
+}
+
+} // namespace
+
+std::string base_append() {
+    // quiet: the console carries errors and the agent's markers, which are
+    // what the scanner needs; panics end the guest (-no-reboot), and oopses,
+    // warnings and lockups become panics so they end it too.
+    return "console=ttyS0 quiet rdinit=/init panic=-1 oops=panic panic_on_warn=1 "
+           "softlockup_panic=1 hung_task_panic=1 nmi_watchdog=0 mitigations=off";
+}
+
+GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count,
+                   const GuestOptions& opts, const ConsoleScanner& scanner, GuestListener& listener,
+                   const std::atomic<bool>& interrupted) {
+    GuestRun run;
+    const std::string where = "kernel '" + k.label + "'";
+    size_t next = 0;
+    size_t stuck_boots = 0;
+    const std::string channel = k.work_dir + "/ttyS1";
+    const std::string qemu_err = k.work_dir + "/qemu.stderr";
+    while (next < count) {
+        if (interrupted) {
+            run.interrupted = true;
+            return run;
+        }
+        run.boots++;
+        append_text(k.console, "==== iterconf: boot " + std::to_string(run.boots) + " of " +
+                                   k.label + ", from program " + std::to_string(next) + " ====\n");
+        size_t con_off = file_size(k.console);
+        std::ofstream(channel, std::ios::trunc).close();
+        BootSpec spec;
+        spec.qemu = opts.qemu;
+        spec.kernel = k.image;
+        spec.initrd = initrd;
+        spec.append = base_append() + " iterconf.start=" + std::to_string(next) +
+                      (opts.extra_append.empty() ? "" : " " + opts.extra_append);
+        spec.console = k.console;
+        spec.channel = channel;
+        spec.stderr_path = qemu_err;
+        spec.accel = opts.accel;
+        spec.memory_mb = opts.memory_mb;
+        Qemu q;
+        if (auto r = q.start(spec); !r) {
+            run.error = r.error();
+            return run;
+        }
+        auto t0 = Clock::now();
+        auto last_progress = t0;
+        Clock::time_point t_hello{};
+        bool hello = false, done = false;
+        long inflight = -1;
+        std::optional<Error> fatal;
+        std::string partial, pending_log;
+        size_t chan_off = 0;
+        size_t progressed = 0;
+        enum class End { exited, boot_timeout, prog_timeout, interrupted } end = End::exited;
+        auto drain = [&] {
+            partial += read_from(channel, chan_off);
+            size_t pos;
+            while ((pos = partial.find('\n')) != std::string::npos) {
+                std::string line = partial.substr(0, pos);
+                partial.erase(0, pos + 1);
+                while (!line.empty() && line.back() == '\r')
+                    line.pop_back();
+                std::string tag = line.substr(0, line.find(' '));
+                std::string rest = line.size() > tag.size() ? line.substr(tag.size() + 1) : "";
+                if (tag == "HELLO") {
+                    auto v = record::json::parse(rest);
+                    const record::json::Object* o = v ? v->as_object() : nullptr;
+                    double up = 0;
+                    if (o) {
+                        if (auto it = o->find("kernel"); it != o->end() && it->second.as_string())
+                            run.release = *it->second.as_string();
+                        if (auto it = o->find("uptime"); it != o->end() && it->second.as_number())
+                            up = *it->second.as_number();
+                    }
+                    hello = true;
+                    t_hello = Clock::now();
+                    last_progress = t_hello;
+                    if (run.boots == 1) {
+                        run.first_boot_wall = since(t0);
+                        run.first_boot_uptime = up;
+                    }
+                    listener.hello(run.release, up, since(t0));
+                } else if (tag == "BEGIN") {
+                    inflight = std::strtol(rest.c_str(), nullptr, 10);
+                    last_progress = Clock::now();
+                } else if (tag == "LOG") {
+                    size_t sp = rest.find(' ');
+                    auto v =
+                        record::json::parse(sp == std::string::npos ? "" : rest.substr(sp + 1));
+                    pending_log = v && v->as_string() ? *v->as_string() : "";
+                } else if (tag == "REC") {
+                    size_t sp = rest.find(' ');
+                    size_t idx = std::strtoul(rest.c_str(), nullptr, 10);
+                    listener.record(idx, sp == std::string::npos ? "" : rest.substr(sp + 1),
+                                    pending_log);
+                    pending_log.clear();
+                    inflight = -1;
+                    next = idx + 1;
+                    run.judged++;
+                    progressed++;
+                    last_progress = Clock::now();
+                } else if (tag == "DONE") {
+                    done = true;
+                } else if (tag == "FATAL") {
+                    auto v = record::json::parse(rest);
+                    const record::json::Object* o = v ? v->as_object() : nullptr;
+                    auto get = [&](const char* key) {
+                        if (!o)
+                            return std::string();
+                        auto it = o->find(key);
+                        return it != o->end() && it->second.as_string() ? *it->second.as_string()
+                                                                        : std::string();
+                    };
+                    std::string what = get("what");
+                    if (!get("where").empty())
+                        what = get("where") + ": " + what;
+                    fatal = make_error(ErrorKind::infra, where, "guest agent: " + what,
+                                       get("hint").empty() ? "this kernel cannot be judged"
+                                                           : get("hint"));
+                }
+            }
+        };
+        for (;;) {
+            drain();
+            if (q.exited())
+                break;
+            if (interrupted) {
+                end = End::interrupted;
+                break;
+            }
+            if (!hello && since(t0) > opts.boot_timeout) {
+                end = End::boot_timeout;
+                break;
+            }
+            if (hello && !done &&
+                std::chrono::duration<double>(Clock::now() - last_progress).count() >
+                    opts.program_timeout) {
+                end = End::prog_timeout;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        q.kill();
+        drain();
+        if (hello)
+            run.judge_seconds += std::chrono::duration<double>(Clock::now() - t_hello).count();
+        std::string console = read_from(k.console, con_off);
+        if (fatal) {
+            run.error = fatal;
+            return run;
+        }
+        if (end == End::interrupted) {
+            run.interrupted = true;
+            return run;
+        }
+        if (done || next >= count)
+            break;
+        if (!hello) {
+            std::string why;
+            if (end == End::boot_timeout)
+                why = "did not reach the agent within " +
+                      std::to_string(static_cast<int>(opts.boot_timeout)) + " s";
+            else if (auto s = scanner.scan(console))
+                why = "panicked while booting: " + s->line;
+            else {
+                int st = 0;
+                q.exited(&st);
+                why = "stopped before the agent started (" + exit_text(st) + ")";
+                if (std::string l = last_line(console); !l.empty())
+                    why += "; last console line: " + l;
+                if (std::string e = last_line(read_file(qemu_err).ok() ? *read_file(qemu_err) : "");
+                    !e.empty())
+                    why += "; qemu: " + e;
+            }
+            run.error = make_error(ErrorKind::infra, where, why,
+                                   "console in " + k.console + " (needs BTF, bpf(), 8250 serial)");
+            return run;
+        }
+        if (inflight >= 0) {
+            auto splat = scanner.scan(console);
+            std::string excerpt = splat ? splat->excerpt : tail(console, 40);
+            if (end == End::prog_timeout) {
+                listener.lost(static_cast<size_t>(inflight), Loss::timeout,
+                              "no progress for " +
+                                  std::to_string(static_cast<int>(opts.program_timeout)) +
+                                  " s; guest stopped",
+                              excerpt);
+            } else {
+                int st = 0;
+                q.exited(&st);
+                listener.lost(static_cast<size_t>(inflight), Loss::crash,
+                              splat ? splat->line
+                                    : "guest went down with no splat on the console (" +
+                                          exit_text(st) + ")",
+                              excerpt);
+            }
+            run.judged++;
+            next = static_cast<size_t>(inflight) + 1;
+            stuck_boots = 0;
+            continue;
+        }
+        // Down between programs: boot again from the next one, but not forever.
+        if (progressed == 0 && ++stuck_boots >= 2) {
+            run.error = make_error(ErrorKind::infra, where,
+                                   "guest stopped twice between programs at program " +
+                                       std::to_string(next) + " (" + last_line(console) + ")",
+                                   "console in " + k.console);
+            return run;
+        }
+    }
+    return run;
+}
+
+Result<double> boot_floor(const GuestKernel& k, const std::string& initrd,
+                          const GuestOptions& opts) {
+    const std::string channel = k.work_dir + "/ttyS1.floor";
+    std::ofstream(channel, std::ios::trunc).close();
+    append_text(k.console, "==== iterconf: boot floor of " + k.label + " ====\n");
+    BootSpec spec;
+    spec.qemu = opts.qemu;
+    spec.kernel = k.image;
+    spec.initrd = initrd;
+    spec.append = base_append() + " iterconf.mode=floor";
+    spec.console = k.console;
+    spec.channel = channel;
+    spec.stderr_path = k.work_dir + "/qemu.stderr";
+    spec.accel = opts.accel;
+    spec.memory_mb = opts.memory_mb;
+    Qemu q;
+    ITERCONF_TRY(q.start(spec));
+    auto t0 = Clock::now();
+    while (!q.exited()) {
+        if (since(t0) > opts.boot_timeout) {
+            q.kill();
+            return make_error(ErrorKind::infra, "kernel '" + k.label + "'",
+                              "floor boot did not power off in time");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    double secs = since(t0);
+    size_t off = 0;
+    if (read_from(channel, off).find("FLOOR") == std::string::npos)
+        return make_error(ErrorKind::infra, "kernel '" + k.label + "'",
+                          "floor boot ended without reaching init", "console in " + k.console);
+    return secs;
+}
+
+} // namespace iterconf::target

@@ -1,0 +1,171 @@
+#include "target/qemu.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace iterconf::target {
+
+const char* const k_tcg_cpu = "max,cx16=off";
+
+Result<void> check_kernel_image(const std::string& path) {
+    std::ifstream f(path, std::ios::binary | std::ios::ate);
+    if (!f)
+        return make_error(ErrorKind::input, "kernel '" + path + "'",
+                          std::string("cannot read: ") + std::strerror(errno),
+                          "pass a bzImage path, a manifest name or 'host'");
+    auto size = static_cast<uint64_t>(f.tellg());
+    std::string head(0x300, '\0');
+    f.seekg(0);
+    f.read(head.data(), static_cast<std::streamsize>(head.size()));
+    size_t got = static_cast<size_t>(f.gcount());
+    if (got >= 4 && head.compare(0, 4,
+                                 "\x7f"
+                                 "ELF") == 0)
+        return {};
+    if (got < 0x206 || head.compare(0x202, 4, "HdrS") != 0)
+        return make_error(
+            ErrorKind::input, "kernel '" + path + "'",
+            "not an x86 bzImage (no 'HdrS' boot header)" +
+                std::string(got < 0x206 ? ", only " + std::to_string(size) + " bytes" : ""),
+            "pass arch/x86/boot/bzImage or /boot/vmlinuz-*");
+    auto u8 = [&](size_t o) { return static_cast<uint64_t>(static_cast<unsigned char>(head[o])); };
+    uint64_t setup_sects = u8(0x1f1) ? u8(0x1f1) : 4;
+    uint64_t syssize = u8(0x1f4) | u8(0x1f5) << 8 | u8(0x1f6) << 16 | u8(0x1f7) << 24;
+    uint64_t need = (setup_sects + 1) * 512 + syssize * 16;
+    if (size < need)
+        return make_error(ErrorKind::input, "kernel '" + path + "'",
+                          "truncated bzImage: " + std::to_string(size) +
+                              " bytes, its boot header announces " + std::to_string(need),
+                          "copy the kernel image again");
+    return {};
+}
+
+std::vector<std::string> qemu_argv(const BootSpec& s) {
+    std::vector<std::string> a = {s.qemu,
+                                  "-nodefaults",
+                                  "-display",
+                                  "none",
+                                  "-no-reboot",
+                                  "-accel",
+                                  s.accel,
+                                  "-cpu",
+                                  !s.cpu.empty() ? s.cpu
+                                  : std::getenv("ITERCONF_QEMU_CPU")
+                                      ? std::getenv("ITERCONF_QEMU_CPU")
+                                  : s.accel == "kvm" ? "host"
+                                                     : k_tcg_cpu,
+                                  "-smp",
+                                  std::to_string(s.cpus),
+                                  "-m",
+                                  std::to_string(s.memory_mb),
+                                  "-kernel",
+                                  s.kernel,
+                                  "-initrd",
+                                  s.initrd,
+                                  "-append",
+                                  s.append,
+                                  "-chardev",
+                                  "file,id=con,path=" + s.console + ",append=on",
+                                  "-serial",
+                                  "chardev:con",
+                                  "-chardev",
+                                  "file,id=chan,path=" + s.channel,
+                                  "-serial",
+                                  "chardev:chan",
+                                  "-monitor",
+                                  "none"};
+    return a;
+}
+
+bool have_qemu(const std::string& qemu) {
+    if (qemu.find('/') != std::string::npos)
+        return access(qemu.c_str(), X_OK) == 0;
+    const char* path = std::getenv("PATH");
+    std::string p = path ? path : "/usr/bin:/bin";
+    size_t b = 0;
+    while (b <= p.size()) {
+        size_t e = p.find(':', b);
+        if (e == std::string::npos)
+            e = p.size();
+        std::string cand = p.substr(b, e - b) + "/" + qemu;
+        if (access(cand.c_str(), X_OK) == 0)
+            return true;
+        b = e + 1;
+    }
+    return false;
+}
+
+Qemu::~Qemu() {
+    kill();
+}
+
+Result<void> Qemu::start(const BootSpec& spec) {
+    auto argv_s = qemu_argv(spec);
+    std::vector<char*> argv;
+    for (auto& a : argv_s)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, spec.stderr_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    // Own process group: a Ctrl-C on the terminal reaches iterconf, which
+    // then stops the guests itself.
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    int rc = posix_spawnp(&m_pid, spec.qemu.c_str(), &fa, &attr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) {
+        m_pid = -1;
+        return make_error(ErrorKind::infra, spec.qemu, std::string("cannot start: ") + strerror(rc),
+                          "install qemu-system-x86 (ci/install-deps.sh)");
+    }
+    m_done = false;
+    return {};
+}
+
+bool Qemu::exited(int* status) {
+    if (m_pid < 0)
+        return true;
+    if (!m_done) {
+        int st = 0;
+        pid_t r = waitpid(m_pid, &st, WNOHANG);
+        if (r == m_pid || (r < 0 && errno == ECHILD)) {
+            m_done = true;
+            m_status = st;
+        }
+    }
+    if (m_done && status)
+        *status = m_status;
+    return m_done;
+}
+
+void Qemu::kill() {
+    if (m_pid < 0)
+        return;
+    if (!exited()) {
+        ::kill(m_pid, SIGKILL);
+        int st = 0;
+        while (waitpid(m_pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        m_status = st;
+        m_done = true;
+    }
+    m_pid = -1;
+}
+
+} // namespace iterconf::target

@@ -1,0 +1,91 @@
+#include "target/console.hpp"
+#include "target/initramfs.hpp"
+#include "target/qemu.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace iterconf;
+
+namespace {
+
+std::string tmp_path(const char* name) {
+    return ::testing::TempDir() + "/iterconf_" + std::to_string(getpid()) + "_" + name;
+}
+
+void write(const std::string& p, const std::string& data) {
+    std::ofstream(p, std::ios::binary) << data;
+}
+
+} // namespace
+
+TEST(Cpio, NewcLayout) {
+    std::string p = tmp_path("a.cpio");
+    ASSERT_TRUE(
+        target::write_cpio(p, {{"bin", S_IFDIR | 0755, ""}, {"bin/x", S_IFREG | 0755, "hi"}}).ok());
+    auto data = target::read_file(p);
+    ASSERT_TRUE(data.ok());
+    EXPECT_EQ(data->size() % 512, 0u);
+    EXPECT_EQ(data->compare(0, 6, "070701"), 0);
+    EXPECT_NE(data->find("bin/x"), std::string::npos);
+    EXPECT_NE(data->find("TRAILER!!!"), std::string::npos);
+    // Deterministic: the same entries give the same bytes.
+    std::string q = tmp_path("b.cpio");
+    ASSERT_TRUE(
+        target::write_cpio(q, {{"bin", S_IFDIR | 0755, ""}, {"bin/x", S_IFREG | 0755, "hi"}}).ok());
+    EXPECT_EQ(*target::read_file(q), *data);
+    std::remove(p.c_str());
+    std::remove(q.c_str());
+}
+
+TEST(KernelImage, RejectsNonBzImageAndTruncation) {
+    std::string p = tmp_path("k");
+    write(p, std::string(4096, 'x'));
+    auto r = target::check_kernel_image(p);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().what.find("HdrS"), std::string::npos);
+    // A header announcing more than the file holds.
+    std::string img(0x1000, '\0');
+    img[0x1f1] = 4;
+    img.replace(0x202, 4, "HdrS");
+    img[0x1f4] = 0x00;
+    img[0x1f5] = 0x10; // syssize 0x1000 paragraphs = 64 KiB
+    write(p, img);
+    r = target::check_kernel_image(p);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().what.find("truncated"), std::string::npos);
+    img.resize((4 + 1) * 512 + 0x1000 * 16);
+    write(p, img);
+    EXPECT_TRUE(target::check_kernel_image(p).ok());
+    r = target::check_kernel_image(p + ".missing");
+    EXPECT_FALSE(r.ok());
+    std::remove(p.c_str());
+}
+
+TEST(Console, AttributesTheSplatToTheLastMarker) {
+    auto s = target::ConsoleScanner::parse("# c\nKernel panic - not syncing\nBUG: \n", "deny.re");
+    ASSERT_TRUE(s.ok());
+    std::string con = "[    1.0] Run /init as init process\r\n"
+                      "[    2.0] iterconf-agent: begin 0 a/b\n"
+                      "[    2.1] iterconf-agent: begin 1 a/c\n"
+                      "[    2.2] BUG: kernel NULL pointer dereference, address: 0\n"
+                      "[    2.3] Kernel panic - not syncing: Fatal exception\n";
+    auto sp = s->scan(con);
+    ASSERT_TRUE(sp.has_value());
+    EXPECT_EQ(sp->line, "[    2.2] BUG: kernel NULL pointer dereference, address: 0");
+    EXPECT_EQ(sp->excerpt.rfind("[    2.1] iterconf-agent: begin 1 a/c", 0), 0u);
+    EXPECT_FALSE(s->scan("[    1.0] all quiet\n").has_value());
+    EXPECT_FALSE(target::ConsoleScanner::parse("# only comments\n", "deny.re").ok());
+}
+
+TEST(Console, ProjectPatternsFile) {
+    auto s = target::ConsoleScanner::load(ITERCONF_SOURCE_DIR "/images/console/deny.re");
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    EXPECT_TRUE(s->scan("[ 3.1] Kernel panic - not syncing: sysrq triggered crash\n"));
+    EXPECT_TRUE(s->scan("[ 3.1] WARNING: CPU: 0 PID: 1 at kernel/bpf/verifier.c:123\n"));
+    EXPECT_TRUE(s->scan("[ 3.1] watchdog: BUG: soft lockup - CPU#0 stuck for 22s!\n"));
+    EXPECT_FALSE(s->scan("[ 3.1] iterconf-agent: begin 3 task_vma/x/y\n"));
+}
