@@ -10,6 +10,8 @@ packages=(
 	googletest libgtest-dev               # unit tests
 	clang-format-14                       # format check
 	util-linux                            # setpriv, for the no-permission test
+	qemu-system-x86 busybox-static        # guests: QEMU, and the initramfs's shell
+	apt dpkg ca-certificates              # kernel fetch (private apt configuration)
 )
 
 missing=()

@@ -21,9 +21,13 @@
  * (get_kfunc_arg_type()), so a scalar for a struct pointer is reported by
  * check_kfunc_args() as "%s is %s expected %s %s", i.e. "R2 is scalar
  * expected STRUCT task_struct". "R2 must be a rcu pointer" is worded the
- * same in both. The regexes accept both generations. Which release first
- * has the R wording is not pinned (it came with BPF stack-argument support,
- * which third parties report on 7.2-rc2; 7.1 or 7.2), hence no __kver_msg.
+ * same in both. Loaded under QEMU (iterconf run --kernel all): Debian
+ * 6.12.107 and 6.18 print "arg#1 pointer type ..."; Debian 7.2.13 prints an
+ * in-between form, "R2 pointer type STRUCT task_struct must point to
+ * scalar, or struct with scalar" (register names, old classification);
+ * 7.3-rc7 prints "R2 is scalar expected STRUCT task_struct". The regexes
+ * accept all three; the first release of each is not pinned, hence no
+ * __kver_msg.
  * Not misuse (accepted on 6.18 in raw_tp, so not here): task->real_parent
  * and task->group_leader (BTF_TYPE_SAFE_RCU fields) in a non-sleepable
  * program. task->parent and task->last_wakee are not RCU-safe fields.
@@ -38,7 +42,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __weak __ksym;
 SEC("raw_tp/sys_enter")
 __description("task from bpf_get_current_task() (a scalar, not a BTF pointer)")
 __failure
-__msg("{{(arg#1 pointer type STRUCT task_struct must point to scalar, or struct with scalar|R2 is scalar expected STRUCT task_struct)}}")
+__msg("{{((arg#1|R2) pointer type STRUCT task_struct must point to scalar, or struct with scalar|R2 is scalar expected STRUCT task_struct)}}")
 int task_from_get_current_task(void *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -52,7 +56,7 @@ int task_from_get_current_task(void *ctx)
 SEC("raw_tp/sys_enter")
 __description("task read with bpf_probe_read_kernel() into a local")
 __failure
-__msg("{{(arg#1 pointer type STRUCT task_struct must point to scalar, or struct with scalar|R2 is scalar expected STRUCT task_struct)}}")
+__msg("{{((arg#1|R2) pointer type STRUCT task_struct must point to scalar, or struct with scalar|R2 is scalar expected STRUCT task_struct)}}")
 int task_from_probe_read(void *ctx)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
@@ -147,7 +151,7 @@ int task_from_pid_unchecked(void *ctx)
 SEC("tp_btf/sys_enter")
 __description("task from bpf_task_from_pid() used after bpf_task_release()")
 __failure
-__msg("{{(arg#1 pointer type STRUCT task_struct must point to scalar, or struct with scalar|R2 is scalar expected STRUCT task_struct)}}")
+__msg("{{((arg#1|R2) pointer type STRUCT task_struct must point to scalar, or struct with scalar|R2 is scalar expected STRUCT task_struct)}}")
 int task_used_after_release(void *ctx)
 {
 	struct task_struct *task = bpf_task_from_pid(1);

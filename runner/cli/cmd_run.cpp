@@ -554,7 +554,7 @@ int cmd_run(int argc, char** argv) {
                     target::GuestKernel gk{"kvm-probe", r.t.image, dir, dir + "/console.log"};
                     auto o = gopts;
                     o.accel = "kvm";
-                    o.boot_timeout = 30;
+                    o.boot_timeout = 20;
                     auto f = target::boot_floor(gk, initrd, o);
                     gopts.accel = f ? "kvm" : "tcg";
                     if (verbose)

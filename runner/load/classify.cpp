@@ -63,6 +63,14 @@ std::string trim(std::string_view l) {
 
 std::string error_line(const std::string& log) {
     auto lines = lines_of(log);
+    // Newer kernels (seen on Debian's 7.3-rc) follow the error line with an
+    // explanation block ("Verification failed: ...", "Reason:", an indented
+    // source excerpt, "Suggestion:"): the error line is before it.
+    for (size_t i = 0; i < lines.size(); i++)
+        if (lines[i].starts_with("Verification failed:")) {
+            lines.resize(i);
+            break;
+        }
     size_t last_trace = SIZE_MAX;
     for (size_t i = 0; i < lines.size(); i++)
         if (is_trace(lines[i]))

@@ -64,3 +64,24 @@ TEST(Classify, InsnsProcessedAndTail) {
     ASSERT_EQ(t.size(), 2u);
     EXPECT_EQ(t[0], "BPF_EXIT instruction in main prog would lead to reference leak");
 }
+
+TEST(Classify, ExplanationBlockAfterTheErrorLine) {
+    // Debian 7.3-rc: the error line is followed by an explanation block.
+    const char* log = "6: (85) call bpf_iter_task_vma_new#66358\n"
+                      "R2 is scalar expected STRUCT task_struct\n"
+                      "\n"
+                      "Verification failed: Call Type Safety: Invalid call argument\n"
+                      "\n"
+                      "Reason:\n"
+                      "  The second argument (R2) to bpf_iter_task_vma_new does not satisfy\n"
+                      "At:\n"
+                      "  >>> 47 |         bpf_iter_task_vma_new(&it, task, 0);\n"
+                      "\n"
+                      "Suggestion:\n"
+                      "  Pass a verifier-tracked pointer to the expected kernel object type.\n"
+                      "\n"
+                      "processed 7 insns (limit 1000000) max_states_per_insn 0 total_states 0\n";
+    auto c = classify({-13, log, ""});
+    EXPECT_EQ(c.verdict, Verdict::reject);
+    EXPECT_EQ(c.message, "R2 is scalar expected STRUCT task_struct");
+}

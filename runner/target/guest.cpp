@@ -307,7 +307,17 @@ Result<double> boot_floor(const GuestKernel& k, const std::string& initrd,
     Qemu q;
     ITERCONF_TRY(q.start(spec));
     auto t0 = Clock::now();
+    size_t err_off = file_size(spec.stderr_path);
+    std::string qerr;
     while (!q.exited()) {
+        // A KVM that cannot run the guest stops it but leaves QEMU running.
+        qerr += read_from(spec.stderr_path, err_off);
+        if (qerr.find("KVM internal error") != std::string::npos ||
+            qerr.find("emulation failure") != std::string::npos) {
+            q.kill();
+            return make_error(ErrorKind::infra, "kernel '" + k.label + "'",
+                              "KVM cannot run this guest (" + last_line(qerr) + ")");
+        }
         if (since(t0) > opts.boot_timeout) {
             q.kill();
             return make_error(ErrorKind::infra, "kernel '" + k.label + "'",

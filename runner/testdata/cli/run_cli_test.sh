@@ -47,6 +47,33 @@ require_bpf() {
 	fi
 }
 
+# --- QEMU tests (runner/testdata/qemu/*.test) ---
+# skip_or_fail REASON: skip (77) unless ITERCONF_REQUIRE names "qemu"
+skip_or_fail() {
+	case ",${ITERCONF_REQUIRE:-}," in
+	*,qemu,*) echo "qemu tests are required (ITERCONF_REQUIRE=$ITERCONF_REQUIRE): $*" >&2; exit 1 ;;
+	esac
+	echo "SKIP: $*"
+	exit 77
+}
+# require_kernel NAME: KPATH = the cached bzImage of a manifest kernel
+# (fetched when missing); skips when QEMU or the kernel cannot be had
+require_kernel() {
+	command -v qemu-system-x86_64 >/dev/null || skip_or_fail "qemu-system-x86_64 not installed"
+	KPATH=$("$ITERCONF" kernels path "$1" 2>"$OUT/fetch.err") || skip_or_fail "kernel $1 cannot be fetched: $(cat "$OUT/fetch.err")"
+}
+# records VERDICT [ID-GLOB]: how many records in $OUT/res have that verdict
+records() {
+	grep -c "\"program\":\"${2:-[^\"]*}\",.*\"verdict\":\"$1\"" "$OUT/res/results.jsonl" || true
+}
+total_records() { cat "$OUT/res/results.jsonl" 2>/dev/null | wc -l; }
+# timed ARGS...: iterconf ARGS, and SECS = its wall time in seconds
+timed() {
+	local t0=$SECONDS
+	iterconf "$@"
+	SECS=$((SECONDS - t0))
+}
+
 # shellcheck source=/dev/null
 . "$TEST"
 echo "PASS $(basename "$TEST")"

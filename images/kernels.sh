@@ -1,0 +1,684 @@
+#!/usr/bin/env bash
+# Fetches and caches the Debian kernels named in images/kernels.toml (DESIGN.md,
+# contract 3): resolves each entry to the newest matching package, downloads it
+# with a private apt configuration under the cache directory, checks it and
+# publishes bzImage + config + a provenance record (package version, sha256).
+# The machine's own apt sources, lists and dpkg status are only ever read.
+# Run with --help for the commands; images/README.md has the cache layout.
+# Exit: 0 ok, 1 a kernel could not be fetched, 2 usage or manifest error.
+set -euo pipefail
+
+script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+manifest=${ITERCONF_KERNELS_MANIFEST:-$script_dir/kernels.toml}
+cache_dir=${ITERCONF_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/iterconf}
+kernels_dir=$cache_dir/kernels
+apt_dir=$cache_dir/apt
+apt_conf=$apt_dir/apt.conf
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+# Lists updated this recently (by a concurrent invocation) are not updated again.
+update_max_age=60
+
+usage() {
+	cat <<EOF
+usage: images/kernels.sh COMMAND [ARGS]
+
+Debian kernel images for iterconf, named in $manifest.
+
+commands:
+  names              print the kernel names, one per line, in manifest order
+  list               name, suites, cached package version and bzImage path
+                     of every kernel ("-" when not cached); no network
+  fetch [NAME...]    update the private apt lists, resolve each kernel (default:
+                     all) to the newest matching package and download it unless
+                     that exact version is cached; prints NAME<TAB>BZIMAGE
+  path NAME          print the cached bzImage, fetching it first if needed
+  meta NAME          print the cached kernel's provenance record (key=value)
+
+environment:
+  ITERCONF_CACHE_DIR         cache directory (now: $cache_dir)
+  ITERCONF_KERNELS_MANIFEST  kernel manifest (default: kernels.toml beside this script)
+  ITERCONF_OFFLINE=1         fetch and path use the cache only, never the network
+
+exit: 0 ok, 1 a kernel could not be fetched or is not cached, 2 usage error
+EOF
+}
+
+note() { printf 'kernels: %s\n' "$*" >&2; }
+warn() { printf 'iterconf: warning: %s\n' "$*" >&2; }
+# A usage, manifest or setup error: one line, exit 2.
+die() {
+	printf 'iterconf: error: %s\n' "$*" >&2
+	exit 2
+}
+kernel_error() { printf "iterconf: error: kernel '%s': %s\n" "$1" "$2" >&2; }
+
+case ${ITERCONF_OFFLINE:-0} in
+0 | '' | false | no) offline=0 ;;
+1 | true | yes) offline=1 ;;
+*) die "ITERCONF_OFFLINE='$ITERCONF_OFFLINE': expected 1 or 0; unset it to use the network" ;;
+esac
+[[ $cache_dir != *[\"$'\n']* ]] || die "$cache_dir: cache directory name contains a quote or newline; set ITERCONF_CACHE_DIR to a plain path"
+
+# --- manifest -----------------------------------------------------------------
+
+names=()          # kernel names in manifest order
+declare -A field=() # field[NAME/KEY] = value; field[NAME/.] = line of its table
+
+load_manifest() {
+	local line n=0 name="" key value
+	local re_table='^\[([A-Za-z0-9][A-Za-z0-9._-]*)\][[:space:]]*(#.*)?$'
+	local re_pair='^([A-Za-z0-9_-]+)[[:space:]]*=[[:space:]]*"([^"\\]*)"[[:space:]]*(#.*)?$'
+	local re_suites='^[a-z0-9][a-z0-9.-]*( +[a-z0-9][a-z0-9.-]*)*$'
+	[[ -r $manifest ]] || die "$manifest: cannot read the kernel manifest; restore images/kernels.toml or set ITERCONF_KERNELS_MANIFEST"
+	while IFS= read -r line || [[ -n $line ]]; do
+		n=$((n + 1))
+		line=${line%$'\r'}
+		line=${line#"${line%%[![:space:]]*}"}
+		if [[ -z $line || $line == '#'* ]]; then
+			continue
+		elif [[ $line =~ $re_table ]]; then
+			name=${BASH_REMATCH[1]}
+			case $name in
+			host | all) die "$manifest:$n: kernel name '$name' is reserved; choose another table name" ;;
+			esac
+			[[ -z ${field[$name/.]+x} ]] || die "$manifest:$n: kernel '$name' is defined twice; table names must be unique"
+			field[$name/.]=$n
+			names+=("$name")
+		elif [[ $line =~ $re_pair ]]; then
+			key=${BASH_REMATCH[1]}
+			value=${BASH_REMATCH[2]}
+			[[ -n $name ]] || die "$manifest:$n: '$key' is outside a [kernel] table; start the entry with [name]"
+			case $key in
+			description | suites | package | series) ;;
+			*) die "$manifest:$n: unknown key '$key'; expected description, suites, package or series" ;;
+			esac
+			[[ -z ${field[$name/$key]+x} ]] || die "$manifest:$n: '$key' is given twice for kernel '$name'; keep one"
+			field[$name/$key]=$value
+		else
+			die "$manifest:$n: cannot parse this line; expected [name] or key = \"value\" (see the header comment)"
+		fi
+	done <"$manifest"
+	((${#names[@]} > 0)) || die "$manifest: no kernels defined; add a [name] table"
+	for name in "${names[@]}"; do
+		n=${field[$name/.]}
+		[[ ${field[$name/package]:-} =~ ^[a-z0-9][a-z0-9.+-]+$ ]] ||
+			die "$manifest:$n: kernel '$name': 'package' is missing or not a Debian package name; e.g. package = \"linux-image-cloud-amd64\""
+		[[ ${field[$name/suites]:-} =~ $re_suites ]] ||
+			die "$manifest:$n: kernel '$name': 'suites' is missing or malformed; e.g. suites = \"bookworm bookworm-security\""
+		[[ ${field[$name/series]:-0} =~ ^[0-9]+(\.[0-9]+)*$ ]] ||
+			die "$manifest:$n: kernel '$name': 'series' must be an upstream version like \"6.12\""
+	done
+}
+
+# Expands "all" and checks every name; an unknown name stops everything (exit 2).
+selected=()
+select_kernels() {
+	local arg
+	selected=()
+	(($# > 0)) || set -- all
+	for arg; do
+		if [[ $arg == all ]]; then
+			selected+=("${names[@]}")
+		else
+			check_name "$arg"
+			selected+=("$arg")
+		fi
+	done
+}
+
+# --- cache (readers: no lock, publishing is an atomic rename) -----------------
+
+# VALUE of KEY in a meta FILE.
+meta_get() { awk -v k="$2" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); exit }' "$1"; }
+
+# The published directory the kernel's `current` link points at, if complete.
+current_dir() {
+	local dir
+	[[ -L $kernels_dir/$1/current ]] || return 1
+	dir=$(readlink -f -- "$kernels_dir/$1/current") || return 1
+	[[ -f $dir/meta && -f $dir/bzImage ]] || return 1
+	printf '%s\n' "$dir"
+}
+
+# True when DIR is a complete publication whose bzImage still has its recorded hash.
+intact() {
+	local want have
+	[[ -f $1/meta && -f $1/bzImage ]] || return 1
+	want=$(meta_get "$1/meta" bzimage_sha256)
+	have=$(sha256sum <"$1/bzImage")
+	[[ -n $want && ${have%% *} == "$want" ]]
+}
+
+# One stderr line per kernel: "kernels: NAME: PACKAGE VERSION (STATE, sha256 ...)".
+report() {
+	local sha
+	sha=$(meta_get "$2/meta" bzimage_sha256)
+	note "$1: $(meta_get "$2/meta" package) $(meta_get "$2/meta" version) ($3, sha256 ${sha:0:12}…)"
+}
+
+# --- private apt ----------------------------------------------------------------
+
+apt_q() { LC_ALL=C APT_CONFIG=$apt_conf "$@"; }
+
+# apt's E:/W: lines from FILE, deduplicated, on one line.
+apt_text() {
+	local text
+	text=$(grep -E '^(E|W): ' "$1" || cat "$1")
+	awk 'NF && !seen[$0]++' <<<"$text" | paste -sd '|' - | sed 's/|/ | /g; s/[[:space:]]\{1,\}/ /g'
+}
+
+# The machine's Debian archive URIs (main, then security), read from its own
+# apt sources at run time: mirrors are never written into this repository.
+main_uri=""
+security_uri=""
+machine_archives() {
+	local f uri
+	local -a uris=()
+	for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
+		[[ -r $f ]] || continue
+		if [[ $f == *.sources ]]; then
+			# deb822: URIs of enabled stanzas with Types: deb; comment lines skipped.
+			mapfile -t uris < <(awk 'BEGIN { RS = ""; FS = "\n" } {
+				types = ""; uris = ""; enabled = "yes"
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^#/ || !match($i, /^[A-Za-z-]+:/)) continue
+					key = tolower(substr($i, 1, RLENGTH - 1)); val = substr($i, RLENGTH + 1)
+					if (key == "types") types = val
+					else if (key == "uris") uris = val
+					else if (key == "enabled") enabled = val
+				}
+				if (types !~ /(^|[ \t])deb([ \t]|$)/ || enabled ~ /no/) next
+				n = split(uris, u, /[ \t]+/)
+				for (j = 1; j <= n; j++) if (u[j] != "") print u[j]
+			}' "$f")
+		else
+			# one-line format: deb [options] URI suite components
+			mapfile -t uris < <(awk '$1 == "deb" { i = 2
+				if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+				if (i <= NF) print $i }' "$f")
+		fi
+		for uri in "${uris[@]}"; do
+			if [[ $uri == *security* ]]; then
+				[[ -n $security_uri ]] || security_uri=$uri
+			else
+				[[ -n $main_uri ]] || main_uri=$uri
+			fi
+		done
+		[[ -z $main_uri || -z $security_uri ]] && continue
+		return 0
+	done
+	[[ -n $main_uri ]]
+}
+
+# True when apt's sandbox user _apt passes `test OP DIR` (apt drops to _apt for
+# downloads when run as root; it cannot when the cache is under /root).
+apt_user_can() {
+	id _apt >/dev/null 2>&1 &&
+		setpriv --reuid=_apt --regid="$(id -g _apt)" --clear-groups -- test "$1" "$2" 2>/dev/null
+}
+
+# Writes FILE from stdin unless it already has that content; true when changed.
+write_if_changed() {
+	local tmp
+	tmp=$(mktemp "$1.XXXXXX")
+	cat >"$tmp"
+	if cmp -s "$tmp" "$1"; then
+		rm -f -- "$tmp"
+		return 1
+	fi
+	chmod 0644 "$tmp"
+	mv -f -- "$tmp" "$1"
+}
+
+# Private apt configuration: every directory apt reads or writes lives under
+# $apt_dir, so the machine's apt.conf.d, sources, preferences, lists, caches and
+# dpkg status are never used or touched. Sources: the machine's mirrors, all
+# suites any manifest entry names. Prints nothing; true when the sources changed.
+write_apt_config() {
+	local name suite changed=0
+	local -a main_suites=() security_suites=()
+	local -A seen=()
+	machine_archives || die "/etc/apt: no Debian archive URI in sources.list.d/debian.sources or sources.list; configure the machine's apt sources first"
+	[[ -r $keyring ]] || die "$keyring: missing; apt-get install debian-archive-keyring"
+	local -a words=()
+	for name in "${names[@]}"; do
+		read -ra words <<<"${field[$name/suites]}"
+		for suite in "${words[@]}"; do
+			[[ -z ${seen[$suite]+x} ]] || continue
+			seen[$suite]=1
+			if [[ $suite == *-security ]]; then
+				security_suites+=("$suite")
+			else
+				main_suites+=("$suite")
+			fi
+		done
+	done
+	if ((${#security_suites[@]} > 0)) && [[ -z $security_uri ]]; then
+		warn "/etc/apt: no security archive in the machine's sources; ignoring suites ${security_suites[*]}"
+		security_suites=()
+	fi
+	mkdir -p "$apt_dir"/etc/{apt.conf.d,sources.list.d,preferences.d,trusted.gpg.d,auth.conf.d} \
+		"$apt_dir"/state/lists/partial "$apt_dir"/cache/archives/partial "$apt_dir"/log
+	[[ -e $apt_dir/state/status ]] || : >"$apt_dir/state/status"
+	[[ -e $apt_dir/etc/sources.list ]] || : >"$apt_dir/etc/sources.list"
+	{
+		echo "# Generated by images/kernels.sh from the machine's apt sources and $manifest."
+		if ((${#main_suites[@]} > 0)); then
+			printf '%s\n' "Types: deb" "URIs: $main_uri" "Suites: ${main_suites[*]}" "Components: main" \
+				"Architectures: amd64" "Signed-By: $keyring"
+		fi
+		if ((${#security_suites[@]} > 0)); then
+			printf '%s\n' "" "Types: deb" "URIs: $security_uri" "Suites: ${security_suites[*]}" "Components: main" \
+				"Architectures: amd64" "Signed-By: $keyring"
+		fi
+	} | write_if_changed "$apt_dir/etc/sources.list.d/iterconf.sources" && changed=1
+	{
+		cat <<EOF
+// Generated by images/kernels.sh, which uses it only through APT_CONFIG. A
+// private apt: every directory it reads or writes is below the one holding
+// this file, so the machine's own apt configuration, sources, lists, caches
+// and dpkg status are neither used nor modified.
+Dir::Etc "$apt_dir/etc/";
+Dir::Etc::main "$apt_dir/etc/apt.conf";
+Dir::Etc::parts "$apt_dir/etc/apt.conf.d/";
+Dir::Etc::sourcelist "$apt_dir/etc/sources.list";
+Dir::Etc::sourceparts "$apt_dir/etc/sources.list.d/";
+Dir::State "$apt_dir/state/";
+Dir::State::lists "$apt_dir/state/lists/";
+Dir::State::status "$apt_dir/state/status";
+Dir::State::extended_states "$apt_dir/state/extended_states";
+Dir::Cache "$apt_dir/cache/";
+Dir::Cache::archives "$apt_dir/cache/archives/";
+Dir::Cache::srcpkgcache "";
+Dir::Log "$apt_dir/log/";
+APT::Architecture "amd64";
+APT::Architectures { "amd64"; };
+Acquire::Languages "none";
+Acquire::GzipIndexes "true";
+// The mirror may be a dated snapshot: the Release files of fast-moving suites
+// (sid, experimental) then carry a Valid-Until in the past. Only that expiry
+// check is off; the InRelease signatures are still verified against Signed-By
+// and every downloaded .deb against the hashes in the signed indexes.
+Acquire::Check-Valid-Until "false";
+EOF
+		if ((EUID == 0)) && ! apt_user_can -x "$apt_dir/state/lists"; then
+			cat <<EOF
+// apt's download sandbox user (_apt) cannot reach this cache (e.g. it is under
+// /root): download as root rather than have apt warn about it every time.
+APT::Sandbox::User "root";
+EOF
+		fi
+		# The machine's proxy settings are the one thing carried over.
+		env -u APT_CONFIG apt-config dump Acquire::http::Proxy Acquire::https::Proxy \
+			Acquire::http::Proxy-Auto-Detect Acquire::https::Proxy-Auto-Detect 2>/dev/null || true
+	} | write_if_changed "$apt_conf" || true
+	((changed))
+}
+
+# Under the apt lock: writes the private config and updates its lists unless a
+# concurrent invocation did so moments ago. Run in a subshell: on failure prints
+# apt's error text on stdout and exits 3.
+prepare_apt() {
+	local fd stamp=$apt_dir/state/updated err sources_changed=0
+	exec {fd}>>"$cache_dir/apt.lock"
+	flock -n "$fd" || {
+		note "waiting for $cache_dir/apt.lock (another fetch is using apt)"
+		flock "$fd"
+	}
+	write_apt_config && sources_changed=1
+	if ((sources_changed == 0)) && [[ -n $(find "$stamp" -newermt "-$update_max_age seconds" 2>/dev/null) ]]; then
+		return 0
+	fi
+	err=$(mktemp "$apt_dir/update.XXXXXX")
+	if ! apt_q apt-get -qq update >/dev/null 2>"$err"; then
+		printf 'apt-get update of the private lists failed: %s; check the network, the machine'"'"'s apt sources and the suites in %s, or set ITERCONF_OFFLINE=1 to use cached kernels' "$(apt_text "$err")" "$manifest"
+		rm -f -- "$err" "$stamp"
+		exit 3
+	fi
+	if [[ -s $err ]]; then
+		# e.g. a mirror that could not be reached: apt keeps the old lists.
+		apt_text "$err" >"$apt_dir/state/update-warnings"
+		warn "apt-get update: $(<"$apt_dir/state/update-warnings")"
+		rm -f -- "$err" "$stamp"
+		return 0
+	fi
+	rm -f -- "$err" "$apt_dir/state/update-warnings"
+	touch "$stamp"
+}
+
+# --- fetching one kernel ----------------------------------------------------------
+
+in_series() { # VERSION SERIES: true when SERIES is empty or VERSION belongs to it
+	local v=${1#*:}
+	[[ -z $2 || $v == "$2" || $v == "$2".* || $v == "$2"[-~+]* ]]
+}
+
+# Newest version of PACKAGE among SUITES (and in SERIES): sets best_ver,
+# best_suite; others = what the suites hold outside the series.
+best_ver="" best_suite="" others=""
+newest() {
+	local pkg=$1 suites=" $2 " series=$3 out ver where suite
+	best_ver="" best_suite="" others=""
+	out=$(apt_q apt-cache madison "$pkg" 2>/dev/null) || true
+	while IFS='|' read -r _ ver where; do
+		ver=${ver//[[:space:]]/}
+		read -r _ suite _ <<<"$where"
+		suite=${suite%%/*} # madison prints "bookworm-security/main"
+		[[ -n $ver && $suites == *" $suite "* ]] || continue
+		if ! in_series "$ver" "$series"; then
+			others+=" $ver ($suite)"
+			continue
+		fi
+		if [[ -z $best_ver ]] || dpkg --compare-versions "$ver" gt "$best_ver"; then
+			best_ver=$ver
+			best_suite=$suite
+		fi
+	done <<<"$out"
+}
+
+# Exact-version dependencies "NAME VERSION" of PACKAGE=VERSION (first record).
+pinned_deps() {
+	apt_q apt-cache show "$1=$2" 2>/dev/null | awk '
+		/^$/ { exit }
+		/^(Pre-)?Depends:/ {
+			sub(/^[^:]*:[ \t]*/, "")
+			n = split($0, dep, /,[ \t]*/)
+			for (i = 1; i <= n; i++) {
+				if (dep[i] ~ /\|/ || !match(dep[i], /\(= *[^) ]+ *\)/)) continue
+				ver = substr(dep[i], RSTART + 2, RLENGTH - 3); gsub(/ /, "", ver)
+				pkg = dep[i]; sub(/[ (:].*/, "", pkg)
+				print pkg, ver
+			}
+		}'
+}
+
+# Release string from the bzImage header (boot protocol: "HdrS" at 0x202, the
+# kernel_version pointer at 0x20e); fails when FILE is not a bzImage.
+bzimage_release() {
+	local magic lo hi
+	magic=$(dd if="$1" bs=1 skip=514 count=4 status=none) || return 1
+	[[ $magic == HdrS ]] || return 1
+	read -r lo hi < <(od -An -tu1 -j526 -N2 -- "$1")
+	dd if="$1" bs=1 skip=$((lo + 256 * hi + 512)) count=128 status=none | tr '\0' '\n' | awk '{ print $1; exit }'
+}
+
+fetch_tmp=""
+# Fetches one kernel; run in a subshell. Prints the bzImage path on stdout.
+# Expected failures print one error line and exit 3.
+fetch_one() {
+	local name=$1 kdir=$kernels_dir/$1 fd dir
+	fail() {
+		kernel_error "$name" "$1"
+		exit 3
+	}
+	if ((offline)); then
+		if ! dir=$(current_dir "$name") || ! intact "$dir"; then
+			fail "not cached and ITERCONF_OFFLINE=1; run 'images/kernels.sh fetch $name' with network access"
+		fi
+		report "$name" "$dir" cached
+		printf '%s\n' "$dir/bzImage"
+		return 0
+	fi
+
+	mkdir -p "$kdir"
+	exec {fd}>>"$kernels_dir/$name.lock"
+	flock -n "$fd" || {
+		note "$name: waiting for $kernels_dir/$name.lock (another fetch of it is running)"
+		flock "$fd"
+	}
+	# Holding the kernel's lock: leftovers of an interrupted fetch are stale.
+	rm -rf -- "$kdir"/.tmp.* "$kdir"/.current.*
+
+	local apt_fd suites=${field[$name/suites]} meta_pkg=${field[$name/package]} series=${field[$name/series]:-}
+	exec {apt_fd}>>"$cache_dir/apt.lock"
+	flock -n "$apt_fd" || {
+		note "$name: waiting for $cache_dir/apt.lock (another fetch is using apt)"
+		flock "$apt_fd"
+	}
+
+	# Resolve: newest metapackage version, then the concrete image package it pins.
+	newest "$meta_pkg" "$suites" "$series"
+	if [[ -z $best_ver ]]; then
+		[[ -z $others ]] || fail "no $meta_pkg of series $series in $suites (found:$others); update 'series' in $manifest"
+		[[ ! -s $apt_dir/state/update-warnings ]] ||
+			fail "$meta_pkg not found in $suites, and the last apt-get update warned: $(<"$apt_dir/state/update-warnings"); check the network"
+		fail "$meta_pkg not found in $suites; check 'suites' and 'package' in $manifest"
+	fi
+	local meta_ver=$best_ver suite=$best_suite pkg="" ver="" dep dver
+	while read -r dep dver; do
+		if [[ $dep == linux-image-* && $dep != *-dbg ]]; then
+			pkg=$dep
+			ver=$dver
+			break
+		fi
+	done < <(pinned_deps "$meta_pkg" "$meta_ver")
+	if [[ -z $pkg ]]; then # the entry names a concrete image package itself
+		pkg=$meta_pkg
+		ver=$meta_ver
+	fi
+	# Newer Debian packaging (7.x) splits the image package: vmlinuz is in
+	# linux-binary-<abi>, config in linux-base-<abi>; modules are not needed.
+	local -a want=("$pkg=$ver")
+	while read -r dep dver; do
+		if [[ $dep == linux-binary-* || $dep == linux-base-* ]]; then
+			want+=("$dep=$dver")
+		fi
+	done < <(pinned_deps "$pkg" "$ver")
+
+	dir=$kdir/${pkg}_$ver
+	local state=cached
+	if ! intact "$dir"; then
+		state=fetched
+		fetch_tmp=$(mktemp -d "$kdir/.tmp.XXXXXX")
+		local tmp=$fetch_tmp
+		trap 'rm -rf -- "$fetch_tmp"' EXIT
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+		mkdir "$tmp/dl" "$tmp/pub"
+		local -a sandbox=()
+		if ((EUID == 0)); then # let apt download as _apt where _apt can write
+			chmod 0755 "$tmp"
+			chown _apt "$tmp/dl" 2>/dev/null || true
+			apt_user_can -w "$tmp/dl" || sandbox=(-o APT::Sandbox::User=root)
+		fi
+		# apt-get download checks the whole chain: InRelease signature ->
+		# Packages hash -> .deb hash.
+		if ! (cd "$tmp/dl" && apt_q apt-get -qq "${sandbox[@]}" download "${want[@]}") >/dev/null 2>"$tmp/err"; then
+			fail "apt-get download ${want[*]} failed: $(apt_text "$tmp/err"); check the network, or rerun 'images/kernels.sh fetch $name' (the lists may have moved on)"
+		fi
+		flock -u "$apt_fd"
+
+		# Extract only the kernel files from each .deb: /boot/{vmlinuz,config,System.map}-REL
+		# (up to 6.x) or /usr/lib/modules/REL/{vmlinuz,config,System.map} (7.x).
+		local w deb i=0 re='^\./(boot/(vmlinuz|config|System\.map)-[^/]+|usr/lib/modules/[^/]+/(vmlinuz|config|System\.map))$'
+		local -A deb_of=()
+		for w in "${want[@]}"; do
+			deb=$(find "$tmp/dl" -maxdepth 1 -name "${w%%=*}_*.deb" -print -quit)
+			[[ -n $deb ]] || fail "apt-get download ${w} produced no .deb; rerun the fetch"
+			i=$((i + 1))
+			mkdir "$tmp/x$i"
+			deb_of[$tmp/x$i]=$deb
+			dpkg-deb --fsys-tarfile "$deb" | tar -t -f - >"$tmp/list" ||
+				fail "${deb##*/}: not a readable .deb; rerun 'images/kernels.sh fetch $name'"
+			grep -E "$re" "$tmp/list" >"$tmp/members" || continue
+			dpkg-deb --fsys-tarfile "$deb" | tar -x -f - -C "$tmp/x$i" -T "$tmp/members" ||
+				fail "${deb##*/}: extracting the kernel failed; rerun 'images/kernels.sh fetch $name'"
+		done
+		local -a found=()
+		mapfile -t found < <(find "$tmp"/x* \( -path '*/boot/vmlinuz-*' -o -path '*/usr/lib/modules/*/vmlinuz' \) -type f)
+		((${#found[@]} == 1)) || fail "expected one vmlinuz in ${want[*]}, found ${#found[@]}; Debian's kernel packaging changed, adapt images/kernels.sh"
+		local vmlinuz=${found[0]} release root config sysmap
+		root=${vmlinuz#"$tmp"/}
+		root=$tmp/${root%%/*} # the x<N> directory of the .deb it came from
+		if [[ $vmlinuz == */boot/vmlinuz-* ]]; then
+			release=${vmlinuz##*/vmlinuz-}
+		else
+			release=${vmlinuz%/vmlinuz}
+			release=${release##*/}
+		fi
+		local got
+		got=$(bzimage_release "$vmlinuz") || fail "${vmlinuz##*/} from ${want[0]} is not an x86 bzImage; check the package"
+		[[ $got == "$release" ]] || fail "bzImage reports release '$got' but the package installs it as '$release'; check the package"
+		config=$(find "$tmp"/x* \( -path "*/boot/config-$release" -o -path "*/usr/lib/modules/$release/config" \) -type f -print -quit)
+		[[ -n $config ]] || fail "no kernel config for $release in ${want[*]}; check the package"
+		sysmap=$(find "$tmp"/x* \( -path "*/boot/System.map-$release" -o -path "*/usr/lib/modules/$release/System.map" \) -type f -print -quit)
+
+		mv -- "$vmlinuz" "$tmp/pub/bzImage"
+		mv -- "$config" "$tmp/pub/config"
+		# Debian ships a one-line placeholder System.map (the real one is in -dbg).
+		if [[ -n $sysmap ]] && ! grep -q 'The real System.map is in' "$sysmap"; then
+			mv -- "$sysmap" "$tmp/pub/System.map"
+		fi
+		deb=${deb_of[$root]}
+		local deb_sha bz_sha
+		deb_sha=$(sha256sum <"$deb")
+		bz_sha=$(sha256sum <"$tmp/pub/bzImage")
+		cat >"$tmp/pub/meta" <<EOF
+name=$name
+suite=$suite
+package=$pkg
+version=$ver
+meta_package=$meta_pkg
+meta_version=$meta_ver
+release=$release
+deb=${deb##*/}
+deb_sha256=${deb_sha%% *}
+bzimage_sha256=${bz_sha%% *}
+fetched=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+EOF
+		chmod 0644 "$tmp"/pub/*
+		chmod 0755 "$tmp/pub"
+		# Publish atomically; a damaged earlier copy is moved aside first.
+		[[ ! -e $dir ]] || mv -T -- "$dir" "$tmp/old"
+		mv -T -- "$tmp/pub" "$dir"
+		rm -rf -- "$tmp" # the .debs: keep the cache small
+	fi
+	flock -u "$apt_fd"
+
+	ln -s -- "${dir##*/}" "$kdir/.current.$BASHPID"
+	mv -T -- "$kdir/.current.$BASHPID" "$kdir/current"
+	report "$name" "$dir" "$state"
+	printf '%s\n' "$dir/bzImage"
+}
+
+# Fetches the selected kernels. FORMAT "tab" prints NAME<TAB>PATH, "path" only
+# PATH. Returns 1 when any kernel failed (each reported on its own line).
+fetch_kernels() {
+	local format=$1 name path rc failed=0 update_error=""
+	shift
+	if ((offline == 0)); then
+		mkdir -p "$kernels_dir"
+		set +e
+		update_error=$(
+			set -e
+			prepare_apt
+		)
+		rc=$?
+		set -e
+		((rc != 2)) || exit 2 # a setup error, already reported
+		if ((rc != 0)) && [[ -z $update_error ]]; then
+			update_error="preparing the private apt failed (exit $rc); this is a bug in images/kernels.sh, rerun with 'bash -x'"
+		fi
+	fi
+	for name; do
+		if [[ -n $update_error ]]; then
+			kernel_error "$name" "$update_error"
+			failed=1
+			continue
+		fi
+		set +e
+		path=$(
+			set -e
+			fetch_one "$name"
+		)
+		rc=$?
+		set -e
+		if ((rc == 0)); then
+			if [[ $format == tab ]]; then
+				printf '%s\t%s\n' "$name" "$path"
+			else
+				printf '%s\n' "$path"
+			fi
+		else
+			((rc == 3)) || kernel_error "$name" "fetch failed unexpectedly (exit $rc); this is a bug in images/kernels.sh, rerun with 'bash -x'"
+			failed=1
+		fi
+	done
+	return "$failed"
+}
+
+# --- commands -------------------------------------------------------------------
+
+cmd_list() {
+	local name dir ver path w1=4 w2=6 w3=7
+	local -a rows=()
+	for name in "${names[@]}"; do
+		ver=- path=-
+		if dir=$(current_dir "$name"); then
+			ver=$(meta_get "$dir/meta" version)
+			path=$dir/bzImage
+		fi
+		rows+=("$name" "${field[$name/suites]}" "$ver" "$path")
+		((${#name} <= w1)) || w1=${#name}
+		((${#field[$name/suites]} <= w2)) || w2=${#field[$name/suites]}
+		((${#ver} <= w3)) || w3=${#ver}
+	done
+	printf "%-${w1}s  %-${w2}s  %-${w3}s  %s\n" NAME SUITES VERSION BZIMAGE
+	printf "%-${w1}s  %-${w2}s  %-${w3}s  %s\n" "${rows[@]}"
+}
+
+# An unknown NAME stops everything (exit 2).
+check_name() {
+	[[ -n ${field[$1/.]+x} ]] || die "kernel '$1': not in $manifest; known: ${names[*]}"
+}
+
+cmd_path() {
+	local dir
+	check_name "$1"
+	if dir=$(current_dir "$1") && intact "$dir"; then
+		printf '%s\n' "$dir/bzImage"
+		return 0
+	fi
+	fetch_kernels path "$1"
+}
+
+cmd_meta() {
+	local dir
+	check_name "$1"
+	dir=$(current_dir "$1") || {
+		kernel_error "$1" "not cached; run 'images/kernels.sh fetch $1'"
+		return 1
+	}
+	cat -- "$dir/meta"
+}
+
+main() {
+	local cmd=${1:-}
+	(($# == 0)) || shift
+	case $cmd in
+	-h | --help | help)
+		usage
+		return 0
+		;;
+	'') die "kernels.sh: no command; see 'images/kernels.sh --help'" ;;
+	names | list | fetch | path | meta) ;;
+	*) die "kernels.sh: unknown command '$cmd'; see 'images/kernels.sh --help'" ;;
+	esac
+	case $cmd in
+	names | list) (($# == 0)) || die "kernels.sh $cmd: takes no arguments; see 'images/kernels.sh --help'" ;;
+	path | meta) (($# == 1)) || die "kernels.sh $cmd: needs exactly one kernel name; see 'images/kernels.sh names'" ;;
+	esac
+	load_manifest
+	case $cmd in
+	names) printf '%s\n' "${names[@]}" ;;
+	list) cmd_list ;;
+	fetch)
+		select_kernels "$@"
+		fetch_kernels tab "${selected[@]}"
+		;;
+	path) cmd_path "$1" ;;
+	meta) cmd_meta "$1" ;;
+	esac
+}
+
+main "$@"
