@@ -22,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <thread>
 #include <unistd.h>
 
@@ -367,6 +368,64 @@ std::string matrix(const std::vector<Item>& plan, const std::vector<TargetRun>& 
     return out;
 }
 
+std::string cache_dir() {
+    if (const char* c = std::getenv("ITERCONF_CACHE_DIR"); c && *c)
+        return c;
+    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
+        return std::string(x) + "/iterconf";
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : "/tmp") + "/.cache/iterconf";
+}
+
+// KVM is probed by trying it: /dev/kvm may exist and still be unable to run
+// a stock kernel (here it stops the guest with no output, or with "KVM
+// internal error"). A working KVM boots to init in well under 10 s. The
+// answer is cached per host kernel, so only the first run pays for it.
+std::string choose_accel(const std::vector<TargetRun>& runs, const std::string& initrd,
+                         const target::GuestOptions& gopts, const std::string& out_dir,
+                         int verbose) {
+    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return "tcg";
+    ::close(fd);
+    struct utsname u {};
+    uname(&u);
+    std::string key = std::string(u.release) + " " + u.version;
+    std::string cache = cache_dir() + "/kvm-probe";
+    {
+        std::ifstream in(cache);
+        std::string line, k;
+        if (std::getline(in, k) && std::getline(in, line) && k == key &&
+            (line == "kvm" || line == "tcg")) {
+            if (verbose)
+                std::fprintf(stderr, "iterconf: qemu: using %s (KVM probe cached in %s)\n",
+                             line.c_str(), cache.c_str());
+            return line;
+        }
+    }
+    for (const auto& r : runs) {
+        if (r.error || r.t.host)
+            continue;
+        std::error_code ec;
+        std::string dir = out_dir + "/guest/kvm-probe";
+        fs::create_directories(dir, ec);
+        target::GuestKernel gk{"kvm-probe", r.t.image, dir, dir + "/console.log"};
+        auto o = gopts;
+        o.accel = "kvm";
+        o.boot_timeout = 10;
+        auto f = target::boot_floor(gk, initrd, o);
+        std::string accel = f ? "kvm" : "tcg";
+        if (verbose)
+            std::fprintf(stderr, "iterconf: qemu: /dev/kvm %s; using %s\n",
+                         f ? "boots a guest" : ("cannot boot a guest: " + f.error().what).c_str(),
+                         accel.c_str());
+        fs::create_directories(cache_dir(), ec);
+        std::ofstream(cache) << key << "\n" << accel << "\n";
+        return accel;
+    }
+    return "tcg";
+}
+
 } // namespace
 
 int cmd_run(int argc, char** argv) {
@@ -540,30 +599,8 @@ int cmd_run(int argc, char** argv) {
         fs::create_directories(out_dir + "/console", ec);
         if (auto b = build_initramfs(initrd, plan); !b)
             return report_error(b.error(), json);
-        if (accel == "auto") {
-            // Probe KVM by trying it: /dev/kvm may exist and still be unable
-            // to run a stock kernel.
-            int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-            if (fd >= 0) {
-                ::close(fd);
-                for (const auto& r : runs) {
-                    if (r.error || r.t.host)
-                        continue;
-                    std::string dir = out_dir + "/guest/kvm-probe";
-                    fs::create_directories(dir, ec);
-                    target::GuestKernel gk{"kvm-probe", r.t.image, dir, dir + "/console.log"};
-                    auto o = gopts;
-                    o.accel = "kvm";
-                    o.boot_timeout = 20;
-                    auto f = target::boot_floor(gk, initrd, o);
-                    gopts.accel = f ? "kvm" : "tcg";
-                    if (verbose)
-                        std::fprintf(stderr, "iterconf: qemu: KVM %s; using %s\n",
-                                     f ? "works" : "cannot boot a guest here", gopts.accel.c_str());
-                    break;
-                }
-            }
-        }
+        if (accel == "auto")
+            gopts.accel = choose_accel(runs, initrd, gopts, out_dir, verbose);
     }
 
     // Guests on worker threads, the host in this one.
