@@ -18,4 +18,10 @@ case " $($bb cat /proc/cmdline) " in
 	$bb poweroff -f
 	;;
 esac
-exec /bin/iterconf-agent
+# Not exec'd: if the agent itself dies (a harness bug), PID 1 survives to
+# say so on the result channel instead of panicking the kernel ("Attempted
+# to kill init"), which would look like a kernel crash. The agent powers the
+# guest off itself when it is done.
+/bin/iterconf-agent
+rc=$?
+echo "FATAL {\"where\":\"guest\",\"what\":\"iterconf-agent exited with status $rc\",\"hint\":\"a harness bug; see the console\"}" >/dev/ttyS1

@@ -1,7 +1,7 @@
 // iterconf-agent: the guest side of a QEMU run. Started by the initramfs's
-// /init as PID 1, it loads (verifies) each planned program exactly as the
-// host runner does, judges it with the same code, and streams the results
-// to the host on the second serial port (/dev/ttyS1), one line per message:
+// /init (PID 1, which reports the agent's own death as FATAL), it loads (verifies) each planned
+// program exactly as the host runner does, judges it with the same code, and streams the results to
+// the host on the second serial port (/dev/ttyS1), one line per message:
 //
 //   HELLO {"kernel":"<uname -r>","uptime":SECONDS,"programs":N,"start":S}
 //   BEGIN <i> <case>/<program>       before program i is loaded
@@ -20,6 +20,8 @@
 //   iterconf.crash_at=N   fault injection for the harness's own tests:
 //   iterconf.hang_at=N    panic the kernel (sysrq 'c') or hang when program N
 //                         is in flight
+//   iterconf.splat_at=N   print a "BUG:" line after program N's record (a
+//                         splat with nothing in flight)
 #include "judge/judge.hpp"
 #include "load/loader.hpp"
 #include "record/record.hpp"
@@ -68,7 +70,14 @@ void kmsg(const std::string& text) {
     ::close(fd);
 }
 
+// Waits until the port has sent everything: a write() returns once the
+// bytes are in the kernel's buffer, and a panic or power-off drops that.
+void drain() {
+    tcdrain(g_chan);
+}
+
 [[noreturn]] void power_off() {
+    drain();
     ::sync();
     ::reboot(RB_POWER_OFF);
     for (;;)
@@ -120,6 +129,7 @@ int main() {
     long start = cmdline_number(cmdline, "iterconf.start", 0);
     long crash_at = cmdline_number(cmdline, "iterconf.crash_at", -1);
     long hang_at = cmdline_number(cmdline, "iterconf.hang_at", -1);
+    long splat_at = cmdline_number(cmdline, "iterconf.splat_at", -1);
 
     std::vector<PlanItem> plan;
     {
@@ -157,6 +167,7 @@ int main() {
         const PlanItem& p = plan[i];
         std::string id = p.case_id + "/" + p.program;
         send("BEGIN " + std::to_string(i) + " " + id);
+        drain(); // the previous record and this BEGIN reach the host before the load
         kmsg("begin " + std::to_string(i) + " " + id);
         if (static_cast<long>(i) == crash_at) {
             int fd = ::open("/proc/sysrq-trigger", O_WRONLY);
@@ -195,6 +206,15 @@ int main() {
             send("LOG " + std::to_string(i) + " " + record::json_quote(log));
         }
         send("REC " + std::to_string(i) + " " + record::to_json(r));
+        if (static_cast<long>(i) == splat_at) {
+            drain();
+            int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                write_all(fd, "<2>BUG: iterconf fault injection (splat after program " +
+                                  std::to_string(i) + ")\n");
+                ::close(fd);
+            }
+        }
     }
     send("DONE");
     kmsg("done");

@@ -203,8 +203,12 @@ class Listener : public target::GuestListener {
     }
     void lost(size_t index, target::Loss loss, const std::string& message,
               const std::string& excerpt) override {
-        if (index >= m_plan.size())
+        if (index >= m_plan.size()) {
+            if (!garbled)
+                garbled = make_error(ErrorKind::internal, "kernel '" + m_run.t.label + "'",
+                                     "lost program index out of range");
             return;
+        }
         const Item& it = m_plan[index];
         record::Record r;
         r.case_id = it.obj->id;
@@ -221,6 +225,8 @@ class Listener : public target::GuestListener {
         m_sink.add(std::move(r), excerpt, m_run.t.label, ".console.log");
     }
 
+    std::optional<Error> garbled; // a protocol error: the kernel's run is not trusted
+
   private:
     const std::vector<Item>& m_plan;
     TargetRun& m_run;
@@ -233,6 +239,28 @@ std::string busybox_path() {
     if (const char* s = std::getenv("ITERCONF_BUSYBOX"))
         return s;
     return "/bin/busybox";
+}
+
+// A static x86-64 executable: an ELF without a PT_INTERP program header
+// (a dynamic one cannot run in the initramfs, which has no libraries).
+bool is_static_elf(const std::string& data) {
+    if (data.size() < 64 ||
+        data.compare(0, 4,
+                     "\x7f"
+                     "ELF") != 0 ||
+        data[4] != 2)
+        return false;
+    auto u = [&](size_t off, size_t n) {
+        uint64_t v = 0;
+        for (size_t i = 0; i < n && off + i < data.size(); i++)
+            v |= static_cast<uint64_t>(static_cast<unsigned char>(data[off + i])) << (8 * i);
+        return v;
+    };
+    uint64_t phoff = u(32, 8), phentsize = u(54, 2), phnum = u(56, 2);
+    for (uint64_t i = 0; i < phnum; i++)
+        if (u(phoff + i * phentsize, 4) == 3) // PT_INTERP
+            return false;
+    return true;
 }
 
 // The guest's initramfs: busybox, /init, the agent, the objects and the plan.
@@ -248,6 +276,9 @@ Result<void> build_initramfs(const std::string& path, const std::vector<Item>& p
     if (!busybox)
         return make_error(ErrorKind::infra, bb, "cannot read busybox: " + busybox.error().what,
                           "install busybox-static (ci/install-deps.sh)");
+    if (!is_static_elf(*busybox))
+        return make_error(ErrorKind::infra, bb, "not a statically linked executable",
+                          "install busybox-static, or point ITERCONF_BUSYBOX at a static busybox");
     e.push_back({"bin/busybox", S_IFREG | 0755, *busybox});
     std::string ap = agent_path();
     auto agent = ap.empty() ? Result<std::string>(make_error(ErrorKind::infra, "", "not built"))
@@ -257,6 +288,9 @@ Result<void> build_initramfs(const std::string& path, const std::vector<Item>& p
                           "no guest agent in this build (" + agent.error().what + ")",
                           "use the plain build (build/), not the sanitizer one, or set "
                           "ITERCONF_AGENT");
+    if (!is_static_elf(*agent))
+        return make_error(ErrorKind::infra, ap, "the guest agent is not statically linked",
+                          "use the plain build's runner/iterconf-agent");
     e.push_back({"bin/iterconf-agent", S_IFREG | 0755, *agent});
     std::map<std::string, std::string> objects; // case id -> path in the guest
     std::string plan_text;
@@ -413,7 +447,7 @@ std::string choose_accel(const std::vector<TargetRun>& runs, const std::string& 
         auto o = gopts;
         o.accel = "kvm";
         o.boot_timeout = 10;
-        auto f = target::boot_floor(gk, initrd, o);
+        auto f = target::boot_floor(gk, initrd, o, g_interrupted);
         std::string accel = f ? "kvm" : "tcg";
         if (verbose)
             std::fprintf(stderr, "iterconf: qemu: /dev/kvm %s; using %s\n",
@@ -622,7 +656,7 @@ int cmd_run(int argc, char** argv) {
             std::ofstream(console, std::ios::trunc).close();
             target::GuestKernel gk{run.t.label, run.t.image, dir, console};
             if (bench) {
-                auto f = target::boot_floor(gk, initrd, gopts);
+                auto f = target::boot_floor(gk, initrd, gopts, g_interrupted);
                 run.floor = f ? *f : -1;
             }
             Listener listener(plan, run, sink, known);
@@ -639,6 +673,8 @@ int cmd_run(int argc, char** argv) {
             run.judged = g.judged;
             if (!g.release.empty())
                 run.release = g.release;
+            if (!g.error && listener.garbled)
+                g.error = listener.garbled;
             if (g.error) {
                 run.error = g.error;
                 run.error_exit = 2;
@@ -651,12 +687,15 @@ int cmd_run(int argc, char** argv) {
             }
         }
     };
+    std::vector<TargetRun*> hosts; // chosen before the workers write to `runs`
+    for (auto& r : runs)
+        if (!r.error && r.t.host)
+            hosts.push_back(&r);
     std::vector<std::thread> threads;
     for (unsigned i = 0; i < std::min<size_t>(jobs, guests.size()); i++)
         threads.emplace_back(worker);
-    for (auto& r : runs)
-        if (!r.error && r.t.host)
-            run_host(plan, r, sink, known, *host, verbose);
+    for (auto* r : hosts)
+        run_host(plan, *r, sink, known, *host, verbose);
     for (auto& th : threads)
         th.join();
     double total = since(t_start);

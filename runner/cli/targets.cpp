@@ -234,10 +234,12 @@ Result<std::vector<Target>> resolve_targets(const std::vector<std::string>& spec
         } else {
             t.image = it;
             t.label = label_for_path(it);
-            for (const auto& o : targets)
-                if (o.label == t.label)
-                    t.label += "-" + std::to_string(targets.size());
         }
+        // Labels name output directories: keep them unique.
+        for (std::string base = t.label;
+             std::any_of(targets.begin(), targets.end(),
+                         [&](const Target& o) { return o.label == t.label; });)
+            t.label = base + "-" + std::to_string(targets.size());
         if (!t.error) {
             if (auto c = target::check_kernel_image(t.image); !c) {
                 t.error = c.error();

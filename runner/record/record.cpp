@@ -236,7 +236,7 @@ JsonlWriter::~JsonlWriter() {
 Result<void> JsonlWriter::open(const std::string& path, bool append) {
     close();
     m_path = path;
-    m_f = std::fopen(path.c_str(), append ? "a" : "w");
+    m_f = std::fopen(path.c_str(), append ? "ae" : "we");
     if (!m_f)
         return make_error(ErrorKind::io, path, std::string("cannot open: ") + std::strerror(errno),
                           "check that the output directory is writable");

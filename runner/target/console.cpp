@@ -33,7 +33,8 @@ Result<ConsoleScanner> ConsoleScanner::parse(const std::string& text, const std:
     return s;
 }
 
-std::optional<Splat> ConsoleScanner::scan(const std::string& console, size_t max_lines) const {
+std::optional<Splat> ConsoleScanner::scan(const std::string& console, size_t max_lines,
+                                          const std::string& from) const {
     std::vector<std::string> lines;
     {
         std::istringstream in(console);
@@ -44,8 +45,12 @@ std::optional<Splat> ConsoleScanner::scan(const std::string& console, size_t max
             lines.push_back(l);
         }
     }
-    size_t marker = 0;
-    for (size_t i = 0; i < lines.size(); i++) {
+    size_t marker = 0, first = 0;
+    if (!from.empty())
+        for (size_t i = 0; i < lines.size(); i++)
+            if (lines[i].find(from) != std::string::npos)
+                first = marker = i;
+    for (size_t i = first; i < lines.size(); i++) {
         if (lines[i].find("iterconf-agent: begin ") != std::string::npos)
             marker = i;
         for (const auto& [text, re] : m_patterns) {
@@ -53,6 +58,9 @@ std::optional<Splat> ConsoleScanner::scan(const std::string& console, size_t max
                 continue;
             Splat s;
             s.line = lines[i];
+            const std::string tag = "iterconf-agent: begin ";
+            if (size_t p = lines[marker].find(tag); p != std::string::npos)
+                s.after = lines[marker].substr(p + tag.size());
             s.pattern = text;
             size_t from = marker;
             if (i - from >= max_lines)

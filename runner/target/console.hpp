@@ -15,6 +15,7 @@ struct Splat {
     std::string line;    // the first console line that matched
     std::string pattern; // the pattern it matched
     std::string excerpt; // from the last agent marker (or the splat) to the end, bounded
+    std::string after;   // "<i> <id>" of the last agent marker before the splat, or ""
 };
 
 class ConsoleScanner {
@@ -25,8 +26,10 @@ class ConsoleScanner {
 
     // The first splat in `console`, if any. The excerpt starts at the last
     // "iterconf-agent: begin" marker before the splat and holds at most
-    // `max_lines` lines.
-    std::optional<Splat> scan(const std::string& console, size_t max_lines = 60) const;
+    // `max_lines` lines. With `from` set, scanning starts at the last line
+    // that contains it (the marker of the program in flight).
+    std::optional<Splat> scan(const std::string& console, size_t max_lines = 60,
+                              const std::string& from = "") const;
 
   private:
     std::vector<std::pair<std::string, std::regex>> m_patterns;

@@ -78,10 +78,11 @@ std::string last_line(const std::string& text) {
 } // namespace
 
 std::string base_append() {
-    // quiet: the console carries errors and the agent's markers, which are
-    // what the scanner needs; panics end the guest (-no-reboot), and oopses,
-    // warnings and lockups become panics so they end it too.
-    return "console=ttyS0 quiet rdinit=/init panic=-1 oops=panic panic_on_warn=1 "
+    // loglevel=5: the console carries warnings, errors and the agent's
+    // markers, which are what the scanner needs, without boot chatter;
+    // panics end the guest (-no-reboot), and oopses, warnings and lockups
+    // become panics so they end it too.
+    return "console=ttyS0 loglevel=5 rdinit=/init panic=-1 oops=panic panic_on_warn=1 "
            "softlockup_panic=1 hung_task_panic=1 nmi_watchdog=0 mitigations=off";
 }
 
@@ -122,7 +123,7 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
         }
         auto t0 = Clock::now();
         auto last_progress = t0;
-        Clock::time_point t_hello{};
+        Clock::time_point t_hello{}, t_done{};
         bool hello = false, done = false;
         long inflight = -1;
         std::optional<Error> fatal;
@@ -150,6 +151,16 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
                         if (auto it = o->find("uptime"); it != o->end() && it->second.as_number())
                             up = *it->second.as_number();
                     }
+                    if (o)
+                        if (auto it = o->find("programs");
+                            it != o->end() && it->second.as_number() &&
+                            static_cast<size_t>(*it->second.as_number()) != count)
+                            fatal = make_error(
+                                ErrorKind::internal, where,
+                                "the guest's plan has " +
+                                    std::to_string(static_cast<size_t>(*it->second.as_number())) +
+                                    " programs, the host's " + std::to_string(count),
+                                "a harness bug; rerun iterconf run");
                     hello = true;
                     t_hello = Clock::now();
                     last_progress = t_hello;
@@ -179,6 +190,7 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
                     last_progress = Clock::now();
                 } else if (tag == "DONE") {
                     done = true;
+                    t_done = Clock::now();
                 } else if (tag == "FATAL") {
                     auto v = record::json::parse(rest);
                     const record::json::Object* o = v ? v->as_object() : nullptr;
@@ -200,7 +212,10 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
         };
         for (;;) {
             drain();
-            if (q.exited())
+            if (q.exited() || fatal)
+                break;
+            // Powered off after DONE, or about to: do not wait forever.
+            if (done && since(t_done) > 15)
                 break;
             if (interrupted) {
                 end = End::interrupted;
@@ -231,23 +246,25 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
             run.interrupted = true;
             return run;
         }
-        if (done || next >= count)
-            break;
+        int status = 0;
+        q.exited(&status);
+        bool qemu_failed = !q.killed() && status != 0;
+        std::string marker =
+            inflight >= 0 ? "iterconf-agent: begin " + std::to_string(inflight) + " " : "";
+        auto splat = scanner.scan(console, 60, marker);
         if (!hello) {
             std::string why;
             if (end == End::boot_timeout)
                 why = "did not reach the agent within " +
                       std::to_string(static_cast<int>(opts.boot_timeout)) + " s";
-            else if (auto s = scanner.scan(console))
-                why = "panicked while booting: " + s->line;
+            else if (splat)
+                why = "panicked while booting: " + splat->line;
             else {
-                int st = 0;
-                q.exited(&st);
-                why = "stopped before the agent started (" + exit_text(st) + ")";
+                why = "stopped before the agent started (" + exit_text(status) + ")";
                 if (std::string l = last_line(console); !l.empty())
                     why += "; last console line: " + l;
-                if (std::string e = last_line(read_file(qemu_err).ok() ? *read_file(qemu_err) : "");
-                    !e.empty())
+                auto qe = read_file(qemu_err);
+                if (std::string e = last_line(qe ? *qe : ""); !e.empty())
                     why += "; qemu: " + e;
             }
             run.error = make_error(ErrorKind::infra, where, why,
@@ -255,21 +272,29 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
             return run;
         }
         if (inflight >= 0) {
-            auto splat = scanner.scan(console);
             std::string excerpt = splat ? splat->excerpt : tail(console, 40);
             if (end == End::prog_timeout) {
                 listener.lost(static_cast<size_t>(inflight), Loss::timeout,
                               "no progress for " +
                                   std::to_string(static_cast<int>(opts.program_timeout)) +
-                                  " s; guest stopped",
+                                  " s; guest stopped" + (splat ? "; console: " + splat->line : ""),
                               excerpt);
+            } else if (qemu_failed && !splat) {
+                // QEMU itself died (killed by the OOM killer, an abort in
+                // TCG...): that is ours, not the kernel's.
+                auto qe = read_file(qemu_err);
+                run.error = make_error(
+                    ErrorKind::infra, where,
+                    exit_text(status) + " while program " + std::to_string(inflight) +
+                        " was in flight" +
+                        (qe && !last_line(*qe).empty() ? "; qemu: " + last_line(*qe) : ""),
+                    "QEMU's messages are in " + qemu_err);
+                return run;
             } else {
-                int st = 0;
-                q.exited(&st);
                 listener.lost(static_cast<size_t>(inflight), Loss::crash,
                               splat ? splat->line
                                     : "guest went down with no splat on the console (" +
-                                          exit_text(st) + ")",
+                                          exit_text(status) + ")",
                               excerpt);
             }
             run.judged++;
@@ -277,7 +302,38 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
             stuck_boots = 0;
             continue;
         }
+        // Nothing in flight: a splat now (after a record, or after DONE) was
+        // not caught in the act; fail closed rather than pass it.
+        if (splat) {
+            run.error =
+                make_error(ErrorKind::infra, where,
+                           "kernel trouble on the console with no program in flight" +
+                               (splat->after.empty() ? std::string(" (before the first program)")
+                                                     : " (after program " + splat->after + ")") +
+                               ": " + splat->line,
+                           "console in " + k.console);
+            return run;
+        }
+        if (done) {
+            if (next < count) {
+                run.error = make_error(ErrorKind::internal, where,
+                                       "the agent finished after " + std::to_string(next) + " of " +
+                                           std::to_string(count) + " programs",
+                                       "a harness bug; console in " + k.console);
+                return run;
+            }
+            break;
+        }
+        if (next >= count)
+            break;
+        if (qemu_failed) {
+            run.error = make_error(ErrorKind::infra, where, exit_text(status) + " between programs",
+                                   "QEMU's messages are in " + qemu_err);
+            return run;
+        }
         // Down between programs: boot again from the next one, but not forever.
+        if (progressed > 0)
+            stuck_boots = 0;
         if (progressed == 0 && ++stuck_boots >= 2) {
             run.error = make_error(ErrorKind::infra, where,
                                    "guest stopped twice between programs at program " +
@@ -289,8 +345,8 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
     return run;
 }
 
-Result<double> boot_floor(const GuestKernel& k, const std::string& initrd,
-                          const GuestOptions& opts) {
+Result<double> boot_floor(const GuestKernel& k, const std::string& initrd, const GuestOptions& opts,
+                          const std::atomic<bool>& interrupted) {
     const std::string channel = k.work_dir + "/ttyS1.floor";
     std::ofstream(channel, std::ios::trunc).close();
     append_text(k.console, "==== iterconf: boot floor of " + k.label + " ====\n");
@@ -318,10 +374,13 @@ Result<double> boot_floor(const GuestKernel& k, const std::string& initrd,
             return make_error(ErrorKind::infra, "kernel '" + k.label + "'",
                               "KVM cannot run this guest (" + last_line(qerr) + ")");
         }
-        if (since(t0) > opts.boot_timeout) {
+        if (since(t0) > opts.boot_timeout || interrupted) {
             q.kill();
             return make_error(ErrorKind::infra, "kernel '" + k.label + "'",
-                              "floor boot did not power off in time");
+                              interrupted
+                                  ? "interrupted"
+                                  : "no init within " +
+                                        std::to_string(static_cast<int>(opts.boot_timeout)) + " s");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -64,8 +64,8 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
 
 // Boots to an init that powers off at once; returns the wall seconds from
 // QEMU start to exit (the boot floor), or an error naming the kernel.
-Result<double> boot_floor(const GuestKernel& k, const std::string& initrd,
-                          const GuestOptions& opts);
+Result<double> boot_floor(const GuestKernel& k, const std::string& initrd, const GuestOptions& opts,
+                          const std::atomic<bool>& interrupted);
 
 // The base kernel command line for a guest.
 std::string base_append();

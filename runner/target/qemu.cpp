@@ -5,12 +5,11 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
-#include <spawn.h>
+#include <linux/close_range.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace iterconf::target {
 
@@ -114,34 +113,42 @@ Result<void> Qemu::start(const BootSpec& spec) {
     for (auto& a : argv_s)
         argv.push_back(a.data());
     argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, spec.stderr_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    // Own process group: a Ctrl-C on the terminal reaches iterconf, which
-    // then stops the guests itself.
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    int rc = posix_spawnp(&m_pid, spec.qemu.c_str(), &fa, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-        m_pid = -1;
-        return make_error(ErrorKind::infra, spec.qemu, std::string("cannot start: ") + strerror(rc),
-                          "install qemu-system-x86 (ci/install-deps.sh)");
+    int out = ::open(spec.stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (out < 0)
+        return make_error(ErrorKind::io, spec.stderr_path,
+                          std::string("cannot open: ") + std::strerror(errno));
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        // Only async-signal-safe calls here. The guest dies with iterconf
+        // (even on SIGKILL), owns no fd of ours but its stdio, and sits in
+        // its own process group so a terminal's Ctrl-C reaches only
+        // iterconf, which then stops it.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        setpgid(0, 0);
+        int in = ::open("/dev/null", O_RDONLY);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(out, 2);
+        close_range(3, ~0U, 0);
+        execvp(argv[0], argv.data());
+        _exit(127);
     }
+    int err = errno;
+    ::close(out);
+    if (pid < 0)
+        return make_error(ErrorKind::infra, spec.qemu,
+                          std::string("cannot fork: ") + strerror(err));
+    m_pid = pid;
     m_done = false;
+    m_status = 0;
     return {};
 }
 
 bool Qemu::exited(int* status) {
-    if (m_pid < 0)
-        return true;
-    if (!m_done) {
+    if (m_pid >= 0 && !m_done) {
         int st = 0;
         pid_t r = waitpid(m_pid, &st, WNOHANG);
         if (r == m_pid || (r < 0 && errno == ECHILD)) {
@@ -149,13 +156,13 @@ bool Qemu::exited(int* status) {
             m_status = st;
         }
     }
-    if (m_done && status)
+    if (status)
         *status = m_status;
-    return m_done;
+    return m_done || m_pid < 0;
 }
 
 void Qemu::kill() {
-    if (m_pid < 0)
+    if (m_pid < 0 || m_done)
         return;
     if (!exited()) {
         ::kill(m_pid, SIGKILL);
@@ -164,8 +171,8 @@ void Qemu::kill() {
         }
         m_status = st;
         m_done = true;
+        m_killed = true;
     }
-    m_pid = -1;
 }
 
 } // namespace iterconf::target

@@ -47,16 +47,20 @@ class Qemu {
     ~Qemu();
 
     Result<void> start(const BootSpec& spec);
-    // True once the process has exited; `status` is its wait status.
+    // True once the process has exited (or was killed); `status` is its
+    // wait status.
     bool exited(int* status = nullptr);
-    // SIGKILL and reap.
+    // SIGKILL and reap (no-op when it has exited).
     void kill();
+    // Whether it ended by kill() rather than on its own.
+    bool killed() const { return m_killed; }
     pid_t pid() const { return m_pid; }
 
   private:
     pid_t m_pid = -1;
     int m_status = 0;
     bool m_done = false;
+    bool m_killed = false;
 };
 
 // Whether QEMU can be found.

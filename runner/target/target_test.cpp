@@ -89,3 +89,17 @@ TEST(Console, ProjectPatternsFile) {
     EXPECT_TRUE(s->scan("[ 3.1] watchdog: BUG: soft lockup - CPU#0 stuck for 22s!\n"));
     EXPECT_FALSE(s->scan("[ 3.1] iterconf-agent: begin 3 task_vma/x/y\n"));
 }
+
+TEST(Console, ScanFromTheMarkerOfTheProgramInFlight) {
+    auto s = target::ConsoleScanner::parse("BUG: \nKernel panic - not syncing\n", "deny.re");
+    ASSERT_TRUE(s.ok());
+    std::string con = "[1] iterconf-agent: begin 3 a/b\n"
+                      "[2] BUG: sleeping function called from invalid context\n"
+                      "[3] iterconf-agent: begin 7 a/c\n"
+                      "[4] Kernel panic - not syncing: Fatal exception\n";
+    EXPECT_EQ(s->scan(con)->line, "[2] BUG: sleeping function called from invalid context");
+    auto sp = s->scan(con, 60, "iterconf-agent: begin 7 ");
+    ASSERT_TRUE(sp.has_value());
+    EXPECT_EQ(sp->line, "[4] Kernel panic - not syncing: Fatal exception");
+    EXPECT_EQ(sp->excerpt.rfind("[3] iterconf-agent: begin 7 a/c", 0), 0u);
+}
