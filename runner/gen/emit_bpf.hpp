@@ -1,0 +1,152 @@
+// Raw BPF bytecode for a gen::Program: the same programs emit_c writes as C,
+// as instructions a loader can hand to bpf(BPF_PROG_LOAD) directly (no clang,
+// no object file). Standard library only: the instruction layout and the
+// opcodes are defined here, and whatever depends on the running kernel is
+// left as a relocation for the loader (load/raw_load) to fill in:
+//   - kfunc calls (BTF id of the kfunc in vmlinux BTF),
+//   - map references (fd of one of two array maps the loader creates),
+//   - struct field offsets (from vmlinux BTF: task_struct.last_wakee,
+//     vm_area_struct.vm_start).
+//
+// The program is of type tp_btf/sys_enter; its context (r1) is unused.
+// Frame (program.hpp): slot 0 at fp-8, slot 1 at fp-16, scratch u64 at
+// fp-24, the map key at fp-32. Registers: r6/r7 the next() results of slot
+// 0/1 (zero at entry), r8 the task pointer, r9 scratch; r0-r5 are clobbered
+// by every call. Layout of the emitted code:
+//
+//   r6 = 0; r7 = 0; <task prologue>; <ops>;
+//   epilogue:  [pid_*: if r8 == 0 goto exit; r1 = r8; call bpf_task_release]
+//   exit:      r0 = 0; exit
+//
+// Falling off the end of the ops, `ret`, and a NULL map lookup go to
+// `epilogue`; the NULL check of pid_checked goes to `exit`.
+#pragma once
+
+#include "gen/program.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace iterconf::gen {
+
+// struct bpf_insn, bit for bit.
+struct Insn {
+    uint8_t code = 0;
+    uint8_t dst : 4 = 0;
+    uint8_t src : 4 = 0;
+    int16_t off = 0;
+    int32_t imm = 0;
+
+    bool operator==(const Insn&) const = default;
+};
+static_assert(sizeof(Insn) == 8, "Insn must match struct bpf_insn");
+
+// The parts of the BPF instruction set the emitter uses (linux/bpf.h,
+// linux/bpf_common.h), under our own names.
+namespace op {
+// classes
+inline constexpr uint8_t k_ld = 0x00;
+inline constexpr uint8_t k_ldx = 0x01;
+inline constexpr uint8_t k_st = 0x02;
+inline constexpr uint8_t k_stx = 0x03;
+inline constexpr uint8_t k_alu = 0x04;
+inline constexpr uint8_t k_jmp = 0x05;
+inline constexpr uint8_t k_jmp32 = 0x06;
+inline constexpr uint8_t k_alu64 = 0x07;
+// sizes
+inline constexpr uint8_t k_w = 0x00;
+inline constexpr uint8_t k_h = 0x08;
+inline constexpr uint8_t k_b = 0x10;
+inline constexpr uint8_t k_dw = 0x18;
+// modes
+inline constexpr uint8_t k_imm = 0x00;
+inline constexpr uint8_t k_mem = 0x60;
+// sources
+inline constexpr uint8_t k_k = 0x00;
+inline constexpr uint8_t k_x = 0x08;
+// ALU operations
+inline constexpr uint8_t k_add = 0x00;
+inline constexpr uint8_t k_and = 0x50;
+inline constexpr uint8_t k_mov = 0xb0;
+// jump operations
+inline constexpr uint8_t k_ja = 0x00;
+inline constexpr uint8_t k_jeq = 0x10;
+inline constexpr uint8_t k_jne = 0x50;
+inline constexpr uint8_t k_call = 0x80;
+inline constexpr uint8_t k_exit = 0x90;
+// src_reg of a call / of ld_imm64
+inline constexpr uint8_t k_pseudo_map_fd = 1;     // BPF_PSEUDO_MAP_FD
+inline constexpr uint8_t k_pseudo_map_value = 2;  // BPF_PSEUDO_MAP_VALUE
+inline constexpr uint8_t k_pseudo_kfunc_call = 2; // BPF_PSEUDO_KFUNC_CALL
+// registers
+inline constexpr uint8_t k_fp = 10;
+} // namespace op
+
+// Helper ids (enum bpf_func_id): stable across kernels, no relocation needed.
+namespace helper {
+inline constexpr int32_t k_map_lookup_elem = 1;
+inline constexpr int32_t k_get_prandom_u32 = 7;
+inline constexpr int32_t k_get_current_task = 35;
+inline constexpr int32_t k_get_current_task_btf = 158;
+} // namespace helper
+
+// Both maps are BPF_MAP_TYPE_ARRAY, key u32, one entry of this many bytes
+// (slot 0's iterator at +0, slot 1's at +8).
+inline constexpr uint32_t k_map_value_size = 16;
+
+// A kfunc call `call <name>`: code JMP|CALL, src = k_pseudo_kfunc_call,
+// off = 0 (vmlinux BTF). The loader sets imm to the kfunc's BTF id.
+struct KfuncRef {
+    size_t insn = 0;
+    std::string name; // "bpf_iter_task_vma_new"
+    bool operator==(const KfuncRef&) const = default;
+};
+
+enum class MapKind : uint8_t {
+    global, // stands in for .bss: ld_imm64 src=k_pseudo_map_value, insns[i+1].imm = offset
+    array,  // looked up with bpf_map_lookup_elem: ld_imm64 src=k_pseudo_map_fd
+};
+
+// The first half of an ld_imm64 naming a map; the emitter sets src and the
+// offset (second half's imm), the loader sets insns[insn].imm to the map fd.
+struct MapRef {
+    size_t insn = 0;
+    MapKind map = MapKind::global;
+    bool operator==(const MapRef&) const = default;
+};
+
+// A load or store whose off is a struct member's byte offset from kernel
+// BTF. The emitter leaves off = 0; the loader adds the offset of `field`,
+// written "<struct>.<member>[.<member>...]" ("task_struct.last_wakee"),
+// members of anonymous structs and unions being found through them.
+struct FieldRef {
+    size_t insn = 0;
+    std::string field;
+    bool operator==(const FieldRef&) const = default;
+};
+
+struct BpfProgram {
+    std::vector<Insn> insns;
+    std::vector<KfuncRef> kfuncs;
+    std::vector<MapRef> maps;
+    std::vector<FieldRef> fields;
+
+    bool operator==(const BpfProgram&) const = default;
+    // The distinct kfuncs called, sorted.
+    std::vector<std::string> kfunc_names() const;
+};
+
+// Requires p.validate() to be empty; for an invalid program the output is
+// unspecified (but emit_bpf stays memory-safe). Deterministic: the same
+// Program gives the same BpfProgram.
+BpfProgram emit_bpf(const Program& p);
+
+// A readable listing in the verifier's own syntax, one instruction a line,
+// relocations shown by name:
+//   "  5: (85) call bpf_iter_task_vma_new#kfunc"
+//   "  9: (18) r1 = map[global] + 8"
+std::string disasm(const BpfProgram& prog);
+
+} // namespace iterconf::gen

@@ -1,0 +1,210 @@
+#include "gen/emit_c.hpp"
+
+#include <cstdio>
+
+namespace iterconf::gen {
+
+namespace {
+
+std::string c_string(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+class Emitter {
+  public:
+    Emitter(const Program& p, std::string& out) : m_p(p), m_out(out) {}
+
+    void body(const std::vector<Op>& ops, int indent) {
+        for (const auto& o : ops)
+            op(o, indent);
+    }
+
+  private:
+    const char* type(uint8_t slot) const {
+        return m_p.kinds[slot] == Kind::task_vma ? "bpf_iter_task_vma" : "bpf_iter_num";
+    }
+
+    std::string addr(const Op& o) const {
+        std::string slot = std::to_string(o.slot);
+        std::string cast = std::string("(struct ") + type(o.slot) + " *)";
+        switch (o.where) {
+        case Where::slot:
+            return "&it" + slot;
+        case Where::misaligned:
+            return cast + "((char *)&it" + slot + " + 4)";
+        case Where::global:
+            return cast + "&gen_global.v[" + slot + "]";
+        case Where::map_value:
+            return cast + "&mv->v[" + slot + "]";
+        }
+        return "";
+    }
+
+    void line(int indent, const std::string& s) {
+        m_out.append(static_cast<size_t>(indent), '\t');
+        m_out += s;
+        m_out += '\n';
+    }
+
+    // The map value lookup a map_value address needs, right before the use.
+    void lookup(const Op& o, int indent) {
+        if (o.where == Where::map_value) {
+            line(indent, "mv = bpf_map_lookup_elem(&gen_array, &zero);");
+            line(indent, "if (!mv)");
+            line(indent + 1, "goto out;");
+        }
+    }
+
+    void op(const Op& o, int indent) {
+        std::string s = std::to_string(o.slot);
+        std::string k = m_p.kinds[o.slot] == Kind::task_vma ? "task_vma" : "num";
+        bool vma = m_p.kinds[o.slot] == Kind::task_vma;
+        switch (o.code) {
+        case Op::Code::new_: {
+            lookup(o, indent);
+            char start[32];
+            std::snprintf(start, sizeof(start), "0x%llxULL",
+                          static_cast<unsigned long long>(o.start));
+            if (vma)
+                line(indent, "bpf_iter_task_vma_new(" + addr(o) + ", task, " + start + ");");
+            else
+                line(indent, "bpf_iter_num_new(" + addr(o) + ", 0, 3);");
+            break;
+        }
+        case Op::Code::next:
+            lookup(o, indent);
+            line(indent, "v" + s + " = bpf_iter_" + k + "_next(" + addr(o) + ");");
+            break;
+        case Op::Code::destroy:
+            lookup(o, indent);
+            line(indent, "bpf_iter_" + k + "_destroy(" + addr(o) + ");");
+            break;
+        case Op::Code::guard:
+            line(indent, "if (v" + s + ") {");
+            body(o.body, indent + 1);
+            line(indent, "}");
+            break;
+        case Op::Code::read:
+            line(indent, vma ? "scratch = v" + s + "->vm_start;" : "scratch = *v" + s + ";");
+            break;
+        case Op::Code::write:
+            line(indent, vma ? "v" + s + "->vm_start = 0;" : "*v" + s + " = 0;");
+            break;
+        case Op::Code::clobber:
+            line(indent, "*(volatile __u64 *)&it" + s + " = 0;");
+            break;
+        case Op::Code::copy:
+            line(indent, "scratch = *(volatile __u64 *)&it" + s + ";");
+            break;
+        case Op::Code::loop:
+            line(indent, "while ((v" + s + " = bpf_iter_" + k + "_next(&it" + s + "))) {");
+            body(o.body, indent + 1);
+            line(indent, "}");
+            break;
+        case Op::Code::branch:
+            line(indent, "if (bpf_get_prandom_u32() & 1) {");
+            body(o.body, indent + 1);
+            line(indent, "} else {");
+            body(o.orelse, indent + 1);
+            line(indent, "}");
+            break;
+        case Op::Code::brk:
+            line(indent, "break;");
+            break;
+        case Op::Code::ret:
+            line(indent, "goto out;");
+            break;
+        }
+    }
+
+    const Program& m_p;
+    std::string& m_out;
+};
+
+bool uses_map(const std::vector<Op>& ops) {
+    for (const auto& o : ops)
+        if (o.where == Where::map_value || uses_map(o.body) || uses_map(o.orelse))
+            return true;
+    return false;
+}
+
+const char* task_init(Task t) {
+    switch (t) {
+    case Task::current_btf:
+        return "task = bpf_get_current_task_btf();";
+    case Task::pid_checked:
+        return "task = bpf_task_from_pid(1);\n\tif (!task)\n\t\treturn 0;";
+    case Task::pid_unchecked:
+        return "task = bpf_task_from_pid(1);";
+    case Task::current_scalar:
+        return "task = (struct task_struct *)bpf_get_current_task();";
+    case Task::walked:
+        return "task = bpf_get_current_task_btf()->last_wakee;";
+    case Task::null:
+        return "task = NULL;";
+    }
+    return "";
+}
+
+} // namespace
+
+std::string emit_c(const std::vector<CProgram>& programs, const std::string& header) {
+    std::string out = "// " + header + "\n";
+    out += "// SPDX-License-Identifier: GPL-2.0\n"
+           "/*\n"
+           " * Generated iterator programs (runner/gen), one per SEC function, with\n"
+           " * the reference model's prediction as their annotations. The frame,\n"
+           " * task sources and operations are described in runner/gen/program.hpp.\n"
+           " */\n"
+           "#include \"vmlinux.h\"\n"
+           "#include <bpf/bpf_helpers.h>\n"
+           "#include \"bpf_misc.h\"\n"
+           "#include \"bpf_experimental.h\"\n\n"
+           "struct gen_pair {\n\t__u64 v[2];\n};\n\n"
+           "struct {\n"
+           "\t__uint(type, BPF_MAP_TYPE_ARRAY);\n"
+           "\t__uint(max_entries, 1);\n"
+           "\t__type(key, __u32);\n"
+           "\t__type(value, struct gen_pair);\n"
+           "} gen_array SEC(\".maps\");\n\n"
+           "struct gen_pair gen_global;\n";
+    for (const auto& cp : programs) {
+        const Program& p = cp.program;
+        out += "\nSEC(\"tp_btf/sys_enter\")\n";
+        out += "__description(" + c_string(p.text()) + ")\n";
+        out += cp.ann.success ? "__success\n" : "__failure\n";
+        for (const auto& m : cp.ann.msgs)
+            out += "__msg(" + c_string(m) + ")\n";
+        out += "int " + p.name() + "(void *ctx)\n{\n";
+        for (int s = 0; s < 2; s++) {
+            bool vma = p.kinds[s] == Kind::task_vma;
+            out += std::string("\tstruct ") + (vma ? "bpf_iter_task_vma" : "bpf_iter_num") + " it" +
+                   std::to_string(s) + ";\n";
+            out += std::string("\t") + (vma ? "struct vm_area_struct *" : "int *") + "v" +
+                   std::to_string(s) + " = NULL;\n";
+        }
+        out += "\tstruct task_struct *task;\n"
+               "\tvolatile __u64 scratch = 0;\n";
+        if (uses_map(p.ops))
+            out += "\tstruct gen_pair *mv;\n\t__u32 zero = 0;\n";
+        out += "\n\t" + std::string(task_init(p.task)) + "\n";
+        Emitter e(p, out);
+        e.body(p.ops, 1);
+        out += "\tgoto out;\nout:\n";
+        if (p.task == Task::pid_checked || p.task == Task::pid_unchecked)
+            out += "\tif (task)\n\t\tbpf_task_release(task);\n";
+        out += "\t(void)it0;\n\t(void)it1;\n\t(void)v0;\n\t(void)v1;\n\t(void)task;\n\t(void)"
+               "scratch;\n"
+               "\treturn 0;\n}\n";
+    }
+    out += "\nchar _license[] SEC(\"license\") = \"GPL\";\n";
+    return out;
+}
+
+} // namespace iterconf::gen

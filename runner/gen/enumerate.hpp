@@ -1,0 +1,34 @@
+// The enumerator: every program of the model up to a bound, deduplicated
+// by their text form, in a deterministic order (the same bound gives the
+// same programs in the same order on every machine). Standard library only.
+#pragma once
+
+#include "gen/program.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace iterconf::gen {
+
+struct Bound {
+    int ops = 3;              // operations per program, counting those inside bodies
+    int depth = 2;            // nesting of guard/loop/branch bodies
+    int slots = 1;            // iterator slots used (1 or 2)
+    bool tasks = true;        // vary the task source (programs that call task_vma new)
+    bool wheres = true;       // vary the address handed to new/next/destroy
+    std::string text() const; // "ops=3,depth=2,slots=2"
+};
+
+// Parses "ops=4,depth=2,slots=1,tasks=0,wheres=1" (any subset); the error
+// text names the bad part, "" when ok.
+std::string parse_bound(const std::string& s, Bound& out);
+
+// Calls `visit` for each program in order; stops early when it returns false.
+// Returns the number visited.
+size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visit);
+
+std::vector<Program> enumerate_all(const Bound& b);
+
+} // namespace iterconf::gen

@@ -1,0 +1,86 @@
+#include "gen/emit_c.hpp"
+#include "gen/enumerate.hpp"
+
+#include <gtest/gtest.h>
+#include <set>
+
+using namespace iterconf::gen;
+
+namespace {
+
+Op op(Op::Code c, uint8_t slot = 0, std::vector<Op> body = {}) {
+    Op o;
+    o.code = c;
+    o.slot = slot;
+    o.body = std::move(body);
+    return o;
+}
+
+} // namespace
+
+TEST(Gen, TextAndNameAreStable) {
+    Program p;
+    p.ops = {op(Op::Code::new_), op(Op::Code::loop, 0, {op(Op::Code::read), op(Op::Code::brk)}),
+             op(Op::Code::destroy)};
+    EXPECT_EQ(p.text(), "task=current_btf kinds=vma | new0 loop0{read0 brk} destroy0");
+    EXPECT_EQ(p.name(), p.name());
+    EXPECT_EQ(p.name().size(), 17u);
+    EXPECT_EQ(p.validate(), "");
+    p.kinds[1] = Kind::num;
+    p.ops.push_back(op(Op::Code::new_, 1));
+    EXPECT_EQ(p.text(), "task=current_btf kinds=vma,num | new0 loop0{read0 brk} destroy0 new1");
+}
+
+TEST(Gen, ValidateRejectsMalformedTrees) {
+    Program p;
+    p.ops = {op(Op::Code::brk)};
+    EXPECT_EQ(p.validate(), "brk outside a loop");
+    p.ops = {op(Op::Code::read, 0, {op(Op::Code::ret)})};
+    EXPECT_EQ(p.validate(), "read cannot have a body");
+    p.ops = {op(Op::Code::new_, 2)};
+    EXPECT_EQ(p.validate(), "slot out of range");
+    Op r = op(Op::Code::read);
+    r.where = Where::global;
+    p.ops = {r};
+    EXPECT_EQ(p.validate(), "read takes no address");
+}
+
+TEST(Gen, EnumerationIsDeterministicDistinctAndValid) {
+    Bound b;
+    ASSERT_EQ(parse_bound("ops=2,slots=2", b), "");
+    auto a = enumerate_all(b);
+    auto c = enumerate_all(b);
+    ASSERT_EQ(a, c);
+    std::set<std::string> texts, names;
+    for (const auto& p : a) {
+        EXPECT_EQ(p.validate(), "") << p.text();
+        texts.insert(p.text());
+        names.insert(p.name());
+    }
+    EXPECT_EQ(texts.size(), a.size());
+    EXPECT_EQ(names.size(), a.size());
+    EXPECT_GT(a.size(), 1000u);
+}
+
+TEST(Gen, DefaultBoundYieldsAtLeast5000Programs) {
+    EXPECT_GE(enumerate(Bound{}, [](const Program&) { return true; }), 5000u);
+}
+
+TEST(Gen, BoundParsing) {
+    Bound b;
+    EXPECT_EQ(parse_bound("ops=4,depth=1,slots=1,tasks=0,wheres=0", b), "");
+    EXPECT_EQ(b.text(), "ops=4,depth=1,slots=1,tasks=0,wheres=0");
+    EXPECT_NE(parse_bound("ops=99", b), "");
+    EXPECT_NE(parse_bound("colour=1", b), "");
+    EXPECT_NE(parse_bound("ops", b), "");
+}
+
+TEST(Gen, CEmitterCarriesThePrediction) {
+    Program p;
+    p.ops = {op(Op::Code::new_)};
+    std::string c = emit_c({{p, {false, {"Unreleased reference id={{[0-9]+}}"}}}}, "gen test");
+    EXPECT_NE(c.find("__failure\n__msg(\"Unreleased reference id={{[0-9]+}}\")\nint " + p.name()),
+              std::string::npos);
+    EXPECT_NE(c.find("bpf_iter_task_vma_new(&it0, task, 0x0ULL);"), std::string::npos);
+    EXPECT_NE(c.find("char _license[] SEC(\"license\") = \"GPL\";"), std::string::npos);
+}

@@ -1,0 +1,89 @@
+// The program model (IR) for generated iterator programs.
+//
+// A Program is one BPF program of type tp_btf/sys_enter (non-sleepable, so an
+// implicit RCU read-side section) that uses up to two open-coded iterators
+// on the stack and a task pointer from one of several sources. Operations
+// form a tree (loops and branches hold bodies). The same Program is emitted
+// as BPF C (emit_c) or raw bytecode (emit_bpf), and judged by the reference
+// model (model/) without either. Standard library only.
+//
+// Fixed frame layout, shared by both emitters and the model:
+//   slot 0 at fp-8, slot 1 at fp-16 (8 bytes each: struct bpf_iter_task_vma
+//   and struct bpf_iter_num both hold one __u64), fp-24 a scratch u64.
+//   vma/next results: slot 0 in r6, slot 1 in r7; the task pointer in r8.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace iterconf::gen {
+
+enum class Kind : uint8_t { task_vma, num };
+
+// Where the task pointer handed to bpf_iter_task_vma_new() comes from.
+enum class Task : uint8_t {
+    current_btf,    // bpf_get_current_task_btf(): trusted, non-NULL
+    pid_checked,    // bpf_task_from_pid(1), NULL-checked (return 0 if NULL), released before exit
+    pid_unchecked,  // bpf_task_from_pid(1) passed without a NULL check (released if non-NULL)
+    current_scalar, // (void *)bpf_get_current_task(): a scalar, not a pointer
+    walked,         // bpf_get_current_task_btf()->last_wakee: an untrusted walk
+    null,           // NULL
+};
+
+// The address an operation passes as the iterator.
+enum class Where : uint8_t {
+    slot,       // the slot's own address (fp-8 or fp-16)
+    misaligned, // the slot's address + 4
+    global,     // a global variable in .bss
+    map_value,  // the value of an array map (looked up, NULL-checked)
+};
+
+struct Op {
+    enum class Code : uint8_t {
+        new_,    // new(where, task, start) / num: new(where, 0, 3)
+        next,    // v[slot] = next(where)
+        destroy, // destroy(where)
+        guard,   // if (v[slot]) { body }     (the NULL check)
+        read,    // scratch = v[slot]->vm_start (num: *v[slot])
+        write,   // v[slot]->vm_start = 0 (num: *v[slot] = 0)
+        clobber, // *(u64 *)(slot address) = 0 (overwrite the iterator's stack slot)
+        copy,    // *(u64 *)(fp-24) = *(u64 *)(slot address) (read the opaque iterator)
+        loop,    // while ((v[slot] = next(&it[slot]))) { body }  (at most 1000 turns)
+        branch,  // if (bpf_get_prandom_u32() & 1) { body } else { orelse }
+        brk,     // break out of the innermost loop
+        ret,     // return 0
+    };
+    Code code = Code::new_;
+    uint8_t slot = 0;
+    Where where = Where::slot;
+    uint64_t start = 0; // new(): the start address (task_vma)
+    std::vector<Op> body, orelse;
+
+    bool operator==(const Op&) const = default;
+};
+
+struct Program {
+    Task task = Task::current_btf;
+    std::array<Kind, 2> kinds{Kind::task_vma, Kind::task_vma};
+    std::vector<Op> ops;
+
+    bool operator==(const Program&) const = default;
+    // Whether the program touches slot 1 (else it has one iterator).
+    bool uses_slot1() const;
+    // Structural checks: brk only inside a loop, slots < 2, ...; "" when valid.
+    std::string validate() const;
+    // A stable, readable one-line form, also the program's identity:
+    // "task=current_btf kinds=vma,num | new0 loop0{read0 brk} destroy0"
+    std::string text() const;
+    // A short stable name from text() (FNV-1a, hex), for ids and file names.
+    std::string name() const;
+};
+
+const char* to_string(Kind k);
+const char* to_string(Task t);
+const char* to_string(Where w);
+const char* to_string(Op::Code c);
+
+} // namespace iterconf::gen
