@@ -19,7 +19,10 @@
 //   exit:      r0 = 0; exit
 //
 // Falling off the end of the ops, `ret`, and a NULL map lookup go to
-// `epilogue`; the NULL check of pid_checked goes to `exit`.
+// `epilogue`; the NULL check of pid_checked goes to `exit`. Ops that cannot
+// be reached (after brk or ret in the same body) are not emitted, nor is a
+// loop's back edge or a branch's jump over its else arm when the body ends
+// in brk or ret: the verifier rejects unreachable instructions.
 #pragma once
 
 #include "gen/program.hpp"
@@ -138,8 +141,9 @@ struct BpfProgram {
     std::vector<std::string> kfunc_names() const;
 };
 
-// Requires p.validate() to be empty; for an invalid program the output is
-// unspecified (but emit_bpf stays memory-safe). Deterministic: the same
+// Requires p.validate() to be empty and jumps that fit in 16 bits (programs
+// of fewer than 32768 instructions); otherwise the output is unspecified
+// (but emit_bpf stays memory-safe). Deterministic: the same
 // Program gives the same BpfProgram.
 BpfProgram emit_bpf(const Program& p);
 

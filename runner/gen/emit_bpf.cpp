@@ -1,0 +1,474 @@
+#include "gen/emit_bpf.hpp"
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <limits>
+#include <utility>
+
+namespace iterconf::gen {
+
+namespace {
+
+constexpr uint8_t r0 = 0, r1 = 1, r2 = 2, r3 = 3, r6 = 6, r7 = 7, r8 = 8, r9 = 9;
+constexpr int16_t k_slot_off[2] = {-8, -16};
+constexpr int16_t k_scratch_off = -24;
+constexpr int16_t k_key_off = -32;
+
+const char* kfunc_of(Kind k, Op::Code c) {
+    bool vma = k == Kind::task_vma;
+    switch (c) {
+    case Op::Code::new_:
+        return vma ? "bpf_iter_task_vma_new" : "bpf_iter_num_new";
+    case Op::Code::destroy:
+        return vma ? "bpf_iter_task_vma_destroy" : "bpf_iter_num_destroy";
+    default:
+        return vma ? "bpf_iter_task_vma_next" : "bpf_iter_num_next";
+    }
+}
+
+// A small assembler: instructions, relocations and forward labels.
+class Asm {
+  public:
+    using Label = size_t;
+
+    Label label() {
+        m_labels.push_back(k_unbound);
+        m_refs.push_back(0);
+        return m_labels.size() - 1;
+    }
+    // Code after a label is reachable when flow falls into it or a jump
+    // targets it (all jumps to a label not yet bound come before it).
+    void bind(Label l) {
+        m_labels[l] = m_out.insns.size();
+        m_live = m_live || m_refs[l] > 0;
+    }
+    // Whether the next instruction is reachable. The verifier rejects
+    // unreachable instructions ("unreachable insn N"), so the emitter emits
+    // nothing while this is false.
+    bool live() const { return m_live; }
+
+    void emit(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
+        Insn i;
+        i.code = code;
+        i.dst = dst & 0xf;
+        i.src = src & 0xf;
+        i.off = off;
+        i.imm = imm;
+        m_out.insns.push_back(i);
+    }
+    size_t pc() const { return m_out.insns.size(); }
+
+    void mov_imm(uint8_t dst, int32_t imm) {
+        emit(op::k_alu64 | op::k_mov | op::k_k, dst, 0, 0, imm);
+    }
+    void mov_reg(uint8_t dst, uint8_t src) {
+        emit(op::k_alu64 | op::k_mov | op::k_x, dst, src, 0, 0);
+    }
+    void add_imm(uint8_t dst, int32_t imm) {
+        emit(op::k_alu64 | op::k_add | op::k_k, dst, 0, 0, imm);
+    }
+    void and_imm(uint8_t dst, int32_t imm) {
+        emit(op::k_alu64 | op::k_and | op::k_k, dst, 0, 0, imm);
+    }
+    // dst = imm, as one mov when it sign-extends from 32 bits, else ld_imm64.
+    void mov_u64(uint8_t dst, uint64_t v) {
+        auto s = static_cast<int64_t>(v);
+        if (s >= std::numeric_limits<int32_t>::min() && s <= std::numeric_limits<int32_t>::max()) {
+            mov_imm(dst, static_cast<int32_t>(s));
+            return;
+        }
+        emit(op::k_ld | op::k_imm | op::k_dw, dst, 0, 0, static_cast<int32_t>(v & 0xffffffffu));
+        emit(0, 0, 0, 0, static_cast<int32_t>(v >> 32));
+    }
+    void ldx(uint8_t size, uint8_t dst, uint8_t src, int16_t off) {
+        emit(op::k_ldx | op::k_mem | size, dst, src, off, 0);
+    }
+    void stx(uint8_t size, uint8_t dst, int16_t off, uint8_t src) {
+        emit(op::k_stx | op::k_mem | size, dst, src, off, 0);
+    }
+    void st(uint8_t size, uint8_t dst, int16_t off, int32_t imm) {
+        emit(op::k_st | op::k_mem | size, dst, 0, off, imm);
+    }
+    void ld_map(uint8_t dst, MapKind map, int32_t value_off) {
+        m_out.maps.push_back({pc(), map});
+        uint8_t src = map == MapKind::global ? op::k_pseudo_map_value : op::k_pseudo_map_fd;
+        emit(op::k_ld | op::k_imm | op::k_dw, dst, src, 0, 0);
+        emit(0, 0, 0, 0, value_off);
+    }
+    void field(const char* name) { m_out.fields.push_back({pc(), name}); }
+    void call_helper(int32_t id) { emit(op::k_jmp | op::k_call, 0, 0, 0, id); }
+    void call_kfunc(const char* name) {
+        m_out.kfuncs.push_back({pc(), name});
+        emit(op::k_jmp | op::k_call, 0, op::k_pseudo_kfunc_call, 0, 0);
+    }
+    // if dst <op> imm goto l   (op = k_jeq, k_jne, or k_ja for goto)
+    void jmp(uint8_t jop, uint8_t dst, int32_t imm, Label l) {
+        m_fixups.push_back({pc(), l});
+        m_refs[l]++;
+        emit(op::k_jmp | jop | op::k_k, dst, 0, 0, imm);
+    }
+    void ja(Label l) {
+        jmp(op::k_ja, 0, 0, l);
+        m_live = false;
+    }
+    void exit() {
+        emit(op::k_jmp | op::k_exit, 0, 0, 0, 0);
+        m_live = false;
+    }
+
+    BpfProgram finish() {
+        for (auto [at, l] : m_fixups) {
+            size_t target = m_labels[l] == k_unbound ? pc() : m_labels[l];
+            auto off = static_cast<int64_t>(target) - static_cast<int64_t>(at) - 1;
+            m_out.insns[at].off = static_cast<int16_t>(off);
+        }
+        return std::move(m_out);
+    }
+
+  private:
+    static constexpr size_t k_unbound = static_cast<size_t>(-1);
+    BpfProgram m_out;
+    std::vector<size_t> m_labels;
+    std::vector<int> m_refs; // jumps to each label
+    std::vector<std::pair<size_t, Label>> m_fixups;
+    bool m_live = true;
+};
+
+class Emitter {
+  public:
+    explicit Emitter(const Program& p) : m_p(p) {}
+
+    BpfProgram run() {
+        m_epilogue = m_a.label();
+        m_exit = m_a.label();
+        m_a.mov_imm(r6, 0);
+        m_a.mov_imm(r7, 0);
+        prologue();
+        ops(m_p.ops);
+        m_a.bind(m_epilogue);
+        if (holds_reference()) {
+            m_a.jmp(op::k_jeq, r8, 0, m_exit);
+            m_a.mov_reg(r1, r8);
+            m_a.call_kfunc("bpf_task_release");
+        }
+        m_a.bind(m_exit);
+        m_a.mov_imm(r0, 0);
+        m_a.exit();
+        return m_a.finish();
+    }
+
+  private:
+    bool holds_reference() const {
+        return m_p.task == Task::pid_checked || m_p.task == Task::pid_unchecked;
+    }
+
+    void prologue() {
+        switch (m_p.task) {
+        case Task::current_btf:
+            m_a.call_helper(helper::k_get_current_task_btf);
+            m_a.mov_reg(r8, r0);
+            break;
+        case Task::pid_checked:
+        case Task::pid_unchecked:
+            m_a.mov_imm(r1, 1);
+            m_a.call_kfunc("bpf_task_from_pid");
+            m_a.mov_reg(r8, r0);
+            if (m_p.task == Task::pid_checked)
+                m_a.jmp(op::k_jeq, r8, 0, m_exit);
+            break;
+        case Task::current_scalar:
+            m_a.call_helper(helper::k_get_current_task);
+            m_a.mov_reg(r8, r0);
+            break;
+        case Task::walked:
+            m_a.call_helper(helper::k_get_current_task_btf);
+            m_a.field("task_struct.last_wakee");
+            m_a.ldx(op::k_dw, r8, r0, 0);
+            break;
+        case Task::null:
+            m_a.mov_imm(r8, 0);
+            break;
+        }
+    }
+
+    static uint8_t slot_of(const Op& o) { return o.slot & 1; }
+    static uint8_t result_reg(uint8_t slot) { return slot == 0 ? r6 : r7; }
+    Kind kind(uint8_t slot) const { return m_p.kinds[slot]; }
+
+    // r1 = the iterator address an operation passes.
+    void address(Where w, uint8_t slot) {
+        switch (w) {
+        case Where::slot:
+        case Where::misaligned:
+            m_a.mov_reg(r1, op::k_fp);
+            m_a.add_imm(r1, k_slot_off[slot] + (w == Where::misaligned ? 4 : 0));
+            break;
+        case Where::global:
+            m_a.ld_map(r1, MapKind::global, slot * 8);
+            break;
+        case Where::map_value:
+            m_a.st(op::k_w, op::k_fp, k_key_off, 0);
+            m_a.ld_map(r1, MapKind::array, 0);
+            m_a.mov_reg(r2, op::k_fp);
+            m_a.add_imm(r2, k_key_off);
+            m_a.call_helper(helper::k_map_lookup_elem);
+            m_a.jmp(op::k_jeq, r0, 0, m_epilogue);
+            m_a.mov_reg(r1, r0);
+            if (slot == 1)
+                m_a.add_imm(r1, 8);
+            break;
+        }
+    }
+
+    void ops(const std::vector<Op>& list) {
+        for (const auto& o : list)
+            one(o);
+    }
+
+    void one(const Op& o) {
+        // After brk or ret in the same block: dead, and so is all it holds.
+        if (!m_a.live())
+            return;
+        uint8_t s = slot_of(o);
+        uint8_t v = result_reg(s);
+        bool vma = kind(s) == Kind::task_vma;
+        switch (o.code) {
+        case Op::Code::new_:
+            address(o.where, s);
+            if (vma) {
+                m_a.mov_reg(r2, r8);
+                m_a.mov_u64(r3, o.start);
+            } else {
+                m_a.mov_imm(r2, 0);
+                m_a.mov_imm(r3, 3);
+            }
+            m_a.call_kfunc(kfunc_of(kind(s), o.code));
+            break;
+        case Op::Code::next:
+            address(o.where, s);
+            m_a.call_kfunc(kfunc_of(kind(s), o.code));
+            m_a.mov_reg(v, r0);
+            break;
+        case Op::Code::destroy:
+            address(o.where, s);
+            m_a.call_kfunc(kfunc_of(kind(s), o.code));
+            break;
+        case Op::Code::guard: {
+            auto skip = m_a.label();
+            m_a.jmp(op::k_jeq, v, 0, skip);
+            ops(o.body);
+            m_a.bind(skip);
+            break;
+        }
+        case Op::Code::read:
+            if (vma) {
+                m_a.field("vm_area_struct.vm_start");
+                m_a.ldx(op::k_dw, r9, v, 0);
+            } else {
+                m_a.ldx(op::k_w, r9, v, 0);
+            }
+            m_a.stx(op::k_dw, op::k_fp, k_scratch_off, r9);
+            break;
+        case Op::Code::write:
+            if (vma) {
+                m_a.field("vm_area_struct.vm_start");
+                m_a.st(op::k_dw, v, 0, 0);
+            } else {
+                m_a.st(op::k_w, v, 0, 0);
+            }
+            break;
+        case Op::Code::clobber:
+            m_a.st(op::k_dw, op::k_fp, k_slot_off[s], 0);
+            break;
+        case Op::Code::copy:
+            m_a.ldx(op::k_dw, r9, op::k_fp, k_slot_off[s]);
+            m_a.stx(op::k_dw, op::k_fp, k_scratch_off, r9);
+            break;
+        case Op::Code::loop: {
+            auto head = m_a.label();
+            auto after = m_a.label();
+            m_a.bind(head);
+            address(Where::slot, s);
+            m_a.call_kfunc(kfunc_of(kind(s), Op::Code::next));
+            m_a.mov_reg(v, r0);
+            m_a.jmp(op::k_jeq, r0, 0, after);
+            m_loops.push_back(after);
+            ops(o.body);
+            m_loops.pop_back();
+            if (m_a.live())
+                m_a.ja(head);
+            m_a.bind(after);
+            break;
+        }
+        case Op::Code::branch: {
+            auto orelse = m_a.label();
+            auto end = m_a.label();
+            m_a.call_helper(helper::k_get_prandom_u32);
+            m_a.and_imm(r0, 1);
+            m_a.jmp(op::k_jeq, r0, 0, orelse);
+            ops(o.body);
+            if (m_a.live())
+                m_a.ja(end);
+            m_a.bind(orelse);
+            ops(o.orelse);
+            m_a.bind(end);
+            break;
+        }
+        case Op::Code::brk:
+            // Outside a loop (an invalid program) it leaves like ret.
+            m_a.ja(m_loops.empty() ? m_epilogue : m_loops.back());
+            break;
+        case Op::Code::ret:
+            m_a.ja(m_epilogue);
+            break;
+        }
+    }
+
+    const Program& m_p;
+    Asm m_a;
+    Asm::Label m_epilogue = 0, m_exit = 0;
+    std::vector<Asm::Label> m_loops;
+};
+
+const char* helper_name(int32_t id) {
+    switch (id) {
+    case helper::k_map_lookup_elem:
+        return "bpf_map_lookup_elem";
+    case helper::k_get_prandom_u32:
+        return "bpf_get_prandom_u32";
+    case helper::k_get_current_task:
+        return "bpf_get_current_task";
+    case helper::k_get_current_task_btf:
+        return "bpf_get_current_task_btf";
+    default:
+        return "";
+    }
+}
+
+const char* size_name(uint8_t size) {
+    switch (size) {
+    case op::k_w:
+        return "u32";
+    case op::k_h:
+        return "u16";
+    case op::k_b:
+        return "u8";
+    default:
+        return "u64";
+    }
+}
+
+[[gnu::format(printf, 1, 2)]] std::string fmt(const char* f, ...) {
+    char buf[160];
+    va_list ap;
+    va_start(ap, f);
+    std::vsnprintf(buf, sizeof(buf), f, ap);
+    va_end(ap);
+    return buf;
+}
+
+} // namespace
+
+std::vector<std::string> BpfProgram::kfunc_names() const {
+    std::vector<std::string> out;
+    for (const auto& k : kfuncs)
+        out.push_back(k.name);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+BpfProgram emit_bpf(const Program& p) {
+    return Emitter(p).run();
+}
+
+std::string disasm(const BpfProgram& prog) {
+    auto find_kfunc = [&](size_t i) -> const KfuncRef* {
+        for (const auto& k : prog.kfuncs)
+            if (k.insn == i)
+                return &k;
+        return nullptr;
+    };
+    auto find_map = [&](size_t i) -> const MapRef* {
+        for (const auto& m : prog.maps)
+            if (m.insn == i)
+                return &m;
+        return nullptr;
+    };
+    auto find_field = [&](size_t i) -> const FieldRef* {
+        for (const auto& f : prog.fields)
+            if (f.insn == i)
+                return &f;
+        return nullptr;
+    };
+    auto mem = [&](size_t i, uint8_t reg, int16_t off) {
+        std::string s = fmt("r%u", static_cast<unsigned>(reg));
+        if (const auto* f = find_field(i))
+            return s + " + offsetof(" + f->field + ")" + (off ? fmt(" %+d", off) : "");
+        return s + fmt(" %+d", off);
+    };
+
+    std::string out;
+    const auto& in = prog.insns;
+    for (size_t i = 0; i < in.size(); i++) {
+        const Insn& x = in[i];
+        unsigned dst = x.dst, src = x.src;
+        uint8_t cls = x.code & 0x07;
+        std::string text;
+        if (cls == op::k_alu64 || cls == op::k_alu) {
+            uint8_t o = x.code & 0xf0;
+            const char* sym = o == op::k_mov   ? "="
+                              : o == op::k_add ? "+="
+                              : o == op::k_and ? "&="
+                                               : "?=";
+            std::string rhs = (x.code & op::k_x) ? fmt("r%u", src) : fmt("%d", x.imm);
+            text = fmt("%s%u %s ", cls == op::k_alu64 ? "r" : "w", dst, sym) + rhs;
+        } else if (x.code == (op::k_ld | op::k_imm | op::k_dw)) {
+            int32_t hi = i + 1 < in.size() ? in[i + 1].imm : 0;
+            if (const auto* m = find_map(i)) {
+                const char* name = m->map == MapKind::global ? "global" : "array";
+                text = m->map == MapKind::global ? fmt("r%u = map[%s] + %d", dst, name, hi)
+                                                 : fmt("r%u = map[%s] fd", dst, name);
+            } else {
+                uint64_t v = (static_cast<uint64_t>(static_cast<uint32_t>(hi)) << 32) |
+                             static_cast<uint32_t>(x.imm);
+                text = fmt("r%u = 0x%llx ll", dst, static_cast<unsigned long long>(v));
+            }
+            out += fmt("%3zu: (%02x) ", i, static_cast<unsigned>(x.code)) + text + "\n";
+            i++; // the second half
+            continue;
+        } else if (cls == op::k_ldx) {
+            text =
+                fmt("r%u = *(%s *)(", dst, size_name(x.code & 0x18)) + mem(i, x.src, x.off) + ")";
+        } else if (cls == op::k_stx) {
+            text = fmt("*(%s *)(", size_name(x.code & 0x18)) + mem(i, x.dst, x.off) +
+                   fmt(") = r%u", src);
+        } else if (cls == op::k_st) {
+            text = fmt("*(%s *)(", size_name(x.code & 0x18)) + mem(i, x.dst, x.off) +
+                   fmt(") = %d", x.imm);
+        } else if (cls == op::k_jmp) {
+            uint8_t o = x.code & 0xf0;
+            long target = static_cast<long>(i) + 1 + x.off;
+            if (o == op::k_call) {
+                if (const auto* k = find_kfunc(i))
+                    text = "call " + k->name + "#kfunc";
+                else
+                    text = fmt("call %s#%d", helper_name(x.imm), x.imm);
+            } else if (o == op::k_exit) {
+                text = "exit";
+            } else if (o == op::k_ja) {
+                text = fmt("goto pc%+d (-> %ld)", x.off, target);
+            } else {
+                const char* cmp = o == op::k_jeq ? "==" : o == op::k_jne ? "!=" : "?";
+                text = fmt("if r%u %s %d goto pc%+d (-> %ld)", dst, cmp, x.imm, x.off, target);
+            }
+        } else {
+            text = fmt("?? imm=%d off=%d", x.imm, x.off);
+        }
+        out += fmt("%3zu: (%02x) ", i, static_cast<unsigned>(x.code)) + text + "\n";
+    }
+    return out;
+}
+
+} // namespace iterconf::gen

@@ -1,0 +1,66 @@
+// Loads (verifies) a raw gen::BpfProgram on the running kernel with
+// bpf(BPF_PROG_LOAD) and classifies the outcome. Never attaches or runs
+// anything: the program fd is closed right after the load.
+//
+// The program is loaded as tp_btf/sys_enter, exactly as libbpf loads
+// SEC("tp_btf/sys_enter"): BPF_PROG_TYPE_TRACING, expected attach type
+// BPF_TRACE_RAW_TP, attach_btf_id = the BTF typedef btf_trace_sys_enter, GPL.
+// Relocations are resolved against vmlinux BTF: kfuncs to their BTF ids,
+// FieldRefs to member offsets; MapRefs to two BPF_MAP_TYPE_ARRAY maps (key 4,
+// value gen::k_map_value_size, 1 entry) created once per process and kept
+// until it exits.
+#pragma once
+
+#include "common/result.hpp"
+#include "gen/emit_bpf.hpp"
+#include "load/classify.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace iterconf::load {
+
+struct RawOptions {
+    int log_level = 1;           // verifier log level
+    size_t log_size = 16u << 20; // verifier log buffer
+    uint32_t prog_flags = 0;     // BPF_F_* (e.g. BPF_F_TEST_STATE_FREQ)
+};
+
+struct RawOutcome {
+    // accept / reject (with the verifier's error line) / load_error, or
+    // unsupported when something the program needs is missing from kernel
+    // BTF: message "kfunc A B missing from kernel BTF" (also listed in
+    // missing_kfuncs), "field T.m missing from kernel BTF", or
+    // "attach target btf_trace_sys_enter missing from kernel BTF". Nothing
+    // is loaded then.
+    Classified result;
+    std::string log;
+    int64_t insns_processed = -1;
+    int64_t load_us = 0;
+    std::vector<std::string> missing_kfuncs;
+};
+
+class RawLoader {
+  public:
+    // Reads vmlinux BTF and creates the two maps, once per process (later
+    // calls share them). An infra error when kernel BTF is unreadable or the
+    // maps cannot be created (e.g. bpf() not permitted: "... (EPERM)").
+    static Result<RawLoader> open();
+
+    // Thread-safe; programs are loaded one at a time per call.
+    RawOutcome load(const gen::BpfProgram& prog, const RawOptions& opts = {}) const;
+
+    // The insns with every relocation applied, as they are handed to the
+    // kernel; an error names the kfunc / field that is missing.
+    Result<std::vector<gen::Insn>> relocate(const gen::BpfProgram& prog) const;
+
+    struct State; // process-wide: BTF, map fds, resolved ids and offsets
+
+  private:
+    explicit RawLoader(std::shared_ptr<State> s) : m_state(std::move(s)) {}
+    std::shared_ptr<State> m_state;
+};
+
+} // namespace iterconf::load
