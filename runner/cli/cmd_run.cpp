@@ -2,6 +2,7 @@
 // running one, and any booted under QEMU), write results.jsonl, junit.xml,
 // verifier logs and guest consoles, print a report or a matrix.
 #include "cli/common.hpp"
+#include "cli/generated.hpp"
 #include "cli/targets.hpp"
 #include "expect/spec.hpp"
 #include "judge/judge.hpp"
@@ -57,6 +58,8 @@ kernels:
                          'none' for no list)
   --bench                also time each guest's boot floor and print guest
                          and host verdicts/s side by side (adds host)
+  --generated            judge the generated corpus instead of cases (the
+                         bytecode path, on host; with --bound B, --limit N)
 
 cases:
   --cases PATH           .bpf.c / .bpf.o file or directory (repeatable);
@@ -463,6 +466,9 @@ std::string choose_accel(const std::vector<TargetRun>& runs, const std::string& 
 } // namespace
 
 int cmd_run(int argc, char** argv) {
+    for (int i = 0; i < argc; i++)
+        if (std::string(argv[i]) == "--generated")
+            return run_generated(argc, argv);
     std::string format = "table", v, known_path, accel = "auto", guest_append;
     std::vector<std::string> kernels;
     CaseSelection sel;

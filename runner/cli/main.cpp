@@ -1,6 +1,7 @@
 // iterconf: conformance and fuzz suite for the BPF verifier's open-coded
 // iterators. One file per subcommand (cmd_*.cpp).
 #include "cli/common.hpp"
+#include "cli/generated.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -15,6 +16,7 @@ commands:
   list           list case programs and their expectations
   check-cases    check case sources against the house rules
   kernels        the kernel manifest: list, fetch, path, meta
+  gen            write the enumerated generated corpus (BPF C or bytecode)
   help           this text
 
 'iterconf <command> --help' describes each command.
@@ -38,6 +40,8 @@ int main(int argc, char** argv) {
             return cmd_check_cases(argc - 2, argv + 2);
         if (cmd == "kernels")
             return cmd_kernels(argc - 2, argv + 2);
+        if (cmd == "gen")
+            return cmd_gen(argc - 2, argv + 2);
         if (cmd == "help" || cmd == "-h" || cmd == "--help") {
             std::fputs(k_usage, stdout);
             return 0;

@@ -1,0 +1,629 @@
+#include "model/model.hpp"
+
+#include <array>
+#include <cstdio>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <utility>
+
+namespace iterconf::model {
+
+using gen::Kind;
+using gen::Op;
+using gen::Task;
+using gen::Where;
+
+namespace {
+
+constexpr uint32_t ver(int major, int minor, int patch) {
+    return static_cast<uint32_t>(major) * 1000000u + static_cast<uint32_t>(minor) * 1000u +
+           static_cast<uint32_t>(patch);
+}
+constexpr uint32_t kForever = UINT32_MAX;
+
+// ---------------------------------------------------------------------------
+// The message table: every verifier line the model predicts, by kernel
+// version range [from, until). "%k" is the iterator kind (task_vma, num).
+// Text outside {{ }} is literal; inside it is POSIX ERE (contract 1).
+// Ground truth: the corpus logs of 6.12.95, 6.12.107, 6.18.44 (host),
+// 7.2.13 and 7.3-rc7, plus host/QEMU experiments (README.md).
+// ---------------------------------------------------------------------------
+enum class Msg : uint8_t {
+    not_on_stack,
+    bad_offset,
+    expected_uninit,
+    expected_init,
+    null_task,
+    rcu_task,
+    scalar_task,
+    leak,
+    null_deref,
+    write_btf,
+    write_rdonly,
+    stack_read,
+};
+
+struct MsgRow {
+    Msg msg;
+    uint32_t from, until;
+    const char* text;
+};
+
+// clang-format off
+const MsgRow kMessages[] = {
+    // process_iter_arg(): "%s expected pointer to an iterator on stack".
+    // Added by 12659d28615d (6.13, 6.12.5) with a 0-based arg#; before it
+    // the check did not exist (no row: unpinned).
+    {Msg::not_on_stack, ver(6, 12, 5), ver(6, 19, 0), "arg#0 expected pointer to an iterator on stack"},
+    {Msg::not_on_stack, ver(6, 19, 0), ver(7, 2, 0), "{{(arg#0|R1)}} expected pointer to an iterator on stack"},
+    {Msg::not_on_stack, ver(7, 2, 0), kForever, "R1 expected pointer to an iterator on stack"},
+
+    // stack_slot_obj_get_spi(): "cannot pass in %s at an offset=%d"
+    // (same text 6.12 .. 7.3; the offset depends on the frame layout).
+    {Msg::bad_offset, 0, kForever, "cannot pass in iter at an offset={{-?[0-9]+}}"},
+
+    // process_iter_arg(): "expected uninitialized iter_%s as arg #%d" with
+    // regno before bd74e238ae69 (6.13, 6.12.5), regno - 1 after it, and
+    // reg_arg_name() ("R1") in the argno_t rework (7.2.13 has it, 6.18 not).
+    {Msg::expected_uninit, 0, ver(6, 12, 5), "expected uninitialized iter_%k as arg #1"},
+    {Msg::expected_uninit, ver(6, 12, 5), ver(6, 19, 0), "expected uninitialized iter_%k as arg #0"},
+    {Msg::expected_uninit, ver(6, 19, 0), ver(7, 2, 0), "expected uninitialized iter_%k as {{(arg #0|R1)}}"},
+    {Msg::expected_uninit, ver(7, 2, 0), kForever, "expected uninitialized iter_%k as R1"},
+
+    // process_iter_arg() after is_iter_reg_valid_init() == -EINVAL.
+    {Msg::expected_init, 0, ver(6, 12, 5), "expected an initialized iter_%k as arg #1"},
+    {Msg::expected_init, ver(6, 12, 5), ver(6, 19, 0), "expected an initialized iter_%k as arg #0"},
+    {Msg::expected_init, ver(6, 19, 0), ver(7, 2, 0), "expected an initialized iter_%k as {{(arg #0|R1)}}"},
+    {Msg::expected_init, ver(7, 2, 0), kForever, "expected an initialized iter_%k as R1"},
+
+    // check_kfunc_args(): "Possibly NULL pointer passed to trusted arg%d"
+    // (0-based arg index on every 6.x) -> "... trusted %s" (R2) with argno_t.
+    {Msg::null_task, 0, ver(6, 19, 0), "Possibly NULL pointer passed to trusted arg1"},
+    {Msg::null_task, ver(6, 19, 0), ver(7, 2, 0), "Possibly NULL pointer passed to trusted {{(arg1|R2)}}"},
+    {Msg::null_task, ver(7, 2, 0), kForever, "Possibly NULL pointer passed to trusted R2"},
+
+    // check_kfunc_args(), KF_ARG_PTR_TO_BTF_ID with KF_RCU: "R%d must be a
+    // rcu pointer" (unchanged 6.12 .. 7.3).
+    {Msg::rcu_task, 0, kForever, "R2 must be a rcu pointer"},
+
+    // get_kfunc_ptr_arg_type(): "arg#%d pointer type %s %s must point to
+    // %sscalar, or struct with scalar"; "R2 pointer type ..." on 7.2.13;
+    // 7.3-rc7 rewords it as "%s is %s expected %s %s".
+    {Msg::scalar_task, 0, ver(6, 19, 0), "arg#1 pointer type STRUCT task_struct must point to scalar, or struct with scalar"},
+    {Msg::scalar_task, ver(6, 19, 0), ver(7, 2, 0), "{{(arg#1|R2)}} pointer type STRUCT task_struct must point to scalar, or struct with scalar"},
+    {Msg::scalar_task, ver(7, 2, 0), ver(7, 3, 0), "R2 pointer type STRUCT task_struct must point to scalar, or struct with scalar"},
+    {Msg::scalar_task, ver(7, 3, 0), kForever, "R2 is scalar expected STRUCT task_struct"},
+
+    // check_reference_leak(): "Unreleased reference id=%d alloc_insn=%d"
+    // (every kernel; newer ones add a "... would lead to reference leak"
+    // line from check_resource_leak(), not predicted: 6.12.y lacks it).
+    {Msg::leak, 0, kForever, "Unreleased reference id={{[0-9]+}} alloc_insn={{[0-9]+}}"},
+
+    // check_mem_access(), default branch: "R%d invalid mem access '%s'" on a
+    // scalar (the drained next() result is the constant 0).
+    {Msg::null_deref, 0, kForever, "R{{[0-9]+}} invalid mem access 'scalar'"},
+
+    // check_ptr_to_btf_access(): no btf_struct_access for tracing programs.
+    {Msg::write_btf, 0, kForever, "only read is supported"},
+
+    // check_mem_access(), PTR_TO_MEM | MEM_RDONLY: "R%d cannot write into %s".
+    {Msg::write_rdonly, 0, kForever, "R{{[0-9]+}} cannot write into rdonly_mem"},
+
+    // check_stack_read_fixed_off(): STACK_ITER bytes are never readable.
+    {Msg::stack_read, 0, kForever, "invalid read from stack off {{-?[0-9]+}}+0 size 8"},
+};
+// clang-format on
+
+// The pattern of `m` on kernel `v`, nullptr when the model has none.
+const char* message(Msg m, uint32_t v) {
+    for (const auto& row : kMessages)
+        if (row.msg == m && row.from <= v && v < row.until)
+            return row.text;
+    return nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Abstract state
+// ---------------------------------------------------------------------------
+
+// A stack slot as the verifier sees it (STACK_ITER with iter.state, or not
+// an iterator). destroyed and clobbered are "not an iterator" too; they only
+// pick the reason code.
+enum class Slot : uint8_t { uninit, active, drained, destroyed, clobbered };
+
+// v[slot] (r6/r7): NULL (the constant 0 scalar: never assigned, or the
+// drained next() result), a non-NULL pointer from next(), or an unknown
+// scalar (a num pointer whose reference destroy() released: mark_reg_invalid()
+// makes it unknown when allow_ptr_leaks, i.e. for root).
+enum class Val : uint8_t { null, ptr, stale };
+
+struct State {
+    std::array<Slot, 2> slot{Slot::uninit, Slot::uninit};
+    std::array<Val, 2> v{Val::null, Val::null};
+    // v[s] is a num pointer carrying the ref_obj_id of the iterator now in s.
+    std::array<bool, 2> tied{false, false};
+    // A reference whose slot was overwritten: it can never be released.
+    bool orphan = false;
+
+    auto key() const {
+        // The verifier's view: destroyed/clobbered slots are just not iterators.
+        auto norm = [](Slot s) {
+            return s == Slot::destroyed || s == Slot::clobbered ? Slot::uninit : s;
+        };
+        return std::make_tuple(norm(slot[0]), norm(slot[1]), v[0], v[1], tied[0], tied[1], orphan);
+    }
+};
+
+bool live(Slot s) {
+    return s == Slot::active || s == Slot::drained;
+}
+
+// A continuation: the op sequences being executed, innermost last.
+struct Frame {
+    const std::vector<Op>* ops;
+    size_t idx;
+    const Op* loop;   // the loop whose body this is, else nullptr
+    std::string path; // "ops", "ops[2].body", ...
+};
+using Cont = std::vector<Frame>;
+
+std::string label(const Op& o) {
+    std::string s = gen::to_string(o.code);
+    if (o.code != Op::Code::branch && o.code != Op::Code::brk && o.code != Op::Code::ret)
+        s += std::to_string(o.slot);
+    return s + gen::to_string(o.where);
+}
+
+class Interp {
+  public:
+    Interp(const gen::Program& p, const KernelFeatures& k) : m_p(p), m_k(k), m_v(k.code()) {}
+
+    Expectation run() {
+        Cont k{{&m_p.ops, 0, nullptr, "ops"}};
+        walk(std::move(k), State{});
+        return m_e;
+    }
+
+  private:
+    const char* kind(uint8_t slot) const {
+        return m_p.kinds[slot] == Kind::task_vma ? "task_vma" : "num";
+    }
+
+    void fail(Reason r, std::initializer_list<Msg> msgs, const std::string& at, uint8_t slot = 0) {
+        m_failed = true;
+        m_e.accept = false;
+        m_e.reason = r;
+        m_e.at = at;
+        for (Msg m : msgs) {
+            const char* t = message(m, m_v);
+            if (!t) {
+                m_e.pinned = false;
+                continue;
+            }
+            std::string s = t;
+            if (auto pos = s.find("%k"); pos != std::string::npos)
+                s.replace(pos, 2, kind(slot));
+            m_e.msgs.push_back(std::move(s));
+        }
+    }
+
+    static std::string here(const Cont& k) {
+        const Frame& f = k.back();
+        return f.path + "[" + std::to_string(f.idx) + "] " + label((*f.ops)[f.idx]);
+    }
+
+    // The iterator argument of new/next/destroy (and the loop's next):
+    // process_iter_arg(). Returns false after reporting an error.
+    bool iter_arg(const Op& o, bool is_new, const State& st, const std::string& at) {
+        if (o.where == Where::global || o.where == Where::map_value) {
+            // process_iter_arg(): reg->type != PTR_TO_STACK (12659d28615d).
+            // Before that fix the map value was taken for a stack slot of the
+            // current frame: a type confusion the model does not follow, so
+            // the row is missing and the expectation is unpinned.
+            fail(Reason::not_on_stack, {Msg::not_on_stack}, at, o.slot);
+            if (!m_k.iter_on_stack_check)
+                m_e.pinned = false;
+            return false;
+        }
+        if (o.where == Where::misaligned) {
+            // stack_slot_obj_get_spi(): off % BPF_REG_SIZE -> "cannot pass in
+            // iter at an offset=%d", then is_iter_reg_valid_uninit() / _init()
+            // fail and process_iter_arg() names the argument.
+            fail(Reason::misaligned,
+                 {Msg::bad_offset, is_new ? Msg::expected_uninit : Msg::expected_init}, at, o.slot);
+            return false;
+        }
+        Slot s = st.slot[o.slot];
+        if (is_new) {
+            // is_iter_reg_valid_uninit(): any STACK_ITER byte in the slots.
+            if (live(s)) {
+                fail(Reason::double_new, {Msg::expected_uninit}, at, o.slot);
+                return false;
+            }
+            return true;
+        }
+        // is_iter_reg_valid_init(): every byte STACK_ITER, ref id, btf id.
+        if (!live(s)) {
+            fail(s == Slot::clobbered ? Reason::clobbered_iter : Reason::uninit_iter,
+                 {Msg::expected_init}, at, o.slot);
+            return false;
+        }
+        return true;
+    }
+
+    // The task argument of bpf_iter_task_vma_new() (KF_ITER_NEW | KF_RCU),
+    // checked after the iterator argument: check_kfunc_args() walks the
+    // arguments in order.
+    bool task_arg(const std::string& at) {
+        switch (m_p.task) {
+        case Task::current_btf: // trusted
+        case Task::pid_checked: // acquired, NULL-checked: trusted
+            return true;
+        case Task::pid_unchecked: // KF_RET_NULL result: PTR_MAYBE_NULL
+            fail(Reason::maybe_null_task, {Msg::null_task}, at);
+            return false;
+        case Task::null: // register_is_null()
+            fail(Reason::null_task, {Msg::null_task}, at);
+            return false;
+        case Task::current_scalar: // get_kfunc_ptr_arg_type() on a SCALAR_VALUE
+            fail(Reason::scalar_task, {Msg::scalar_task}, at);
+            return false;
+        case Task::walked: // last_wakee is not BTF_TYPE_SAFE_RCU: not is_rcu_reg()
+            fail(Reason::untrusted_task, {Msg::rcu_task}, at);
+            return false;
+        }
+        return false;
+    }
+
+    // BPF_EXIT of the main program: check_reference_leak().
+    void exit(const State& st, const std::string& at) {
+        if (st.orphan || live(st.slot[0]) || live(st.slot[1]))
+            fail(Reason::missing_destroy, {Msg::leak}, at);
+    }
+
+    // A load or store through v[slot]: check_mem_access().
+    bool deref(const Op& o, bool store, const State& st, const std::string& at) {
+        switch (st.v[o.slot]) {
+        case Val::null:
+            fail(Reason::unchecked_vma, {Msg::null_deref}, at, o.slot);
+            return false;
+        case Val::stale:
+            fail(Reason::stale_ptr, {Msg::null_deref}, at, o.slot);
+            return false;
+        case Val::ptr:
+            break;
+        }
+        if (!store)
+            return true;
+        if (m_p.kinds[o.slot] == Kind::task_vma)
+            fail(Reason::write_vma, {Msg::write_btf}, at, o.slot);
+        else
+            fail(Reason::write_num, {Msg::write_rdonly}, at, o.slot);
+        return false;
+    }
+
+    // Explores every path from continuation k in state st, depth first in the
+    // verifier's order, until the first error (m_failed).
+    void walk(Cont k, State st) {
+        while (!m_failed) {
+            if (k.empty()) {
+                exit(st, "exit");
+                return;
+            }
+            Frame& f = k.back();
+            if (f.idx == f.ops->size()) {
+                const Op* loop = f.loop;
+                k.pop_back();
+                if (k.empty()) {
+                    exit(st, "exit");
+                    return;
+                }
+                if (loop) { // end of a loop body: back to the loop's next()
+                    head(std::move(k), st);
+                    return;
+                }
+                k.back().idx++; // end of a guard or branch body
+                continue;
+            }
+            const Op& o = (*f.ops)[f.idx];
+            std::string at = here(k);
+            uint8_t s = o.slot;
+            switch (o.code) {
+            case Op::Code::new_:
+                if (!iter_arg(o, true, st, at))
+                    return;
+                if (m_p.kinds[s] == Kind::task_vma && !task_arg(at))
+                    return;
+                // mark_stack_slots_iter(): STACK_ITER, ACTIVE, a new reference.
+                st.slot[s] = Slot::active;
+                st.tied[s] = false;
+                f.idx++;
+                break;
+            case Op::Code::next:
+                if (!iter_arg(o, false, st, at))
+                    return;
+                f.idx++;
+                if (st.slot[s] == Slot::active) {
+                    // process_iter_next_call(): push an ACTIVE copy with a
+                    // non-NULL result, continue DRAINED with R0 = 0.
+                    State drained = st;
+                    drained.slot[s] = Slot::drained;
+                    drained.v[s] = Val::null;
+                    drained.tied[s] = false;
+                    walk(k, drained);
+                    if (m_failed)
+                        return;
+                    st.v[s] = Val::ptr;
+                    st.tied[s] = m_p.kinds[s] == Kind::num;
+                } else { // DRAINED is sticky: R0 = 0
+                    st.v[s] = Val::null;
+                    st.tied[s] = false;
+                }
+                break;
+            case Op::Code::destroy:
+                if (!iter_arg(o, false, st, at))
+                    return;
+                // unmark_stack_slots_iter(): release_reference() turns every
+                // register with that ref_obj_id (a num next() result) into an
+                // unknown scalar; the slot is STACK_INVALID again.
+                st.slot[s] = Slot::destroyed;
+                if (st.tied[s])
+                    st.v[s] = Val::stale;
+                st.tied[s] = false;
+                f.idx++;
+                break;
+            case Op::Code::guard:
+                // if (v) {...}: is_branch_taken() decides it for NULL and for a
+                // non-NULL pointer; an unknown scalar explores the body first.
+                if (st.v[s] == Val::null) {
+                    f.idx++;
+                } else if (st.v[s] == Val::ptr) {
+                    k.push_back({&o.body, 0, nullptr, at_path(f, ".body")});
+                } else {
+                    Cont body = k;
+                    body.push_back({&o.body, 0, nullptr, at_path(f, ".body")});
+                    walk(std::move(body), st);
+                    if (m_failed)
+                        return;
+                    k.back().idx++;
+                }
+                break;
+            case Op::Code::read:
+                if (!deref(o, false, st, at))
+                    return;
+                f.idx++;
+                break;
+            case Op::Code::write:
+                if (!deref(o, true, st, at))
+                    return;
+                f.idx++;
+                break;
+            case Op::Code::clobber:
+                // check_stack_write_fixed_off(): allowed; the slot stops being
+                // an iterator (spilled 0) but its reference stays acquired.
+                if (live(st.slot[s])) {
+                    st.slot[s] = Slot::clobbered;
+                    st.orphan = true;
+                    st.tied[s] = false;
+                }
+                f.idx++;
+                break;
+            case Op::Code::copy:
+                // check_stack_read_fixed_off(): STACK_ITER is not readable;
+                // STACK_INVALID/ZERO is (allow_uninit_stack for root).
+                if (live(st.slot[s])) {
+                    fail(Reason::iter_read, {Msg::stack_read}, at, s);
+                    return;
+                }
+                f.idx++;
+                break;
+            case Op::Code::loop:
+                head(std::move(k), st);
+                return;
+            case Op::Code::branch: {
+                // The then-side is the fall-through (explored first); the
+                // else-side is the pushed jump target.
+                std::string path = at_path(f, ".body");
+                std::string else_path = at_path(f, ".orelse");
+                Cont then = k;
+                then.push_back({&o.body, 0, nullptr, path});
+                walk(std::move(then), st);
+                if (m_failed)
+                    return;
+                k.push_back({&o.orelse, 0, nullptr, else_path});
+                break;
+            }
+            case Op::Code::brk:
+                // To the op after the innermost loop, the iterator ACTIVE.
+                while (!k.empty()) {
+                    bool was_loop = k.back().loop != nullptr;
+                    k.pop_back();
+                    if (was_loop)
+                        break;
+                }
+                k.back().idx++;
+                break;
+            case Op::Code::ret:
+                exit(st, at);
+                return;
+            }
+        }
+    }
+
+    static std::string at_path(const Frame& f, const char* part) {
+        return f.path + "[" + std::to_string(f.idx) + "]" + part;
+    }
+
+    // k.back() points at a loop op: its next() call, the loop condition.
+    void head(Cont k, State st) {
+        const Frame& f = k.back();
+        const Op& o = (*f.ops)[f.idx];
+        uint8_t s = o.slot;
+        std::string at = here(k) + " (next)";
+        // Convergence: bpf_is_state_visited() at an iter_next insn prunes a
+        // state equal to one seen there before (states_equal() with
+        // RANGE_WITHIN; iter depth ignored). v[s] is dead here (next()
+        // overwrites it), so it is left out of the comparison.
+        State probe = st;
+        probe.v[s] = Val::null;
+        probe.tied[s] = false;
+        if (!m_seen.insert({&o, probe.key()}).second)
+            return;
+        if (!iter_arg(o, false, st, at))
+            return;
+        if (st.slot[s] == Slot::active) {
+            // DRAINED first: R0 = 0, the loop ends.
+            State drained = st;
+            drained.slot[s] = Slot::drained;
+            drained.v[s] = Val::null;
+            drained.tied[s] = false;
+            Cont after = k;
+            after.back().idx++;
+            walk(std::move(after), drained);
+            if (m_failed)
+                return;
+            // Then the queued ACTIVE state: R0 non-NULL, one more turn.
+            st.v[s] = Val::ptr;
+            st.tied[s] = m_p.kinds[s] == Kind::num;
+            std::string path = at_path(k.back(), ".body");
+            k.push_back({&o.body, 0, &o, path});
+            walk(std::move(k), st);
+            return;
+        }
+        st.v[s] = Val::null; // DRAINED: the loop ends at once
+        st.tied[s] = false;
+        k.back().idx++;
+        walk(std::move(k), st);
+    }
+
+    const gen::Program& m_p;
+    const KernelFeatures& m_k;
+    uint32_t m_v;
+    Expectation m_e;
+    bool m_failed = false;
+    std::set<std::pair<const Op*, decltype(State{}.key())>> m_seen;
+};
+
+// Which kfunc families the program calls, for "unsupported".
+void calls(const std::vector<Op>& ops, const gen::Program& p, bool& vma, bool& num) {
+    for (const auto& o : ops) {
+        if (o.code == Op::Code::new_ || o.code == Op::Code::next || o.code == Op::Code::destroy ||
+            o.code == Op::Code::loop)
+            (p.kinds[o.slot] == Kind::task_vma ? vma : num) = true;
+        calls(o.body, p, vma, num);
+        calls(o.orelse, p, vma, num);
+    }
+}
+
+} // namespace
+
+uint32_t KernelFeatures::code() const {
+    return ver(major, minor, patch);
+}
+
+std::string KernelFeatures::text() const {
+    return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+}
+
+KernelFeatures KernelFeatures::from_version(int major, int minor, int patch) {
+    KernelFeatures k;
+    k.major = major;
+    k.minor = minor;
+    k.patch = patch;
+    uint32_t v = k.code();
+    k.has_task_from_pid = v >= ver(6, 2, 0);
+    k.has_iter_num = v >= ver(6, 4, 0);
+    k.has_task_vma = v >= ver(6, 7, 0);
+    // 12659d28615d and bd74e238ae69 went in together: 6.13, stable 6.12.5.
+    k.iter_on_stack_check = v >= ver(6, 12, 5);
+    if (v < ver(6, 12, 5))
+        k.args = ArgWording::regno;
+    else if (v < ver(6, 19, 0))
+        k.args = ArgWording::zero_index;
+    else if (v < ver(7, 2, 0))
+        k.args = ArgWording::zero_or_reg;
+    else
+        k.args = ArgWording::reg;
+    return k;
+}
+
+bool KernelFeatures::from_release(const std::string& release, KernelFeatures& out) {
+    int part[3] = {0, 0, 0};
+    int n = 0;
+    bool digit = false;
+    for (char c : release) {
+        if (c >= '0' && c <= '9') {
+            part[n] = part[n] * 10 + (c - '0');
+            digit = true;
+        } else if (c == '.' && digit && n < 2) {
+            n++;
+            digit = false;
+        } else {
+            break;
+        }
+    }
+    if (!digit && n == 0)
+        return false;
+    out = from_version(part[0], part[1], part[2]);
+    return true;
+}
+
+const char* to_string(Reason r) {
+    switch (r) {
+    case Reason::none:
+        return "none";
+    case Reason::unsupported:
+        return "unsupported";
+    case Reason::missing_destroy:
+        return "missing_destroy";
+    case Reason::double_new:
+        return "double_new";
+    case Reason::uninit_iter:
+        return "uninit_iter";
+    case Reason::clobbered_iter:
+        return "clobbered_iter";
+    case Reason::not_on_stack:
+        return "not_on_stack";
+    case Reason::misaligned:
+        return "misaligned";
+    case Reason::untrusted_task:
+        return "untrusted_task";
+    case Reason::null_task:
+        return "null_task";
+    case Reason::maybe_null_task:
+        return "maybe_null_task";
+    case Reason::scalar_task:
+        return "scalar_task";
+    case Reason::unchecked_vma:
+        return "unchecked_vma";
+    case Reason::stale_ptr:
+        return "stale_ptr";
+    case Reason::write_vma:
+        return "write_vma";
+    case Reason::write_num:
+        return "write_num";
+    case Reason::iter_read:
+        return "iter_read";
+    }
+    return "?";
+}
+
+Expectation expect(const gen::Program& p, const KernelFeatures& k) {
+    // A program that calls a kfunc the kernel's BTF lacks is `unsupported`
+    // (contract 1): the runner decides that from BTF; the model mirrors it
+    // from the version. emit_c always emits the task source, so the pid
+    // sources always call bpf_task_from_pid()/bpf_task_release().
+    bool vma = false, num = false;
+    calls(p.ops, p, vma, num);
+    bool pid = p.task == Task::pid_checked || p.task == Task::pid_unchecked;
+    if ((vma && !k.has_task_vma) || (num && !k.has_iter_num) || (pid && !k.has_task_from_pid)) {
+        Expectation e;
+        e.accept = false;
+        e.reason = Reason::unsupported;
+        return e;
+    }
+    return Interp(p, k).run();
+}
+
+} // namespace iterconf::model

@@ -1,0 +1,96 @@
+// The reference model: what the Linux BPF verifier must say about a
+// generated program (gen::Program) on a given kernel, without loading it.
+//
+// A typestate interpreter over all paths of the program, explored in the
+// verifier's own order (do_check(): the fall-through first, the pushed branch
+// target later; process_iter_next_call(): the DRAINED continuation of a
+// next() first, the queued ACTIVE one later). The verdict is the first error
+// on that walk, and its messages come from one table keyed by message and
+// kernel version range (model.cpp, kMessages). Every rule, with the verifier
+// function it mirrors, is listed in runner/model/README.md.
+//
+// Standard library only: no libbpf, no files, no logs.
+#pragma once
+
+#include "gen/program.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace iterconf::model {
+
+// How process_iter_arg() and check_kfunc_args() name an argument.
+enum class ArgWording : uint8_t {
+    regno,       // "arg #1", "arg#1 pointer ...": 6.x before bd74e238ae69 (< 6.12.5)
+    zero_index,  // "arg #0" (bd74e238ae69: 6.13, 6.12.5)
+    zero_or_reg, // [6.19, 7.2): not pinned, matched with a regex alternative
+    reg,         // "R1", "R2": argno_t / reg_arg_name() (seen on 7.2.13 and 7.3-rc7)
+};
+
+// The kernel as the model needs it: the version and what follows from it.
+struct KernelFeatures {
+    int major = 0, minor = 0, patch = 0;
+
+    bool has_task_from_pid = false; // bpf_task_from_pid()/bpf_task_release(): 6.2
+    bool has_iter_num = false;      // bpf_iter_num_*: 6.4
+    bool has_task_vma = false;      // bpf_iter_task_vma_*: 6.7
+    // process_iter_arg() rejects an iterator that is not PTR_TO_STACK
+    // (12659d28615d: 6.13, backported to 6.12.5). Before it a global or map
+    // value iterator was mistaken for a stack slot: not modelled (unpinned).
+    bool iter_on_stack_check = false;
+    ArgWording args = ArgWording::regno;
+
+    static KernelFeatures from_version(int major, int minor, int patch);
+    // From a release string such as "6.18.44-fc-v657" or "7.3.0-rc7"
+    // (digits and dots up to the first other character); false if none.
+    static bool from_release(const std::string& release, KernelFeatures& out);
+    // A version code that orders versions: major * 1e6 + minor * 1e3 + patch.
+    uint32_t code() const;
+    std::string text() const; // "6.12.5"
+};
+
+// Why the verifier rejects (or, for none, accepts) a program.
+enum class Reason : uint8_t {
+    none,            // accepted
+    unsupported,     // a called kfunc is missing on this kernel (not a verdict of the verifier)
+    missing_destroy, // an iterator reference is still held at BPF_EXIT (check_reference_leak)
+    double_new,      // new() on an active or drained slot (is_iter_reg_valid_uninit)
+    uninit_iter,     // next()/destroy()/loop on a slot that is not an iterator (never
+                     // created, or destroyed): is_iter_reg_valid_init
+    clobbered_iter,  // the same, on a slot overwritten while its iterator was live
+    not_on_stack,    // iterator address is a global or a map value (process_iter_arg)
+    misaligned,      // iterator address not 8-byte aligned (stack_slot_obj_get_spi)
+    untrusted_task,  // walked, neither trusted nor RCU (check_kfunc_args, KF_RCU)
+    null_task,       // task is the constant NULL (check_kfunc_args)
+    maybe_null_task, // task may be NULL: bpf_task_from_pid() unchecked (check_kfunc_args)
+    scalar_task,     // task is a scalar: bpf_get_current_task() (get_kfunc_ptr_arg_type)
+    unchecked_vma,   // read/write through v[slot] while it is NULL (never assigned, or
+                     // the drained next() result): check_mem_access on a scalar
+    stale_ptr,       // read/write through a num pointer after destroy() released the
+                     // iterator it belongs to (release_reference -> unknown scalar)
+    write_vma,       // store through a non-NULL vma (check_ptr_to_btf_access)
+    write_num,       // store through a non-NULL num pointer (rdonly_mem, check_mem_access)
+    iter_read,       // reading the opaque iterator bytes (check_stack_read_fixed_off)
+};
+
+const char* to_string(Reason r);
+
+struct Expectation {
+    bool accept = true;
+    Reason reason = Reason::none;
+    // Contract-1 __msg patterns in log order: literal text with {{ERE}} parts.
+    std::vector<std::string> msgs;
+    // false when the model has no confirmed wording or verdict for this
+    // kernel (see README.md, "Not pinned"); the verdict is then a best guess
+    // and msgs may be empty. Fuzzers should not report such programs.
+    bool pinned = true;
+    // Where the first error fires, e.g. "ops[1].body[0] write0", "ops[2] loop0 (next)"
+    // or "exit";
+    // "" when accepted.
+    std::string at;
+};
+
+Expectation expect(const gen::Program& p, const KernelFeatures& k);
+
+} // namespace iterconf::model
