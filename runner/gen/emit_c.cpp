@@ -186,7 +186,8 @@ std::string emit_c(const std::vector<CProgram>& programs, const std::string& hea
             bool vma = p.kinds[s] == Kind::task_vma;
             out += std::string("\tstruct ") + (vma ? "bpf_iter_task_vma" : "bpf_iter_num") + " it" +
                    std::to_string(s) + ";\n";
-            out += std::string("\t") + (vma ? "struct vm_area_struct *" : "int *") + "v" +
+            out += std::string("\t") +
+                   (vma ? "struct vm_area_struct *volatile " : "int *volatile ") + "v" +
                    std::to_string(s) + " = NULL;\n";
         }
         out += "\tstruct task_struct *task;\n"
