@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Benchmark of the generated corpus on the running kernel, all in one run:
+#   - programs generated per second (enumerate + model + emit, bytecode);
+#   - verdicts per second through the bytecode path (raw bpf_prog_load,
+#     records and model checks included) and through the clang path (the
+#     same programs as BPF C: clang, then libbpf opens and loads each one);
+#   - the bare bpf_prog_load rate for the same programs (the ceiling).
+#   bench/gen.sh [BOUND]     (default ops=2,depth=2,slots=1,tasks=1,wheres=1: 910 programs)
+# Loads only (never attaches or runs); needs root for bpf().
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ci/install-deps.sh >&2
+ci/build.sh >&2
+bound=${1:-ops=2,depth=2,slots=1,tasks=1,wheres=1}
+it=build/runner/iterconf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+now() { date +%s.%N; }
+
+echo "== generation (default bound, bytecode)"
+$it gen --emit bytecode --out "$tmp/all"
+
+echo "== bytecode path ($bound)"
+t0=$(now)
+$it run --generated --bound "$bound" --out "$tmp/bc" | tee "$tmp/bc.out" | head -1
+t1=$(now)
+n=$(wc -l <"$tmp/bc/results.jsonl")
+ceiling=$(sed -nE 's/.*\(([0-9]+)\/s in bpf_prog_load alone\).*/\1/p' "$tmp/bc.out")
+
+echo "== clang path ($bound)"
+t2=$(now)
+$it gen --emit c --bound "$bound" --out "$tmp/c" >/dev/null
+$it run --cases "$tmp/c/generated" --out "$tmp/cr" | tail -3 | head -1
+t3=$(now)
+[ "$(wc -l <"$tmp/cr/results.jsonl")" -eq "$n" ] || { echo "bench: the two paths judged different programs" >&2; exit 2; }
+
+awk -v n="$n" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v ceil="$ceiling" 'BEGIN {
+	bc = t1 - t0; cl = t3 - t2
+	printf "\n%d programs, wall time per path including process start:\n", n
+	printf "  bytecode path : %7.2f s  %8.0f verdicts/s\n", bc, n / bc
+	printf "  clang path    : %7.2f s  %8.0f verdicts/s\n", cl, n / cl
+	printf "  bpf_prog_load : %17.0f loads/s (ceiling, same programs)\n", ceil
+	printf "  bytecode / clang = %.1fx; bytecode / ceiling = %.2f\n", cl / bc, (n / bc) / ceil
+}'
