@@ -22,7 +22,7 @@ $it gen --emit bytecode --out "$tmp/all"
 
 echo "== bytecode path ($bound)"
 t0=$(now)
-$it run --generated --bound "$bound" --out "$tmp/bc" | tee "$tmp/bc.out" | head -1
+$it run --generated --bound "$bound" --out "$tmp/bc" | tee "$tmp/bc.out" | grep "^host"
 t1=$(now)
 n=$(wc -l <"$tmp/bc/results.jsonl")
 ceiling=$(sed -nE 's/.*\(([0-9]+)\/s in bpf_prog_load alone\).*/\1/p' "$tmp/bc.out")

@@ -12,8 +12,11 @@
 //
 // Before each load it also writes "iterconf-agent: begin <i> <id>" to the
 // kernel log, so a panic, oops or warning on the console can be attributed
-// to the program in flight. The plan (/iterconf/plan: one "<object>\t<case>"
-// line per program, then the program name) is written by the host.
+// to the program in flight. The plan (/iterconf/plan: one
+// "<object>\t<case>\t<program>" line per program) is written by the host;
+// a plan whose only line is "@generated\t<bound>" means the enumerated
+// corpus of that bound, loaded through the bytecode path and judged against
+// the reference model for this kernel.
 //
 // Kernel command line options read from /proc/cmdline:
 //   iterconf.start=N      skip the first N programs (after a crash or hang)
@@ -22,8 +25,12 @@
 //                         is in flight
 //   iterconf.splat_at=N   print a "BUG:" line after program N's record (a
 //                         splat with nothing in flight)
+#include "gen/emit_bpf.hpp"
+#include "gen/enumerate.hpp"
+#include "judge/generated.hpp"
 #include "judge/judge.hpp"
 #include "load/loader.hpp"
+#include "load/raw_load.hpp"
 #include "record/record.hpp"
 
 #include <cerrno>
@@ -152,6 +159,49 @@ int main() {
         fatal(kernel.error());
     if (auto p = kernel->probe_bpf(); !p)
         fatal(p.error());
+    if (plan.size() == 1 && plan[0].object == "@generated") {
+        gen::Bound bound;
+        if (auto e = gen::parse_bound(plan[0].case_id, bound); !e.empty())
+            fatal(make_error(ErrorKind::internal, "guest", "bad bound in the plan: " + e));
+        auto programs = gen::enumerate_all(bound);
+        auto raw = load::RawLoader::open();
+        if (!raw)
+            fatal(raw.error());
+        std::string up = "0";
+        {
+            std::ifstream in("/proc/uptime");
+            in >> up;
+        }
+        send("HELLO {\"kernel\":" + record::json_quote(kernel->release()) + ",\"uptime\":" + up +
+             ",\"programs\":" + std::to_string(programs.size()) +
+             ",\"start\":" + std::to_string(start) + "}");
+        for (size_t i = static_cast<size_t>(std::max(start, 0L)); i < programs.size(); i++) {
+            const auto& p = programs[i];
+            send("BEGIN " + std::to_string(i) + " generated/" + p.name());
+            drain();
+            kmsg("begin " + std::to_string(i) + " generated/" + p.name());
+            if (static_cast<long>(i) == crash_at) {
+                int fd = ::open("/proc/sysrq-trigger", O_WRONLY);
+                if (fd >= 0)
+                    write_all(fd, "c");
+            }
+            if (static_cast<long>(i) == hang_at)
+                for (;;)
+                    ::pause();
+            auto o = raw->load(gen::emit_bpf(p));
+            auto r =
+                judge::generated_record(p, o, kernel->release(), kernel->version(), bound.text());
+            if (!r.match && !o.log.empty())
+                send("LOG " + std::to_string(i) + " " +
+                     record::json_quote(o.log.substr(
+                         o.log.size() > (64u << 10) ? o.log.size() - (64u << 10) : 0)));
+            send("REC " + std::to_string(i) + " " + record::to_json(r));
+        }
+        send("DONE");
+        kmsg("done");
+        power_off();
+    }
+
     std::string uptime = "0";
     {
         std::ifstream in("/proc/uptime");

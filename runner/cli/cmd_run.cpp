@@ -3,6 +3,7 @@
 // verifier logs and guest consoles, print a report or a matrix.
 #include "cli/common.hpp"
 #include "cli/generated.hpp"
+#include "cli/guests.hpp"
 #include "cli/targets.hpp"
 #include "expect/spec.hpp"
 #include "judge/judge.hpp"
@@ -238,85 +239,19 @@ class Listener : public target::GuestListener {
     expect::KernelVersion m_kv;
 };
 
-std::string busybox_path() {
-    if (const char* s = std::getenv("ITERCONF_BUSYBOX"))
-        return s;
-    return "/bin/busybox";
-}
-
-// A static x86-64 executable: an ELF without a PT_INTERP program header
-// (a dynamic one cannot run in the initramfs, which has no libraries).
-bool is_static_elf(const std::string& data) {
-    if (data.size() < 64 ||
-        data.compare(0, 4,
-                     "\x7f"
-                     "ELF") != 0 ||
-        data[4] != 2)
-        return false;
-    auto u = [&](size_t off, size_t n) {
-        uint64_t v = 0;
-        for (size_t i = 0; i < n && off + i < data.size(); i++)
-            v |= static_cast<uint64_t>(static_cast<unsigned char>(data[off + i])) << (8 * i);
-        return v;
-    };
-    uint64_t phoff = u(32, 8), phentsize = u(54, 2), phnum = u(56, 2);
-    for (uint64_t i = 0; i < phnum; i++)
-        if (u(phoff + i * phentsize, 4) == 3) // PT_INTERP
-            return false;
-    return true;
-}
-
-// The guest's initramfs: busybox, /init, the agent, the objects and the plan.
+// The initramfs for this plan: case objects under /cases, one plan line
+// per program.
 Result<void> build_initramfs(const std::string& path, const std::vector<Item>& plan) {
-    using target::CpioEntry;
-    std::vector<CpioEntry> e;
-    for (const char* d : {"bin", "dev", "proc", "sys", "tmp", "cases", "iterconf"})
-        e.push_back({d, S_IFDIR | 0755, ""});
-    ITERCONF_TRY_ASSIGN(std::string init, target::read_file(source_dir() + "/images/init/init.sh"));
-    e.push_back({"init", S_IFREG | 0755, init});
-    std::string bb = busybox_path();
-    auto busybox = target::read_file(bb);
-    if (!busybox)
-        return make_error(ErrorKind::infra, bb, "cannot read busybox: " + busybox.error().what,
-                          "install busybox-static (ci/install-deps.sh)");
-    if (!is_static_elf(*busybox))
-        return make_error(ErrorKind::infra, bb, "not a statically linked executable",
-                          "install busybox-static, or point ITERCONF_BUSYBOX at a static busybox");
-    e.push_back({"bin/busybox", S_IFREG | 0755, *busybox});
-    std::string ap = agent_path();
-    auto agent = ap.empty() ? Result<std::string>(make_error(ErrorKind::infra, "", "not built"))
-                            : target::read_file(ap);
-    if (!agent)
-        return make_error(ErrorKind::infra, "iterconf-agent",
-                          "no guest agent in this build (" + agent.error().what + ")",
-                          "use the plain build (build/), not the sanitizer one, or set "
-                          "ITERCONF_AGENT");
-    if (!is_static_elf(*agent))
-        return make_error(ErrorKind::infra, ap, "the guest agent is not statically linked",
-                          "use the plain build's runner/iterconf-agent");
-    e.push_back({"bin/iterconf-agent", S_IFREG | 0755, *agent});
     std::map<std::string, std::string> objects; // case id -> path in the guest
+    std::vector<std::pair<std::string, std::string>> files;
     std::string plan_text;
-    std::vector<std::string> dirs;
     for (const auto& it : plan) {
         auto [pos, added] = objects.emplace(it.obj->id, "cases/" + it.obj->id + ".bpf.o");
-        if (added) {
-            fs::path p = fs::path(pos->second).parent_path();
-            std::vector<std::string> chain;
-            for (; p != "cases" && !p.empty(); p = p.parent_path())
-                chain.push_back(p.generic_string());
-            for (auto d = chain.rbegin(); d != chain.rend(); ++d)
-                if (std::find(dirs.begin(), dirs.end(), *d) == dirs.end()) {
-                    dirs.push_back(*d);
-                    e.push_back({*d, S_IFDIR | 0755, ""});
-                }
-            ITERCONF_TRY_ASSIGN(std::string obj, target::read_file(it.obj->object));
-            e.push_back({pos->second, S_IFREG | 0644, obj});
-        }
+        if (added)
+            files.push_back({pos->second, it.obj->object});
         plan_text += "/" + pos->second + "\t" + it.obj->id + "\t" + it.prog->name + "\n";
     }
-    e.push_back({"iterconf/plan", S_IFREG | 0644, plan_text});
-    return target::write_cpio(path, e);
+    return build_guest_initramfs(path, plan_text, files);
 }
 
 void run_host(const std::vector<Item>& plan, TargetRun& run, Sink& sink,
@@ -403,64 +338,6 @@ std::string matrix(const std::vector<Item>& plan, const std::vector<TargetRun>& 
     out += "marks: ! differs from the expectation, ? known kernel bug, + known bug fixed, "
            "- not judged\n";
     return out;
-}
-
-std::string cache_dir() {
-    if (const char* c = std::getenv("ITERCONF_CACHE_DIR"); c && *c)
-        return c;
-    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
-        return std::string(x) + "/iterconf";
-    const char* home = std::getenv("HOME");
-    return std::string(home ? home : "/tmp") + "/.cache/iterconf";
-}
-
-// KVM is probed by trying it: /dev/kvm may exist and still be unable to run
-// a stock kernel (here it stops the guest with no output, or with "KVM
-// internal error"). A working KVM boots to init in well under 10 s. The
-// answer is cached per host kernel, so only the first run pays for it.
-std::string choose_accel(const std::vector<TargetRun>& runs, const std::string& initrd,
-                         const target::GuestOptions& gopts, const std::string& out_dir,
-                         int verbose) {
-    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        return "tcg";
-    ::close(fd);
-    struct utsname u {};
-    uname(&u);
-    std::string key = std::string(u.release) + " " + u.version;
-    std::string cache = cache_dir() + "/kvm-probe";
-    {
-        std::ifstream in(cache);
-        std::string line, k;
-        if (std::getline(in, k) && std::getline(in, line) && k == key &&
-            (line == "kvm" || line == "tcg")) {
-            if (verbose)
-                std::fprintf(stderr, "iterconf: qemu: using %s (KVM probe cached in %s)\n",
-                             line.c_str(), cache.c_str());
-            return line;
-        }
-    }
-    for (const auto& r : runs) {
-        if (r.error || r.t.host)
-            continue;
-        std::error_code ec;
-        std::string dir = out_dir + "/guest/kvm-probe";
-        fs::create_directories(dir, ec);
-        target::GuestKernel gk{"kvm-probe", r.t.image, dir, dir + "/console.log"};
-        auto o = gopts;
-        o.accel = "kvm";
-        o.boot_timeout = 10;
-        auto f = target::boot_floor(gk, initrd, o, g_interrupted);
-        std::string accel = f ? "kvm" : "tcg";
-        if (verbose)
-            std::fprintf(stderr, "iterconf: qemu: /dev/kvm %s; using %s\n",
-                         f ? "boots a guest" : ("cannot boot a guest: " + f.error().what).c_str(),
-                         accel.c_str());
-        fs::create_directories(cache_dir(), ec);
-        std::ofstream(cache) << key << "\n" << accel << "\n";
-        return accel;
-    }
-    return "tcg";
 }
 
 } // namespace
@@ -639,8 +516,13 @@ int cmd_run(int argc, char** argv) {
         fs::create_directories(out_dir + "/console", ec);
         if (auto b = build_initramfs(initrd, plan); !b)
             return report_error(b.error(), json);
-        if (accel == "auto")
-            gopts.accel = choose_accel(runs, initrd, gopts, out_dir, verbose);
+        if (accel == "auto") {
+            std::vector<std::string> images;
+            for (const auto& r : runs)
+                if (!r.error && !r.t.host)
+                    images.push_back(r.t.image);
+            gopts.accel = choose_accel(images, initrd, gopts, out_dir, verbose, g_interrupted);
+        }
     }
 
     // Guests on worker threads, the host in this one.

@@ -1,15 +1,20 @@
 #include "cli/generated.hpp"
 
 #include "cli/common.hpp"
+#include "cli/guests.hpp"
+#include "cli/targets.hpp"
 #include "expect/kver.hpp"
 #include "expect/spec.hpp"
 #include "gen/emit_bpf.hpp"
 #include "gen/emit_c.hpp"
 #include "gen/enumerate.hpp"
+#include "judge/generated.hpp"
 #include "judge/judge.hpp"
 #include "load/raw_load.hpp"
 #include "model/model.hpp"
 #include "record/record.hpp"
+#include "target/console.hpp"
+#include "target/guest.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -20,7 +25,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <sys/utsname.h>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -195,12 +203,118 @@ int cmd_gen(int argc, char** argv) {
     return 0;
 }
 
+namespace {
+
+// One disagreement class on one kernel: how many, and the shortest program.
+struct Class {
+    size_t count = 0;
+    gen::Program minimal;
+    size_t minimal_size = SIZE_MAX;
+    std::string detail;
+};
+
+struct KernelRun {
+    Target t;
+    std::string release;
+    size_t total = 0, matched = 0, by_verdict[6] = {};
+    std::map<std::string, Class> classes;
+    std::optional<Error> error;
+    int error_exit = 0;
+    double secs = 0, load_secs = 0;
+};
+
+// Where records go, from whichever thread judged them.
+struct GenSink {
+    std::mutex mu;
+    record::JsonlWriter writer;
+    std::optional<Error> write_error;
+    std::map<std::string, std::map<std::string, record::Verdict>> verdicts; // program -> kernel
+    int verbose = 0;
+
+    void add(const record::Record& r, const gen::Program& p, KernelRun& k) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (auto w = writer.write(r); !w && !write_error)
+            write_error = w.error();
+        verdicts[r.program][k.t.label] = r.verdict;
+        k.total++;
+        k.by_verdict[static_cast<int>(r.verdict)]++;
+        if (r.match) {
+            k.matched++;
+            return;
+        }
+        model::KernelFeatures kf;
+        model::KernelFeatures::from_release(r.kernel, kf);
+        auto e = model::expect(p, kf);
+        std::string key = std::string(model::to_string(e.reason)) + " -> " +
+                          record::to_string(r.verdict) +
+                          (r.message.empty() ? "" : ": " + shape(r.message));
+        auto& c = k.classes[key];
+        c.count++;
+        size_t sz = size_of(p.ops);
+        if (sz < c.minimal_size ||
+            (sz == c.minimal_size && p.text().size() < c.minimal.text().size())) {
+            c.minimal = p;
+            c.minimal_size = sz;
+            c.detail = r.reason;
+        }
+        if (verbose)
+            std::fprintf(stderr, "iterconf: %s: %s %s: %s\n", k.t.label.c_str(), p.name().c_str(),
+                         p.text().c_str(), r.reason.c_str());
+    }
+};
+
+class GenListener : public target::GuestListener {
+  public:
+    GenListener(const std::vector<gen::Program>& programs, KernelRun& run, GenSink& sink,
+                const std::string& bound)
+        : m_programs(programs), m_run(run), m_sink(sink), m_bound(bound) {}
+    void hello(const std::string& release, double, double) override {
+        m_run.release = release;
+        auto kv = expect::parse_release(release);
+        m_kv = kv ? *kv : expect::KernelVersion{};
+    }
+    void record(size_t index, const std::string& json, const std::string&) override {
+        auto r = record::from_json(json);
+        if (!r || index >= m_programs.size()) {
+            if (!garbled)
+                garbled = make_error(ErrorKind::infra, "kernel '" + m_run.t.label + "'",
+                                     "garbled record from the guest agent");
+            return;
+        }
+        r->kernel_source = m_run.t.source;
+        m_sink.add(*r, m_programs[index], m_run);
+    }
+    void lost(size_t index, target::Loss loss, const std::string& message,
+              const std::string&) override {
+        if (index >= m_programs.size())
+            return;
+        auto r = judge::generated_loss(m_programs[index],
+                                       loss == target::Loss::crash ? record::Verdict::crash
+                                                                   : record::Verdict::timeout,
+                                       message, m_run.release, m_kv, m_bound);
+        r.kernel_source = m_run.t.source;
+        m_sink.add(r, m_programs[index], m_run);
+    }
+    std::optional<Error> garbled;
+
+  private:
+    const std::vector<gen::Program>& m_programs;
+    KernelRun& m_run;
+    GenSink& m_sink;
+    std::string m_bound;
+    expect::KernelVersion m_kv;
+};
+
+} // namespace
+
 int run_generated(int argc, char** argv) {
-    std::string out_dir = "out", v;
+    std::string out_dir = "out", v, accel = "auto";
     std::vector<std::string> kernels;
     gen::Bound bound;
     int verbose = 0;
     size_t limit = 0;
+    unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+    double boot_timeout = 180, prog_timeout = 120;
     Args args(argc, argv);
     while (!args.done()) {
         if (args.flag("--generated")) {
@@ -211,130 +325,208 @@ int run_generated(int argc, char** argv) {
             out_dir = v;
         } else if (args.option("--kernel", v)) {
             kernels.push_back(v);
+        } else if (args.option("--jobs", "-j", v)) {
+            jobs = std::max(1u, static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10)));
+        } else if (args.option("--accel", v)) {
+            accel = v;
+        } else if (args.option("--timeout", v)) {
+            prog_timeout = std::strtod(v.c_str(), nullptr);
+        } else if (args.option("--boot-timeout", v)) {
+            boot_timeout = std::strtod(v.c_str(), nullptr);
         } else if (args.option("--limit", v)) {
             limit = std::strtoul(v.c_str(), nullptr, 10);
         } else if (args.flag("-v")) {
             verbose = 1;
         } else {
             throw UsageError{"with --generated: unknown argument '" + args.peek() +
-                             "' (options: --bound, --kernel host, --out, --limit, -v)"};
+                             "' (options: --bound, --kernel, --jobs, --accel, --timeout, "
+                             "--boot-timeout, --out, --limit (host only), -v)"};
         }
     }
-    for (const auto& k : kernels)
-        if (k != "host")
-            return report_error(make_error(ErrorKind::usage, "kernel '" + k + "'",
-                                           "--generated judges only on the running kernel in "
-                                           "this version",
-                                           "use --kernel host"),
-                                false);
-    auto raw = load::RawLoader::open();
-    if (!raw)
-        return report_error(raw.error(), false);
-    struct utsname u {};
-    uname(&u);
-    std::string release = u.release;
-    auto kv = expect::parse_release(release);
-    if (!kv)
-        return report_error(kv.error(), false);
-    model::KernelFeatures kf;
-    model::KernelFeatures::from_release(release, kf);
+    auto resolved = resolve_targets(kernels, verbose > 0);
+    if (!resolved)
+        return report_error(resolved.error(), false);
+    std::vector<KernelRun> runs;
+    for (auto& t : *resolved) {
+        KernelRun k;
+        k.t = t;
+        k.error = t.error;
+        k.error_exit = t.error_exit;
+        if (k.error)
+            report_error(*k.error, false);
+        runs.push_back(std::move(k));
+    }
+    auto t_start = Clock::now();
+    auto programs = gen::enumerate_all(bound);
+    double gen_secs = since(t_start);
 
     std::error_code ec;
     fs::create_directories(out_dir, ec);
-    record::JsonlWriter writer;
-    if (auto r = writer.open(out_dir + "/results.jsonl"); !r)
+    GenSink sink;
+    sink.verbose = verbose;
+    if (auto r = sink.writer.open(out_dir + "/results.jsonl"); !r)
         return report_error(r.error(), false);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
 
-    struct Class {
-        size_t count = 0;
-        gen::Program minimal;
-        size_t minimal_size = SIZE_MAX;
-        std::string detail;
-    };
-    std::map<std::string, Class> classes;
-    std::vector<record::Record> sample;
-    size_t total = 0, matched = 0, by_verdict[6] = {};
-    double load_secs = 0;
-    auto t0 = Clock::now();
-    gen::enumerate(bound, [&](const gen::Program& p) {
-        if (g_stop || (limit && total >= limit))
-            return false;
-        auto bp = gen::emit_bpf(p);
-        auto t1 = Clock::now();
-        auto o = raw->load(bp);
-        load_secs += since(t1);
-        auto e = model::expect(p, kf);
-        record::Record r;
-        r.case_id = "generated";
-        r.program = p.name();
-        r.file = "iterconf gen --bound=" + bound.text();
-        r.description = p.text();
-        r.kernel = release;
-        r.kernel_source = "host";
-        r.verdict = o.result.verdict;
-        r.message = o.result.message;
-        r.missing_kfuncs = o.missing_kfuncs;
-        r.insns_processed = o.insns_processed;
-        r.load_us = o.load_us;
-        r.log_tail = load::tail_lines(o.log, 20);
-        expect::ProgramSpec spec;
-        spec.name = p.name();
-        spec.success = e.accept;
-        for (const auto& m : e.msgs)
-            if (auto c = expect::compile_pattern(m); c)
-                spec.msgs.push_back(*c);
-        judge::judge(r, spec, *kv, o.log);
-        if (auto w = writer.write(r); !w) {
-            g_stop = true;
-            return false;
+    // Guests: the agent enumerates the same bound itself.
+    std::vector<KernelRun*> guests, hosts;
+    for (auto& k : runs)
+        if (!k.error)
+            (k.t.host ? hosts : guests).push_back(&k);
+    std::string initrd = out_dir + "/guest/initramfs.cpio";
+    target::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
+                               .boot_timeout = boot_timeout,
+                               .program_timeout = prog_timeout};
+    target::ConsoleScanner scanner;
+    if (!guests.empty()) {
+        auto sc = target::ConsoleScanner::load(source_dir() + "/images/console/deny.re");
+        if (!sc)
+            return report_error(sc.error(), false);
+        scanner = std::move(*sc);
+        fs::create_directories(out_dir + "/guest", ec);
+        fs::create_directories(out_dir + "/console", ec);
+        if (auto b = build_guest_initramfs(initrd, "@generated\t" + bound.text() + "\t-\n", {}); !b)
+            return report_error(b.error(), false);
+        if (accel == "auto") {
+            std::vector<std::string> images;
+            for (auto* g : guests)
+                images.push_back(g->t.image);
+            gopts.accel = choose_accel(images, initrd, gopts, out_dir, verbose, g_stop);
         }
-        total++;
-        by_verdict[static_cast<int>(r.verdict)]++;
-        if (r.match) {
-            matched++;
-        } else {
-            std::string key = std::string(model::to_string(e.reason)) + " -> " +
-                              record::to_string(r.verdict) +
-                              (r.message.empty() ? "" : ": " + shape(r.message));
-            auto& c = classes[key];
-            c.count++;
-            size_t sz = size_of(p.ops);
-            if (sz < c.minimal_size ||
-                (sz == c.minimal_size && p.text().size() < c.minimal.text().size())) {
-                c.minimal = p;
-                c.minimal_size = sz;
-                c.detail = r.reason;
-            }
-            if (verbose)
-                std::fprintf(stderr, "iterconf: host: %s %s: %s\n", p.name().c_str(),
-                             p.text().c_str(), r.reason.c_str());
-        }
-        return true;
-    });
-    double secs = since(t0);
-    writer.close();
-    std::printf("generated (%s) on host (%s): %zu programs: %zu matched the model, %zu "
-                "disagreements (accept %zu, reject %zu, unsupported %zu, load_error %zu) in "
-                "%.2f s, %.0f verdicts/s (%.0f/s in bpf_prog_load alone)\n",
-                bound.text().c_str(), release.c_str(), total, matched, total - matched,
-                by_verdict[0], by_verdict[1], by_verdict[2], by_verdict[3], secs,
-                secs > 0 ? total / secs : 0.0, load_secs > 0 ? total / load_secs : 0.0);
-    if (!classes.empty()) {
-        std::printf("\ndisagreements by class (model reason -> kernel verdict: message), with "
-                    "the shortest program of each:\n");
-        for (const auto& [key, c] : classes)
-            std::printf("  %5zu  %s\n         e.g. %s  [%s]\n         %s\n", c.count, key.c_str(),
-                        c.minimal.text().c_str(), c.minimal.name().c_str(), c.detail.c_str());
     }
-    std::printf("results: %s/results.jsonl\n", out_dir.c_str());
+    std::atomic<size_t> next_guest{0};
+    auto worker = [&] {
+        for (;;) {
+            size_t i = next_guest++;
+            if (i >= guests.size() || g_stop)
+                return;
+            KernelRun& k = *guests[i];
+            std::string dir = out_dir + "/guest/" + k.t.label;
+            std::error_code e2;
+            fs::create_directories(dir, e2);
+            std::string console = out_dir + "/console/" + k.t.label + ".log";
+            std::ofstream(console, std::ios::trunc).close();
+            target::GuestKernel gk{k.t.label, k.t.image, dir, console};
+            GenListener listener(programs, k, sink, bound.text());
+            auto g =
+                target::run_guest(gk, initrd, programs.size(), gopts, scanner, listener, g_stop);
+            k.secs = g.judge_seconds;
+            if (!g.release.empty())
+                k.release = g.release;
+            if (!g.error && listener.garbled)
+                g.error = listener.garbled;
+            if (g.error) {
+                k.error = g.error;
+                k.error_exit = 2;
+                report_error(*g.error, false);
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned i = 0; i < std::min<size_t>(jobs, guests.size()); i++)
+        threads.emplace_back(worker);
+
+    for (auto* kp : hosts) {
+        KernelRun& k = *kp;
+        auto raw = load::RawLoader::open();
+        if (!raw) {
+            k.error = raw.error();
+            k.error_exit = 2;
+            report_error(raw.error(), false);
+            continue;
+        }
+        struct utsname u {};
+        uname(&u);
+        k.release = u.release;
+        auto kv = expect::parse_release(k.release);
+        auto t0 = Clock::now();
+        for (const auto& p : programs) {
+            if (g_stop || (limit && k.total >= limit))
+                break;
+            auto t1 = Clock::now();
+            auto o = raw->load(gen::emit_bpf(p));
+            k.load_secs += since(t1);
+            auto r = judge::generated_record(p, o, k.release, kv ? *kv : expect::KernelVersion{},
+                                             bound.text());
+            r.kernel_source = "host";
+            sink.add(r, p, k);
+        }
+        k.secs = since(t0);
+    }
+    for (auto& th : threads)
+        th.join();
+    sink.writer.close();
+    if (sink.write_error)
+        return report_error(*sink.write_error, false);
+
+    int rc = 0;
+    std::printf("generated corpus: %zu programs (%s), enumerated in %.2f s\n", programs.size(),
+                bound.text().c_str(), gen_secs);
+    for (const auto& k : runs) {
+        std::string head = k.t.label + (k.release.empty() ? "" : " (" + k.release + ")");
+        if (k.error && !k.total) {
+            std::printf("%s: not judged: %s\n", head.c_str(), k.error->message().c_str());
+            rc = std::max(rc, k.error_exit);
+            continue;
+        }
+        std::printf("%s: %zu programs: %zu matched the model, %zu disagreements (accept %zu, "
+                    "reject %zu, unsupported %zu, load_error %zu, crash %zu, timeout %zu) in "
+                    "%.2f s, %.0f verdicts/s",
+                    head.c_str(), k.total, k.matched, k.total - k.matched, k.by_verdict[0],
+                    k.by_verdict[1], k.by_verdict[2], k.by_verdict[3], k.by_verdict[4],
+                    k.by_verdict[5], k.secs, k.secs > 0 ? k.total / k.secs : 0.0);
+        if (k.load_secs > 0)
+            std::printf(" (%.0f/s in bpf_prog_load alone)", k.total / k.load_secs);
+        std::printf("\n");
+        if (k.error) {
+            std::printf("%s: stopped early: %s\n", head.c_str(), k.error->message().c_str());
+            rc = std::max(rc, k.error_exit);
+        }
+        if (!k.classes.empty()) {
+            rc = std::max(rc, 1);
+            std::printf("  disagreements by class (model reason -> kernel verdict: message), "
+                        "with the shortest program of each:\n");
+            for (const auto& [key, c] : k.classes)
+                std::printf("  %5zu  %s\n         e.g. %s  [%s]\n         %s\n", c.count,
+                            key.c_str(), c.minimal.text().c_str(), c.minimal.name().c_str(),
+                            c.detail.c_str());
+        }
+    }
+    // Differential view: programs whose verdict differs between kernels.
+    size_t judged_kernels = 0;
+    for (const auto& k : runs)
+        judged_kernels += k.total > 0;
+    if (judged_kernels > 1) {
+        std::map<std::string, std::pair<size_t, std::string>> diffs; // signature -> count, example
+        size_t differing = 0;
+        for (const auto& [prog, by_kernel] : sink.verdicts) {
+            bool differ = false;
+            for (const auto& [kname, vv] : by_kernel)
+                differ |= vv != by_kernel.begin()->second;
+            if (!differ)
+                continue;
+            differing++;
+            std::string sig;
+            for (const auto& [kname, vv] : by_kernel)
+                sig += (sig.empty() ? "" : ", ") + kname + "=" + record::to_string(vv);
+            auto& d = diffs[sig];
+            if (d.first++ == 0)
+                d.second = prog;
+        }
+        std::printf("programs whose verdict differs between kernels: %zu of %zu\n", differing,
+                    sink.verdicts.size());
+        for (const auto& [sig, d] : diffs)
+            std::printf("  %6zu  %s  (e.g. %s)\n", d.first, sig.c_str(), d.second.c_str());
+    }
+    std::printf("total wall time: %.1f s; results: %s/results.jsonl\n", since(t_start),
+                out_dir.c_str());
     if (g_stop)
         return report_error(
             make_error(ErrorKind::infra, "run", "interrupted",
                        "the records judged so far are in " + out_dir + "/results.jsonl"),
             false);
-    return classes.empty() ? 0 : 1;
+    return rc;
 }
 
 } // namespace iterconf::cli

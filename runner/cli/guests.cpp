@@ -1,0 +1,155 @@
+#include "cli/guests.hpp"
+
+#include "cli/common.hpp"
+#include "cli/targets.hpp"
+#include "target/initramfs.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace iterconf::cli {
+
+namespace {
+
+std::string busybox_path() {
+    if (const char* s = std::getenv("ITERCONF_BUSYBOX"))
+        return s;
+    return "/bin/busybox";
+}
+
+// A static x86-64 executable: an ELF without a PT_INTERP program header
+// (a dynamic one cannot run in the initramfs, which has no libraries).
+bool is_static_elf(const std::string& data) {
+    if (data.size() < 64 ||
+        data.compare(0, 4,
+                     "\x7f"
+                     "ELF") != 0 ||
+        data[4] != 2)
+        return false;
+    auto u = [&](size_t off, size_t n) {
+        uint64_t v = 0;
+        for (size_t i = 0; i < n && off + i < data.size(); i++)
+            v |= static_cast<uint64_t>(static_cast<unsigned char>(data[off + i])) << (8 * i);
+        return v;
+    };
+    uint64_t phoff = u(32, 8), phentsize = u(54, 2), phnum = u(56, 2);
+    for (uint64_t i = 0; i < phnum; i++)
+        if (u(phoff + i * phentsize, 4) == 3) // PT_INTERP
+            return false;
+    return true;
+}
+
+} // namespace
+
+Result<void> build_guest_initramfs(const std::string& path, const std::string& plan_text,
+                                   const std::vector<std::pair<std::string, std::string>>& files) {
+    using target::CpioEntry;
+    std::vector<CpioEntry> e;
+    for (const char* d : {"bin", "dev", "proc", "sys", "tmp", "cases", "iterconf"})
+        e.push_back({d, S_IFDIR | 0755, ""});
+    ITERCONF_TRY_ASSIGN(std::string init, target::read_file(source_dir() + "/images/init/init.sh"));
+    e.push_back({"init", S_IFREG | 0755, init});
+    std::string bb = busybox_path();
+    auto busybox = target::read_file(bb);
+    if (!busybox)
+        return make_error(ErrorKind::infra, bb, "cannot read busybox: " + busybox.error().what,
+                          "install busybox-static (ci/install-deps.sh)");
+    if (!is_static_elf(*busybox))
+        return make_error(ErrorKind::infra, bb, "not a statically linked executable",
+                          "install busybox-static, or point ITERCONF_BUSYBOX at a static busybox");
+    e.push_back({"bin/busybox", S_IFREG | 0755, *busybox});
+    std::string ap = agent_path();
+    auto agent = ap.empty() ? Result<std::string>(make_error(ErrorKind::infra, "", "not built"))
+                            : target::read_file(ap);
+    if (!agent)
+        return make_error(ErrorKind::infra, "iterconf-agent",
+                          "no guest agent in this build (" + agent.error().what + ")",
+                          "use the plain build (build/), not the sanitizer one, or set "
+                          "ITERCONF_AGENT");
+    if (!is_static_elf(*agent))
+        return make_error(ErrorKind::infra, ap, "the guest agent is not statically linked",
+                          "use the plain build's runner/iterconf-agent");
+    e.push_back({"bin/iterconf-agent", S_IFREG | 0755, *agent});
+    std::vector<std::string> dirs;
+    for (const auto& [guest, host] : files) {
+        fs::path p = fs::path(guest).parent_path();
+        std::vector<std::string> chain;
+        for (; p != "cases" && !p.empty(); p = p.parent_path())
+            chain.push_back(p.generic_string());
+        for (auto d = chain.rbegin(); d != chain.rend(); ++d)
+            if (std::find(dirs.begin(), dirs.end(), *d) == dirs.end()) {
+                dirs.push_back(*d);
+                e.push_back({*d, S_IFDIR | 0755, ""});
+            }
+        ITERCONF_TRY_ASSIGN(std::string obj, target::read_file(host));
+        e.push_back({guest, S_IFREG | 0644, obj});
+    }
+    e.push_back({"iterconf/plan", S_IFREG | 0644, plan_text});
+    return target::write_cpio(path, e);
+}
+
+std::string cache_dir() {
+    if (const char* c = std::getenv("ITERCONF_CACHE_DIR"); c && *c)
+        return c;
+    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
+        return std::string(x) + "/iterconf";
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : "/tmp") + "/.cache/iterconf";
+}
+
+// KVM is probed by trying it: /dev/kvm may exist and still be unable to run
+// a stock kernel (here it stops the guest with no output, or with "KVM
+// internal error"). A working KVM boots to init in well under 10 s. The
+// answer is cached per host kernel, so only the first run pays for it.
+std::string choose_accel(const std::vector<std::string>& images, const std::string& initrd,
+                         const target::GuestOptions& gopts, const std::string& out_dir, int verbose,
+                         const std::atomic<bool>& interrupted) {
+    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return "tcg";
+    ::close(fd);
+    struct utsname u {};
+    uname(&u);
+    std::string key = std::string(u.release) + " " + u.version;
+    std::string cache = cache_dir() + "/kvm-probe";
+    {
+        std::ifstream in(cache);
+        std::string line, k;
+        if (std::getline(in, k) && std::getline(in, line) && k == key &&
+            (line == "kvm" || line == "tcg")) {
+            if (verbose)
+                std::fprintf(stderr, "iterconf: qemu: using %s (KVM probe cached in %s)\n",
+                             line.c_str(), cache.c_str());
+            return line;
+        }
+    }
+    for (const auto& image : images) {
+        std::error_code ec;
+        std::string dir = out_dir + "/guest/kvm-probe";
+        fs::create_directories(dir, ec);
+        target::GuestKernel gk{"kvm-probe", image, dir, dir + "/console.log"};
+        auto o = gopts;
+        o.accel = "kvm";
+        o.boot_timeout = 10;
+        auto f = target::boot_floor(gk, initrd, o, interrupted);
+        std::string accel = f ? "kvm" : "tcg";
+        if (verbose)
+            std::fprintf(stderr, "iterconf: qemu: /dev/kvm %s; using %s\n",
+                         f ? "boots a guest" : ("cannot boot a guest: " + f.error().what).c_str(),
+                         accel.c_str());
+        fs::create_directories(cache_dir(), ec);
+        std::ofstream(cache) << key << "\n" << accel << "\n";
+        return accel;
+    }
+    return "tcg";
+}
+
+} // namespace iterconf::cli

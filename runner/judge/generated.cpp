@@ -1,0 +1,63 @@
+#include "judge/generated.hpp"
+
+#include "judge/judge.hpp"
+#include "load/classify.hpp"
+#include "model/model.hpp"
+
+namespace iterconf::judge {
+
+namespace {
+
+record::Record base(const gen::Program& p, const std::string& release,
+                    const std::string& bound_text) {
+    record::Record r;
+    r.case_id = "generated";
+    r.program = p.name();
+    r.file = "iterconf gen --bound=" + bound_text;
+    r.description = p.text();
+    r.kernel = release;
+    return r;
+}
+
+void judge_with_model(record::Record& r, const gen::Program& p, const std::string& release,
+                      const expect::KernelVersion& k, const std::string& log) {
+    model::KernelFeatures kf;
+    if (!model::KernelFeatures::from_release(release, kf))
+        kf = model::KernelFeatures::from_version(k.v[0], k.v[1], k.v[2]);
+    auto e = model::expect(p, kf);
+    expect::ProgramSpec spec;
+    spec.name = p.name();
+    spec.success = e.accept;
+    for (const auto& m : e.msgs)
+        if (auto c = expect::compile_pattern(m); c)
+            spec.msgs.push_back(*c);
+    judge(r, spec, k, log);
+}
+
+} // namespace
+
+record::Record generated_record(const gen::Program& p, const load::RawOutcome& o,
+                                const std::string& release, const expect::KernelVersion& k,
+                                const std::string& bound_text) {
+    record::Record r = base(p, release, bound_text);
+    r.verdict = o.result.verdict;
+    r.message = o.result.message;
+    r.missing_kfuncs = o.missing_kfuncs;
+    r.insns_processed = o.insns_processed;
+    r.load_us = o.load_us;
+    r.log_tail = load::tail_lines(o.log, 20);
+    judge_with_model(r, p, release, k, o.log);
+    return r;
+}
+
+record::Record generated_loss(const gen::Program& p, record::Verdict v, const std::string& message,
+                              const std::string& release, const expect::KernelVersion& k,
+                              const std::string& bound_text) {
+    record::Record r = base(p, release, bound_text);
+    r.verdict = v;
+    r.message = message;
+    judge_with_model(r, p, release, k, "");
+    return r;
+}
+
+} // namespace iterconf::judge

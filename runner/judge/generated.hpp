@@ -1,0 +1,26 @@
+// The record of one generated program (issue 4): loaded through the
+// bytecode path, expected to do what the reference model predicts for the
+// kernel that judged it. Shared by `iterconf run --generated` on the host
+// and by the guest agent.
+#pragma once
+
+#include "expect/kver.hpp"
+#include "gen/program.hpp"
+#include "load/raw_load.hpp"
+#include "record/record.hpp"
+
+#include <string>
+
+namespace iterconf::judge {
+
+record::Record generated_record(const gen::Program& p, const load::RawOutcome& o,
+                                const std::string& release, const expect::KernelVersion& k,
+                                const std::string& bound_text);
+
+// The record of a generated program that took the guest down (crash) or
+// made no progress (timeout): judged against the model like any other.
+record::Record generated_loss(const gen::Program& p, record::Verdict v, const std::string& message,
+                              const std::string& release, const expect::KernelVersion& k,
+                              const std::string& bound_text);
+
+} // namespace iterconf::judge

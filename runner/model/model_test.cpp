@@ -1,0 +1,408 @@
+// One test per rule of the reference model (runner/model/README.md). Each
+// builds a small program from the text form of gen::Program::text() (ops
+// only) and checks the verdict, the reason and the messages.
+#include "model/model.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <stdexcept>
+
+namespace iterconf::model {
+namespace {
+
+using gen::Kind;
+using gen::Op;
+using gen::Program;
+using gen::Task;
+using gen::Where;
+
+// Parses "new0 loop0{read0 brk} branch{destroy0}{} next1@global".
+class Parser {
+  public:
+    explicit Parser(const std::string& s) : m_s(s) {}
+
+    std::vector<Op> seq() {
+        std::vector<Op> ops;
+        for (;;) {
+            while (m_i < m_s.size() && m_s[m_i] == ' ')
+                m_i++;
+            if (m_i == m_s.size() || m_s[m_i] == '}')
+                return ops;
+            ops.push_back(op());
+        }
+    }
+
+  private:
+    Op op() {
+        std::string word;
+        while (m_i < m_s.size() && std::isalpha(static_cast<unsigned char>(m_s[m_i])))
+            word += m_s[m_i++];
+        static const std::pair<const char*, Op::Code> codes[] = {
+            {"new", Op::Code::new_},   {"next", Op::Code::next},       {"destroy", Op::Code::destroy},
+            {"guard", Op::Code::guard}, {"read", Op::Code::read},      {"write", Op::Code::write},
+            {"clobber", Op::Code::clobber}, {"copy", Op::Code::copy}, {"loop", Op::Code::loop},
+            {"branch", Op::Code::branch}, {"brk", Op::Code::brk},     {"ret", Op::Code::ret},
+        };
+        Op o;
+        bool found = false;
+        for (const auto& [name, code] : codes)
+            if (word == name) {
+                o.code = code;
+                found = true;
+            }
+        if (!found)
+            throw std::runtime_error("bad op '" + word + "' in: " + m_s);
+        if (m_i < m_s.size() && std::isdigit(static_cast<unsigned char>(m_s[m_i])))
+            o.slot = static_cast<uint8_t>(m_s[m_i++] - '0');
+        if (m_s.compare(m_i, 4, "@mis") == 0) {
+            o.where = Where::misaligned;
+            m_i += 4;
+        } else if (m_s.compare(m_i, 7, "@global") == 0) {
+            o.where = Where::global;
+            m_i += 7;
+        } else if (m_s.compare(m_i, 4, "@map") == 0) {
+            o.where = Where::map_value;
+            m_i += 4;
+        }
+        if (o.code == Op::Code::guard || o.code == Op::Code::loop || o.code == Op::Code::branch) {
+            o.body = block();
+            if (o.code == Op::Code::branch)
+                o.orelse = block();
+        }
+        return o;
+    }
+
+    std::vector<Op> block() {
+        if (m_i >= m_s.size() || m_s[m_i] != '{')
+            throw std::runtime_error("expected '{' in: " + m_s);
+        m_i++;
+        auto ops = seq();
+        if (m_i >= m_s.size() || m_s[m_i] != '}')
+            throw std::runtime_error("expected '}' in: " + m_s);
+        m_i++;
+        return ops;
+    }
+
+    const std::string& m_s;
+    size_t m_i = 0;
+};
+
+Program prog(const std::string& ops, Task task = Task::current_btf, Kind k0 = Kind::task_vma,
+             Kind k1 = Kind::task_vma) {
+    Program p;
+    p.task = task;
+    p.kinds = {k0, k1};
+    p.ops = Parser(ops).seq();
+    EXPECT_EQ(p.validate(), "") << ops;
+    return p;
+}
+
+const KernelFeatures host = KernelFeatures::from_version(6, 18, 44);
+const KernelFeatures k6_12 = KernelFeatures::from_version(6, 12, 107);
+const KernelFeatures k7_2 = KernelFeatures::from_version(7, 2, 13);
+const KernelFeatures k7_3 = KernelFeatures::from_version(7, 3, 0);
+
+using Msgs = std::vector<std::string>;
+
+void expect_accept(const Program& p, const KernelFeatures& k = host) {
+    Expectation e = expect(p, k);
+    EXPECT_TRUE(e.accept) << p.text() << ": " << to_string(e.reason) << " at " << e.at;
+    EXPECT_EQ(e.reason, Reason::none) << p.text();
+    EXPECT_TRUE(e.msgs.empty()) << p.text();
+    EXPECT_TRUE(e.pinned) << p.text();
+}
+
+void expect_reject(const Program& p, Reason r, const Msgs& msgs, const KernelFeatures& k = host) {
+    Expectation e = expect(p, k);
+    EXPECT_FALSE(e.accept) << p.text();
+    EXPECT_EQ(to_string(e.reason), std::string(to_string(r))) << p.text() << " at " << e.at;
+    EXPECT_EQ(e.msgs, msgs) << p.text() << " on " << k.text();
+    EXPECT_TRUE(e.pinned) << p.text();
+}
+
+const std::string kLeak = "Unreleased reference id={{[0-9]+}} alloc_insn={{[0-9]+}}";
+const std::string kNullDeref = "R{{[0-9]+}} invalid mem access 'scalar'";
+const std::string kInitVma = "expected an initialized iter_task_vma as arg #0";
+const std::string kUninitVma = "expected uninitialized iter_task_vma as arg #0";
+
+// --- KernelFeatures ----------------------------------------------------------
+
+TEST(Features, FromVersionDerivesFlags) {
+    auto k = KernelFeatures::from_version(6, 7, 0);
+    EXPECT_TRUE(k.has_task_vma);
+    EXPECT_TRUE(k.has_iter_num);
+    EXPECT_FALSE(k.iter_on_stack_check);
+    EXPECT_EQ(k.args, ArgWording::regno);
+    EXPECT_FALSE(KernelFeatures::from_version(6, 6, 99).has_task_vma);
+    EXPECT_FALSE(KernelFeatures::from_version(6, 3, 0).has_iter_num);
+    EXPECT_FALSE(KernelFeatures::from_version(6, 12, 4).iter_on_stack_check);
+    EXPECT_TRUE(KernelFeatures::from_version(6, 12, 5).iter_on_stack_check);
+    EXPECT_EQ(KernelFeatures::from_version(6, 12, 5).args, ArgWording::zero_index);
+    EXPECT_EQ(KernelFeatures::from_version(6, 19, 0).args, ArgWording::zero_or_reg);
+    EXPECT_EQ(KernelFeatures::from_version(7, 2, 0).args, ArgWording::reg);
+}
+
+TEST(Features, FromRelease) {
+    KernelFeatures k;
+    ASSERT_TRUE(KernelFeatures::from_release("6.18.44-fc-v657", k));
+    EXPECT_EQ(k.text(), "6.18.44");
+    ASSERT_TRUE(KernelFeatures::from_release("7.3.0-rc7-cloud-amd64", k));
+    EXPECT_EQ(k.text(), "7.3.0");
+    ASSERT_TRUE(KernelFeatures::from_release("6.1", k));
+    EXPECT_EQ(k.text(), "6.1.0");
+    EXPECT_FALSE(KernelFeatures::from_release("linux", k));
+}
+
+// --- rules -------------------------------------------------------------------
+
+// Rule: a program calling kfuncs the kernel lacks is unsupported.
+TEST(Rules, UnsupportedBeforeTheKfuncsExist) {
+    auto old = KernelFeatures::from_version(6, 1, 0);
+    Expectation e = expect(prog("new0 destroy0"), old);
+    EXPECT_FALSE(e.accept);
+    EXPECT_EQ(e.reason, Reason::unsupported);
+    EXPECT_TRUE(e.msgs.empty());
+    // num exists from 6.4, task_vma from 6.7
+    auto k6_5 = KernelFeatures::from_version(6, 5, 0);
+    EXPECT_EQ(expect(prog("new0 destroy0", Task::current_btf, Kind::num), k6_5).reason,
+              Reason::none);
+    EXPECT_EQ(expect(prog("new0 destroy0"), k6_5).reason, Reason::unsupported);
+    // bpf_task_from_pid() from 6.2, called whatever the ops
+    EXPECT_EQ(expect(prog("read0", Task::pid_checked), old).reason, Reason::unsupported);
+}
+
+// Rule: the full protocol is accepted (new, loop with NULL-checked vma, destroy).
+TEST(Rules, CorrectUseAccepted) {
+    expect_accept(prog("new0 loop0{read0} destroy0"));
+    expect_accept(prog("new0 loop0{read0} destroy0", Task::pid_checked));
+    expect_accept(prog("new0 next0 guard0{read0} destroy0"));
+    expect_accept(prog("new0 loop0{read0} destroy0", Task::current_btf, Kind::num));
+    expect_accept(prog("new0 new1 loop0{loop1{read1} read0} destroy1 destroy0"));
+}
+
+// Rule: check_reference_leak() at BPF_EXIT: new() without destroy().
+TEST(Rules, MissingDestroyLeaks) {
+    expect_reject(prog("new0"), Reason::missing_destroy, {kLeak});
+    expect_reject(prog("new0 next0"), Reason::missing_destroy, {kLeak});
+    expect_reject(prog("new0 branch{destroy0}{}"), Reason::missing_destroy, {kLeak});
+    expect_reject(prog("new0 loop0{ret} destroy0"), Reason::missing_destroy, {kLeak});
+}
+
+// Rule: is_iter_reg_valid_uninit(): new() on a live (active or drained) slot.
+TEST(Rules, DoubleNew) {
+    expect_reject(prog("new0 new0 destroy0"), Reason::double_new, {kUninitVma});
+    expect_reject(prog("new0 loop0{} new0 destroy0"), Reason::double_new, {kUninitVma});
+    expect_reject(prog("new0 loop0{new0} destroy0"), Reason::double_new, {kUninitVma});
+}
+
+// Rule: unmark_stack_slots_iter() leaves STACK_INVALID: new() after destroy() is legal.
+TEST(Rules, NewAfterDestroyIsLegal) {
+    expect_accept(prog("new0 destroy0 new0 destroy0"));
+    expect_accept(prog("new0 loop0{} destroy0 new0 loop0{} destroy0"));
+}
+
+// Rule: is_iter_reg_valid_init(): next()/destroy()/loop on a slot with no iterator.
+TEST(Rules, UninitIter) {
+    expect_reject(prog("next0"), Reason::uninit_iter, {kInitVma});
+    expect_reject(prog("destroy0"), Reason::uninit_iter, {kInitVma});
+    expect_reject(prog("loop0{}"), Reason::uninit_iter, {kInitVma});
+    expect_reject(prog("new0 destroy0 next0"), Reason::uninit_iter, {kInitVma});
+    expect_reject(prog("new0 destroy0 destroy0"), Reason::uninit_iter, {kInitVma});
+    // new() on one branch only: the else side (explored second) fails
+    expect_reject(prog("branch{new0}{} destroy0"), Reason::uninit_iter, {kInitVma});
+    // destroy() inside the loop: the next turn's next() fails
+    expect_reject(prog("new0 loop0{destroy0} destroy0"), Reason::uninit_iter, {kInitVma});
+}
+
+// Rule: a store into an active slot is allowed but makes it a non-iterator,
+// and its reference can never be released.
+TEST(Rules, ClobberedIter) {
+    expect_reject(prog("new0 clobber0 next0 destroy0"), Reason::clobbered_iter, {kInitVma});
+    expect_reject(prog("new0 clobber0 destroy0"), Reason::clobbered_iter, {kInitVma});
+    expect_reject(prog("new0 clobber0"), Reason::missing_destroy, {kLeak});
+    expect_reject(prog("new0 clobber0 new0 destroy0"), Reason::missing_destroy, {kLeak});
+    expect_accept(prog("clobber0 new0 destroy0 clobber0"));
+}
+
+// Rule: check_stack_read_fixed_off(): STACK_ITER bytes cannot be read.
+TEST(Rules, IterRead) {
+    expect_reject(prog("new0 copy0 destroy0"), Reason::iter_read,
+                  {"invalid read from stack off {{-?[0-9]+}}+0 size 8"});
+    // STACK_INVALID/ZERO is readable for root (allow_uninit_stack)
+    expect_accept(prog("copy0 new0 destroy0 copy0"));
+}
+
+// Rule: process_iter_arg(): reg->type != PTR_TO_STACK (12659d28615d).
+TEST(Rules, NotOnStack) {
+    expect_reject(prog("new0@global"), Reason::not_on_stack,
+                  {"arg#0 expected pointer to an iterator on stack"});
+    expect_reject(prog("new0 next0@global destroy0"), Reason::not_on_stack,
+                  {"arg#0 expected pointer to an iterator on stack"});
+    expect_reject(prog("new1@map"), Reason::not_on_stack,
+                  {"R1 expected pointer to an iterator on stack"}, k7_2);
+    // before the fix: type confusion, not modelled
+    Expectation e = expect(prog("new0@global"), KernelFeatures::from_version(6, 8, 0));
+    EXPECT_FALSE(e.pinned);
+    EXPECT_EQ(e.reason, Reason::not_on_stack);
+}
+
+// Rule: stack_slot_obj_get_spi(): off % BPF_REG_SIZE, then the uninit/init message.
+TEST(Rules, Misaligned) {
+    const std::string off = "cannot pass in iter at an offset={{-?[0-9]+}}";
+    expect_reject(prog("new0@mis"), Reason::misaligned, {off, kUninitVma});
+    expect_reject(prog("new0 next0@mis destroy0"), Reason::misaligned, {off, kInitVma});
+    expect_reject(prog("new1 destroy1@mis", Task::current_btf, Kind::task_vma, Kind::num),
+                  Reason::misaligned, {off, "expected an initialized iter_num as R1"}, k7_3);
+}
+
+// Rule: check_kfunc_args(): NULL task ("Possibly NULL pointer passed to trusted").
+TEST(Rules, NullTask) {
+    expect_reject(prog("new0 destroy0", Task::null), Reason::null_task,
+                  {"Possibly NULL pointer passed to trusted arg1"});
+    expect_reject(prog("new0 destroy0", Task::null), Reason::null_task,
+                  {"Possibly NULL pointer passed to trusted R2"}, k7_2);
+}
+
+// Rule: the same for a KF_RET_NULL bpf_task_from_pid() result used unchecked.
+TEST(Rules, MaybeNullTask) {
+    expect_reject(prog("new0 destroy0", Task::pid_unchecked), Reason::maybe_null_task,
+                  {"Possibly NULL pointer passed to trusted arg1"}, k6_12);
+    // no task_vma new(): the task is never passed
+    expect_accept(prog("new0 destroy0", Task::pid_unchecked, Kind::num));
+}
+
+// Rule: get_kfunc_ptr_arg_type(): a scalar where a struct pointer is expected.
+TEST(Rules, ScalarTask) {
+    auto p = prog("new0 destroy0", Task::current_scalar);
+    expect_reject(p, Reason::scalar_task,
+                  {"arg#1 pointer type STRUCT task_struct must point to scalar, or struct with "
+                   "scalar"});
+    expect_reject(p, Reason::scalar_task,
+                  {"R2 pointer type STRUCT task_struct must point to scalar, or struct with scalar"},
+                  k7_2);
+    expect_reject(p, Reason::scalar_task, {"R2 is scalar expected STRUCT task_struct"}, k7_3);
+}
+
+// Rule: KF_RCU: a walked, non-RCU task pointer ("R2 must be a rcu pointer").
+TEST(Rules, UntrustedTask) {
+    expect_reject(prog("new0 destroy0", Task::walked), Reason::untrusted_task,
+                  {"R2 must be a rcu pointer"});
+    expect_reject(prog("new0 destroy0", Task::walked), Reason::untrusted_task,
+                  {"R2 must be a rcu pointer"}, k7_3);
+}
+
+// Rule: check_kfunc_args() checks arguments in order: the iterator first.
+TEST(Rules, IteratorArgumentBeforeTask) {
+    expect_reject(prog("new0@mis", Task::null), Reason::misaligned,
+                  {"cannot pass in iter at an offset={{-?[0-9]+}}", kUninitVma});
+    expect_reject(prog("new0 new0", Task::walked), Reason::untrusted_task,
+                  {"R2 must be a rcu pointer"});
+}
+
+// Rule: process_iter_next_call(): the drained continuation (R0 = 0) comes
+// first, so an unchecked vma is a scalar dereference; so is the initial NULL.
+TEST(Rules, UncheckedVma) {
+    expect_reject(prog("new0 next0 read0 destroy0"), Reason::unchecked_vma, {kNullDeref});
+    expect_reject(prog("new0 next0 write0 destroy0"), Reason::unchecked_vma, {kNullDeref});
+    expect_reject(prog("read0"), Reason::unchecked_vma, {kNullDeref});
+    // after the loop the iterator is drained: v is NULL, next() stays NULL
+    expect_reject(prog("new0 loop0{} read0 destroy0"), Reason::unchecked_vma, {kNullDeref});
+    expect_reject(prog("new0 loop0{} next0 guard0{write0} read0 destroy0"),
+                  Reason::unchecked_vma, {kNullDeref});
+}
+
+// Rule: a NULL check (guard, loop condition, brk out of the loop) makes it non-NULL.
+TEST(Rules, CheckedVmaReadable) {
+    expect_accept(prog("new0 next0 guard0{read0} destroy0"));
+    expect_accept(prog("new0 loop0{read0 brk} destroy0"));
+    // brk leaves v non-NULL, but the drained exit path reaches read0 with NULL
+    expect_reject(prog("new0 loop0{brk} read0 destroy0"), Reason::unchecked_vma, {kNullDeref});
+}
+
+// Rule: check_ptr_to_btf_access(): tracing programs may only read a vma.
+TEST(Rules, WriteVma) {
+    expect_reject(prog("new0 loop0{write0} destroy0"), Reason::write_vma,
+                  {"only read is supported"});
+    expect_reject(prog("new0 next0 guard0{write0} destroy0"), Reason::write_vma,
+                  {"only read is supported"}, k7_3);
+}
+
+// Rule: check_mem_access(): the num next() result is rdonly_mem.
+TEST(Rules, WriteNum) {
+    expect_reject(prog("new0 loop0{write0} destroy0", Task::current_btf, Kind::num),
+                  Reason::write_num, {"R{{[0-9]+}} cannot write into rdonly_mem"});
+}
+
+// Rule: the vma is not tied to the iterator: reading it after destroy() is accepted.
+TEST(Rules, VmaOutlivesIterator) {
+    expect_accept(prog("new0 next0 destroy0 guard0{read0}"));
+    expect_accept(prog("new0 loop0{brk} destroy0 guard0{read0}"));
+}
+
+// Rule: a num pointer carries the iterator's ref_obj_id: destroy() invalidates it.
+TEST(Rules, StaleNumPointer) {
+    auto p = prog("new0 next0 destroy0 guard0{read0}", Task::current_btf, Kind::num);
+    expect_reject(p, Reason::stale_ptr, {kNullDeref});
+    // a pointer from an iterator whose slot was clobbered is not released by a later destroy
+    expect_reject(prog("new0 loop0{clobber0 new0 destroy0 read0 brk} destroy0", Task::current_btf,
+                       Kind::num),
+                  Reason::missing_destroy, {kLeak});
+}
+
+// Rule: exploration order: the pushed branch target (else side) comes after
+// the whole fall-through (then side).
+TEST(Rules, BranchThenSideFirst) {
+    expect_reject(prog("new0 branch{copy0}{destroy0 destroy0} destroy0"), Reason::iter_read,
+                  {"invalid read from stack off {{-?[0-9]+}}+0 size 8"});
+    expect_reject(prog("new0 branch{destroy0 destroy0}{copy0} destroy0"), Reason::uninit_iter,
+                  {kInitVma});
+}
+
+// Rule: exploration order: zero loop turns (and everything after the loop)
+// come before the loop body.
+TEST(Rules, LoopExitPathBeforeBody) {
+    expect_reject(prog("new0 loop0{write0}"), Reason::missing_destroy, {kLeak});
+    expect_reject(prog("new0 loop0{copy0} read0 destroy0"), Reason::unchecked_vma, {kNullDeref});
+    expect_reject(prog("new0 loop0{copy0} destroy0"), Reason::iter_read,
+                  {"invalid read from stack off {{-?[0-9]+}}+0 size 8"});
+}
+
+// Rule: loops converge (bpf_is_state_visited() at the iter_next insn), also
+// when the body changes another iterator or re-creates the loop's own.
+TEST(Rules, LoopConverges) {
+    expect_accept(prog("new0 loop0{next0} destroy0"));
+    expect_accept(prog("new0 new1 loop0{next1 guard1{read1}} destroy0 destroy1"));
+    expect_accept(prog("new0 loop0{destroy0 new0} destroy0"));
+    // a second-turn error is still found: slot 1 is created on turn 1
+    expect_reject(prog("new0 loop0{new1} destroy0 destroy1"), Reason::uninit_iter,
+                  {"expected an initialized iter_task_vma as arg #0"});
+    expect_reject(prog("new0 loop0{branch{new1}{destroy1}} destroy0"), Reason::uninit_iter,
+                  {kInitVma});
+}
+
+// Rule: the argument designator follows the kernel (bd74e238ae69, argno_t).
+TEST(Rules, ArgumentWordingByKernel) {
+    auto p = prog("new0 new0");
+    auto msg = [&](int a, int b, int c) {
+        return expect(p, KernelFeatures::from_version(a, b, c)).msgs;
+    };
+    EXPECT_EQ(msg(6, 8, 0), Msgs{"expected uninitialized iter_task_vma as arg #1"});
+    EXPECT_EQ(msg(6, 12, 4), Msgs{"expected uninitialized iter_task_vma as arg #1"});
+    EXPECT_EQ(msg(6, 12, 5), Msgs{"expected uninitialized iter_task_vma as arg #0"});
+    EXPECT_EQ(msg(6, 18, 44), Msgs{"expected uninitialized iter_task_vma as arg #0"});
+    EXPECT_EQ(msg(7, 0, 0), Msgs{"expected uninitialized iter_task_vma as {{(arg #0|R1)}}"});
+    EXPECT_EQ(msg(7, 2, 13), Msgs{"expected uninitialized iter_task_vma as R1"});
+    EXPECT_EQ(msg(7, 3, 0), Msgs{"expected uninitialized iter_task_vma as R1"});
+}
+
+// The error location names the op.
+TEST(Rules, ReportsWhere) {
+    EXPECT_EQ(expect(prog("new0 loop0{destroy0} destroy0"), host).at, "ops[1] loop0 (next)");
+    EXPECT_EQ(expect(prog("new0 branch{}{write0} destroy0"), host).at, "ops[1].orelse[0] write0");
+    EXPECT_EQ(expect(prog("new0"), host).at, "exit");
+    EXPECT_EQ(expect(prog("new0 loop0{}"), host).at, "exit");
+}
+
+} // namespace
+} // namespace iterconf::model
