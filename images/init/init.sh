@@ -22,6 +22,6 @@ esac
 # say so on the result channel instead of panicking the kernel ("Attempted
 # to kill init"), which would look like a kernel crash. The agent powers the
 # guest off itself when it is done.
-/bin/iterconf-agent
+ITERCONF_GUEST=1 /bin/iterconf-agent
 rc=$?
 echo "FATAL {\"where\":\"guest\",\"what\":\"iterconf-agent exited with status $rc\",\"hint\":\"a harness bug; see the console\"}" >/dev/ttyS1

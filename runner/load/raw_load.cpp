@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <string_view>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace iterconf::load {
@@ -301,6 +302,18 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
                       reinterpret_cast<const struct bpf_insn*>(r.insns.data()), r.insns.size(), &o);
     int err = fd < 0 ? fd : 0; // libbpf 1.x: -errno
     auto t1 = std::chrono::steady_clock::now();
+    if (fd >= 0 && opts.run) {
+        const char* guest = std::getenv("ITERCONF_GUEST");
+        if (guest && std::string(guest) == "1") {
+            int link = bpf_raw_tracepoint_open(nullptr, fd);
+            if (link >= 0) {
+                for (int i = 0; i < 3; i++)
+                    ::syscall(SYS_getppid);
+                ::close(link);
+                out.ran = true;
+            }
+        }
+    }
     if (fd >= 0)
         ::close(fd);
     out.load_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();

@@ -26,6 +26,12 @@ struct RawOptions {
     int log_level = 1;           // verifier log level
     size_t log_size = 16u << 20; // verifier log buffer
     uint32_t prog_flags = 0;     // BPF_F_* (e.g. BPF_F_TEST_STATE_FREQ)
+    // Inside a QEMU guest only: attach an accepted program to sys_enter,
+    // make a few syscalls so that it runs, then detach. Refused unless the
+    // environment says this is the guest (ITERCONF_GUEST=1, set by the
+    // initramfs's /init): a verifier-accepted misuse can oops the kernel
+    // that runs it, and that must never be the host's.
+    bool run = false;
 };
 
 struct RawOutcome {
@@ -40,6 +46,7 @@ struct RawOutcome {
     int64_t insns_processed = -1;
     int64_t load_us = 0;
     std::vector<std::string> missing_kfuncs;
+    bool ran = false; // attached and triggered (RawOptions::run)
 };
 
 class RawLoader {
