@@ -505,15 +505,40 @@ class Interp {
     std::set<std::pair<const Op*, decltype(State{}.key())>> m_seen;
 };
 
-// Which kfunc families the program calls, for "unsupported".
-void calls(const std::vector<Op>& ops, const gen::Program& p, bool& vma, bool& num) {
+// Which kfunc families the program calls, for "unsupported": only calls
+// that can be reached (emit_bpf drops code after brk/ret, and after a branch
+// whose arms both end in one, as clang does). Returns whether control can
+// fall off the end of `ops`.
+bool calls(const std::vector<Op>& ops, const gen::Program& p, bool& vma, bool& num) {
     for (const auto& o : ops) {
-        if (o.code == Op::Code::new_ || o.code == Op::Code::next || o.code == Op::Code::destroy ||
-            o.code == Op::Code::loop)
+        switch (o.code) {
+        case Op::Code::brk:
+        case Op::Code::ret:
+            return false;
+        case Op::Code::new_:
+        case Op::Code::next:
+        case Op::Code::destroy:
             (p.kinds[o.slot] == Kind::task_vma ? vma : num) = true;
-        calls(o.body, p, vma, num);
-        calls(o.orelse, p, vma, num);
+            break;
+        case Op::Code::loop:
+            (p.kinds[o.slot] == Kind::task_vma ? vma : num) = true;
+            calls(o.body, p, vma, num); // the loop exits when next() returns NULL
+            break;
+        case Op::Code::guard:
+            calls(o.body, p, vma, num); // skipped when the pointer is NULL
+            break;
+        case Op::Code::branch: {
+            bool a = calls(o.body, p, vma, num);
+            bool b = calls(o.orelse, p, vma, num);
+            if (!a && !b)
+                return false;
+            break;
+        }
+        default:
+            break;
+        }
     }
+    return true;
 }
 
 } // namespace

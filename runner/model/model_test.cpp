@@ -410,3 +410,30 @@ TEST(Rules, ReportsWhere) {
 
 } // namespace
 } // namespace iterconf::model
+
+TEST(ModelDeadCode, KfuncsAfterReturnAreNotCalled) {
+    // emit_bpf drops code after ret/brk (and after a branch whose arms both
+    // end in one): a program whose only task_vma call is dead calls no
+    // task_vma kfunc, so it is not unsupported on a kernel without them
+    // (seen on Debian 6.1: `ret new0` is accepted).
+    using iterconf::gen::Op;
+    iterconf::gen::Program p;
+    Op ret;
+    ret.code = Op::Code::ret;
+    Op nw;
+    nw.code = Op::Code::new_;
+    p.ops = {ret, nw};
+    auto e = iterconf::model::expect(p, iterconf::model::KernelFeatures::from_version(6, 1, 192));
+    EXPECT_TRUE(e.accept);
+    EXPECT_EQ(e.reason, iterconf::model::Reason::none);
+    Op br;
+    br.code = Op::Code::branch;
+    br.body = {ret};
+    br.orelse = {ret};
+    p.ops = {br, nw};
+    e = iterconf::model::expect(p, iterconf::model::KernelFeatures::from_version(6, 1, 192));
+    EXPECT_EQ(e.reason, iterconf::model::Reason::none);
+    p.ops = {nw, ret};
+    e = iterconf::model::expect(p, iterconf::model::KernelFeatures::from_version(6, 1, 192));
+    EXPECT_EQ(e.reason, iterconf::model::Reason::unsupported);
+}
