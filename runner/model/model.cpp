@@ -22,6 +22,18 @@ constexpr uint32_t ver(int major, int minor, int patch) {
 }
 constexpr uint32_t kForever = UINT32_MAX;
 
+// Version thresholds, shared by KernelFeatures::from_version() and kMessages.
+// 12659d28615d "bpf: Ensure reg is PTR_TO_STACK in process_iter_arg" and
+// bd74e238ae69 "bpf: Zero index arg error string for dynptr and iter": 6.13,
+// stable 6.12.5 (the same merge).
+constexpr uint32_t kZeroIndex = ver(6, 12, 5);
+// The argno_t / reg_arg_name() rework ("R1" instead of "arg #0"): in 7.2.13,
+// not in 6.18.44; 6.19 .. 7.1 unseen, matched with regex alternatives.
+constexpr uint32_t kRegNameUnsure = ver(6, 19, 0);
+constexpr uint32_t kRegName = ver(7, 2, 0);
+// "R2 is scalar expected STRUCT task_struct": in 7.3-rc7, not in 7.2.13.
+constexpr uint32_t kIsScalar = ver(7, 3, 0);
+
 // ---------------------------------------------------------------------------
 // The message table: every verifier line the model predicts, by kernel
 // version range [from, until). "%k" is the iterator kind (task_vma, num).
@@ -55,9 +67,9 @@ const MsgRow kMessages[] = {
     // process_iter_arg(): "%s expected pointer to an iterator on stack".
     // Added by 12659d28615d (6.13, 6.12.5) with a 0-based arg#; before it
     // the check did not exist (no row: unpinned).
-    {Msg::not_on_stack, ver(6, 12, 5), ver(6, 19, 0), "arg#0 expected pointer to an iterator on stack"},
-    {Msg::not_on_stack, ver(6, 19, 0), ver(7, 2, 0), "{{(arg#0|R1)}} expected pointer to an iterator on stack"},
-    {Msg::not_on_stack, ver(7, 2, 0), kForever, "R1 expected pointer to an iterator on stack"},
+    {Msg::not_on_stack, kZeroIndex, kRegNameUnsure, "arg#0 expected pointer to an iterator on stack"},
+    {Msg::not_on_stack, kRegNameUnsure, kRegName, "{{(arg#0|R1)}} expected pointer to an iterator on stack"},
+    {Msg::not_on_stack, kRegName, kForever, "R1 expected pointer to an iterator on stack"},
 
     // stack_slot_obj_get_spi(): "cannot pass in %s at an offset=%d"
     // (same text 6.12 .. 7.3; the offset depends on the frame layout).
@@ -66,22 +78,22 @@ const MsgRow kMessages[] = {
     // process_iter_arg(): "expected uninitialized iter_%s as arg #%d" with
     // regno before bd74e238ae69 (6.13, 6.12.5), regno - 1 after it, and
     // reg_arg_name() ("R1") in the argno_t rework (7.2.13 has it, 6.18 not).
-    {Msg::expected_uninit, 0, ver(6, 12, 5), "expected uninitialized iter_%k as arg #1"},
-    {Msg::expected_uninit, ver(6, 12, 5), ver(6, 19, 0), "expected uninitialized iter_%k as arg #0"},
-    {Msg::expected_uninit, ver(6, 19, 0), ver(7, 2, 0), "expected uninitialized iter_%k as {{(arg #0|R1)}}"},
-    {Msg::expected_uninit, ver(7, 2, 0), kForever, "expected uninitialized iter_%k as R1"},
+    {Msg::expected_uninit, 0, kZeroIndex, "expected uninitialized iter_%k as arg #1"},
+    {Msg::expected_uninit, kZeroIndex, kRegNameUnsure, "expected uninitialized iter_%k as arg #0"},
+    {Msg::expected_uninit, kRegNameUnsure, kRegName, "expected uninitialized iter_%k as {{(arg #0|R1)}}"},
+    {Msg::expected_uninit, kRegName, kForever, "expected uninitialized iter_%k as R1"},
 
     // process_iter_arg() after is_iter_reg_valid_init() == -EINVAL.
-    {Msg::expected_init, 0, ver(6, 12, 5), "expected an initialized iter_%k as arg #1"},
-    {Msg::expected_init, ver(6, 12, 5), ver(6, 19, 0), "expected an initialized iter_%k as arg #0"},
-    {Msg::expected_init, ver(6, 19, 0), ver(7, 2, 0), "expected an initialized iter_%k as {{(arg #0|R1)}}"},
-    {Msg::expected_init, ver(7, 2, 0), kForever, "expected an initialized iter_%k as R1"},
+    {Msg::expected_init, 0, kZeroIndex, "expected an initialized iter_%k as arg #1"},
+    {Msg::expected_init, kZeroIndex, kRegNameUnsure, "expected an initialized iter_%k as arg #0"},
+    {Msg::expected_init, kRegNameUnsure, kRegName, "expected an initialized iter_%k as {{(arg #0|R1)}}"},
+    {Msg::expected_init, kRegName, kForever, "expected an initialized iter_%k as R1"},
 
     // check_kfunc_args(): "Possibly NULL pointer passed to trusted arg%d"
     // (0-based arg index on every 6.x) -> "... trusted %s" (R2) with argno_t.
-    {Msg::null_task, 0, ver(6, 19, 0), "Possibly NULL pointer passed to trusted arg1"},
-    {Msg::null_task, ver(6, 19, 0), ver(7, 2, 0), "Possibly NULL pointer passed to trusted {{(arg1|R2)}}"},
-    {Msg::null_task, ver(7, 2, 0), kForever, "Possibly NULL pointer passed to trusted R2"},
+    {Msg::null_task, 0, kRegNameUnsure, "Possibly NULL pointer passed to trusted arg1"},
+    {Msg::null_task, kRegNameUnsure, kRegName, "Possibly NULL pointer passed to trusted {{(arg1|R2)}}"},
+    {Msg::null_task, kRegName, kForever, "Possibly NULL pointer passed to trusted R2"},
 
     // check_kfunc_args(), KF_ARG_PTR_TO_BTF_ID with KF_RCU: "R%d must be a
     // rcu pointer" (unchanged 6.12 .. 7.3).
@@ -90,10 +102,10 @@ const MsgRow kMessages[] = {
     // get_kfunc_ptr_arg_type(): "arg#%d pointer type %s %s must point to
     // %sscalar, or struct with scalar"; "R2 pointer type ..." on 7.2.13;
     // 7.3-rc7 rewords it as "%s is %s expected %s %s".
-    {Msg::scalar_task, 0, ver(6, 19, 0), "arg#1 pointer type STRUCT task_struct must point to scalar, or struct with scalar"},
-    {Msg::scalar_task, ver(6, 19, 0), ver(7, 2, 0), "{{(arg#1|R2)}} pointer type STRUCT task_struct must point to scalar, or struct with scalar"},
-    {Msg::scalar_task, ver(7, 2, 0), ver(7, 3, 0), "R2 pointer type STRUCT task_struct must point to scalar, or struct with scalar"},
-    {Msg::scalar_task, ver(7, 3, 0), kForever, "R2 is scalar expected STRUCT task_struct"},
+    {Msg::scalar_task, 0, kRegNameUnsure, "arg#1 pointer type STRUCT task_struct must point to scalar, or struct with scalar"},
+    {Msg::scalar_task, kRegNameUnsure, kRegName, "{{(arg#1|R2)}} pointer type STRUCT task_struct must point to scalar, or struct with scalar"},
+    {Msg::scalar_task, kRegName, kIsScalar, "R2 pointer type STRUCT task_struct must point to scalar, or struct with scalar"},
+    {Msg::scalar_task, kIsScalar, kForever, "R2 is scalar expected STRUCT task_struct"},
 
     // check_reference_leak(): "Unreleased reference id=%d alloc_insn=%d"
     // (every kernel; newer ones add a "... would lead to reference leak"
@@ -560,13 +572,12 @@ KernelFeatures KernelFeatures::from_version(int major, int minor, int patch) {
     k.has_task_from_pid = v >= ver(6, 2, 0);
     k.has_iter_num = v >= ver(6, 4, 0);
     k.has_task_vma = v >= ver(6, 7, 0);
-    // 12659d28615d and bd74e238ae69 went in together: 6.13, stable 6.12.5.
-    k.iter_on_stack_check = v >= ver(6, 12, 5);
-    if (v < ver(6, 12, 5))
+    k.iter_on_stack_check = v >= kZeroIndex;
+    if (v < kZeroIndex)
         k.args = ArgWording::regno;
-    else if (v < ver(6, 19, 0))
+    else if (v < kRegNameUnsure)
         k.args = ArgWording::zero_index;
-    else if (v < ver(7, 2, 0))
+    else if (v < kRegName)
         k.args = ArgWording::zero_or_reg;
     else
         k.args = ArgWording::reg;

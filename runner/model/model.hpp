@@ -65,8 +65,9 @@ enum class Reason : uint8_t {
     null_task,       // task is the constant NULL (check_kfunc_args)
     maybe_null_task, // task may be NULL: bpf_task_from_pid() unchecked (check_kfunc_args)
     scalar_task,     // task is a scalar: bpf_get_current_task() (get_kfunc_ptr_arg_type)
-    unchecked_vma,   // read/write through v[slot] while it is NULL (never assigned, or
-                     // the drained next() result): check_mem_access on a scalar
+    unchecked_vma,   // read/write through v[slot] (vma or num pointer) while it is NULL
+                     // (never assigned, or the drained next() result): check_mem_access
+                     // on a scalar
     stale_ptr,       // read/write through a num pointer after destroy() released the
                      // iterator it belongs to (release_reference -> unknown scalar)
     write_vma,       // store through a non-NULL vma (check_ptr_to_btf_access)
@@ -81,13 +82,13 @@ struct Expectation {
     Reason reason = Reason::none;
     // Contract-1 __msg patterns in log order: literal text with {{ERE}} parts.
     std::vector<std::string> msgs;
-    // false when the model has no confirmed wording or verdict for this
-    // kernel (see README.md, "Not pinned"); the verdict is then a best guess
-    // and msgs may be empty. Fuzzers should not report such programs.
+    // false when the model does not follow what this kernel does with the
+    // program (README.md, "Not pinned": a global/map iterator before
+    // 12659d28615d); the verdict is then a guess and msgs are empty. Fuzzers
+    // should not report such programs.
     bool pinned = true;
-    // Where the first error fires, e.g. "ops[1].body[0] write0", "ops[2] loop0 (next)"
-    // or "exit";
-    // "" when accepted.
+    // Where the first error fires: "ops[1].body[0] write0", "ops[2] loop0 (next)"
+    // (the loop condition), "exit"; "" when accepted.
     std::string at;
 };
 

@@ -150,6 +150,8 @@ TEST(Features, FromRelease) {
     EXPECT_EQ(k.text(), "6.18.44");
     ASSERT_TRUE(KernelFeatures::from_release("7.3.0-rc7-cloud-amd64", k));
     EXPECT_EQ(k.text(), "7.3.0");
+    ASSERT_TRUE(KernelFeatures::from_release("7.3-cloud-amd64", k));
+    EXPECT_EQ(k.text(), "7.3.0");
     ASSERT_TRUE(KernelFeatures::from_release("6.1", k));
     EXPECT_EQ(k.text(), "6.1.0");
     EXPECT_FALSE(KernelFeatures::from_release("linux", k));
