@@ -85,11 +85,17 @@ class Emitter {
             lookup(o, indent);
             line(indent, "bpf_iter_" + k + "_destroy(" + addr(o) + ");");
             break;
-        case Op::Code::guard:
-            line(indent, "if (v" + s + ") {");
-            body(o.body, indent + 1);
-            line(indent, "}");
+        case Op::Code::guard: {
+            // The jump is written out so that the non-NULL side falls
+            // through and is explored first, as in the bytecode emitter and
+            // the model; clang may otherwise lay the sides out either way.
+            std::string l = label();
+            line(indent, "asm volatile goto(\"if %[v] == 0 goto %l[" + l + "]\" :: [v] \"r\"(v" +
+                             s + ") :: " + l + ");");
+            body(o.body, indent);
+            line(indent - 1, l + ":;");
             break;
+        }
         case Op::Code::read:
             line(indent, vma ? "scratch = v" + s + "->vm_start;" : "scratch = *v" + s + ";");
             break;
@@ -107,13 +113,18 @@ class Emitter {
             body(o.body, indent + 1);
             line(indent, "}");
             break;
-        case Op::Code::branch:
-            line(indent, "if (bpf_get_prandom_u32() & 1) {");
-            body(o.body, indent + 1);
-            line(indent, "} else {");
-            body(o.orelse, indent + 1);
-            line(indent, "}");
+        case Op::Code::branch: {
+            // Then-side first (falls through), as in the bytecode emitter.
+            std::string l_else = label(), l_end = label();
+            line(indent, "asm volatile goto(\"if %[c] == 0 goto %l[" + l_else +
+                             "]\" :: [c] \"r\"(bpf_get_prandom_u32() & 1) :: " + l_else + ");");
+            body(o.body, indent);
+            line(indent, "goto " + l_end + ";");
+            line(indent - 1, l_else + ":;");
+            body(o.orelse, indent);
+            line(indent - 1, l_end + ":;");
             break;
+        }
         case Op::Code::brk:
             line(indent, "break;");
             break;
@@ -123,8 +134,11 @@ class Emitter {
         }
     }
 
+    std::string label() { return "l" + std::to_string(m_labels++); }
+
     const Program& m_p;
     std::string& m_out;
+    int m_labels = 0;
 };
 
 bool uses_map(const std::vector<Op>& ops) {
