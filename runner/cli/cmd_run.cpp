@@ -239,9 +239,9 @@ class Listener : public target::GuestListener {
     expect::KernelVersion m_kv;
 };
 
-// The initramfs for this plan: case objects under /cases, one plan line
-// per program.
-Result<void> build_initramfs(const std::string& path, const std::vector<Item>& plan) {
+// The guest plan: case objects under /cases, one plan line per program.
+std::pair<std::string, std::vector<std::pair<std::string, std::string>>>
+guest_plan(const std::vector<Item>& plan) {
     std::map<std::string, std::string> objects; // case id -> path in the guest
     std::vector<std::pair<std::string, std::string>> files;
     std::string plan_text;
@@ -251,7 +251,7 @@ Result<void> build_initramfs(const std::string& path, const std::vector<Item>& p
             files.push_back({pos->second, it.obj->object});
         plan_text += "/" + pos->second + "\t" + it.obj->id + "\t" + it.prog->name + "\n";
     }
-    return build_guest_initramfs(path, plan_text, files);
+    return {plan_text, files};
 }
 
 void run_host(const std::vector<Item>& plan, TargetRun& run, Sink& sink,
@@ -506,82 +506,67 @@ int cmd_run(int argc, char** argv) {
     std::signal(SIGINT, on_sigint);
     std::signal(SIGTERM, on_sigint);
 
-    std::string initrd = out_dir + "/guest/initramfs.cpio";
     target::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
                                .boot_timeout = boot_timeout,
                                .program_timeout = prog_timeout,
                                .extra_append = guest_append};
-    if (any_guest) {
-        fs::create_directories(out_dir + "/guest", ec);
-        fs::create_directories(out_dir + "/console", ec);
-        if (auto b = build_initramfs(initrd, plan); !b)
-            return report_error(b.error(), json);
-        if (accel == "auto") {
-            std::vector<std::string> images;
-            for (const auto& r : runs)
-                if (!r.error && !r.t.host)
-                    images.push_back(r.t.image);
-            gopts.accel = choose_accel(images, initrd, gopts, out_dir, verbose, g_interrupted);
-        }
-    }
-
-    // Guests on worker threads, the host in this one.
-    std::atomic<size_t> next_guest{0};
     std::vector<TargetRun*> guests;
     for (auto& r : runs)
         if (!r.error && !r.t.host)
             guests.push_back(&r);
-    auto worker = [&] {
-        for (;;) {
-            size_t i = next_guest++;
-            if (i >= guests.size() || g_interrupted)
-                return;
-            TargetRun& run = *guests[i];
-            std::string dir = out_dir + "/guest/" + run.t.label;
-            std::error_code e2;
-            fs::create_directories(dir, e2);
-            std::string console = out_dir + "/console/" + run.t.label + ".log";
-            std::ofstream(console, std::ios::trunc).close();
-            target::GuestKernel gk{run.t.label, run.t.image, dir, console};
-            if (bench) {
-                auto f = target::boot_floor(gk, initrd, gopts, g_interrupted);
-                run.floor = f ? *f : -1;
-            }
-            Listener listener(plan, run, sink, known);
-            auto t0 = Clock::now();
-            if (verbose)
-                std::fprintf(stderr, "iterconf: qemu: kernel '%s': booting %s (%s)\n",
-                             run.t.label.c_str(), run.t.image.c_str(), gopts.accel.c_str());
-            auto g =
-                target::run_guest(gk, initrd, plan.size(), gopts, scanner, listener, g_interrupted);
-            run.wall = since(t0);
-            run.judge_seconds = g.judge_seconds;
-            run.boot_wall = g.first_boot_wall;
-            run.boots = g.boots;
-            run.judged = g.judged;
-            if (!g.release.empty())
-                run.release = g.release;
-            if (!g.error && listener.garbled)
-                g.error = listener.garbled;
-            if (g.error) {
-                run.error = g.error;
-                run.error_exit = 2;
-                report_error(*g.error, false);
-            } else if (verbose) {
-                std::fprintf(stderr,
-                             "iterconf: qemu: kernel '%s': %s, %zu programs in %.1f s, %d boot%s\n",
-                             run.t.label.c_str(), run.release.c_str(), run.judged, run.wall,
-                             run.boots, run.boots == 1 ? "" : "s");
-            }
+    std::string initrd;
+    if (any_guest) {
+        std::vector<std::string> images;
+        for (const auto* r : guests)
+            images.push_back(r->t.image);
+        auto [plan_text, files] = guest_plan(plan);
+        auto p = prepare_guests(out_dir, plan_text, files, images, gopts, accel == "auto", verbose,
+                                g_interrupted);
+        if (!p)
+            return report_error(p.error(), json);
+        initrd = *p;
+    }
+
+    // Guests on worker threads, the host in this one.
+    auto worker = [&](size_t i) {
+        TargetRun& run = *guests[i];
+        target::GuestKernel gk = guest_kernel(out_dir, run.t.label, run.t.image);
+        if (bench) {
+            auto f = target::boot_floor(gk, initrd, gopts, g_interrupted);
+            run.floor = f ? *f : -1;
+        }
+        Listener listener(plan, run, sink, known);
+        auto t0 = Clock::now();
+        if (verbose)
+            std::fprintf(stderr, "iterconf: qemu: kernel '%s': booting %s (%s)\n",
+                         run.t.label.c_str(), run.t.image.c_str(), gopts.accel.c_str());
+        auto g =
+            target::run_guest(gk, initrd, plan.size(), gopts, scanner, listener, g_interrupted);
+        run.wall = since(t0);
+        run.judge_seconds = g.judge_seconds;
+        run.boot_wall = g.first_boot_wall;
+        run.boots = g.boots;
+        run.judged = g.judged;
+        if (!g.release.empty())
+            run.release = g.release;
+        if (!g.error && listener.garbled)
+            g.error = listener.garbled;
+        if (g.error) {
+            run.error = g.error;
+            run.error_exit = 2;
+            report_error(*g.error, false);
+        } else if (verbose) {
+            std::fprintf(stderr,
+                         "iterconf: qemu: kernel '%s': %s, %zu programs in %.1f s, %d boot%s\n",
+                         run.t.label.c_str(), run.release.c_str(), run.judged, run.wall, run.boots,
+                         run.boots == 1 ? "" : "s");
         }
     };
     std::vector<TargetRun*> hosts; // chosen before the workers write to `runs`
     for (auto& r : runs)
         if (!r.error && r.t.host)
             hosts.push_back(&r);
-    std::vector<std::thread> threads;
-    for (unsigned i = 0; i < std::min<size_t>(jobs, guests.size()); i++)
-        threads.emplace_back(worker);
+    auto threads = start_workers(guests.size(), jobs, g_interrupted, worker);
     for (auto* r : hosts)
         run_host(plan, *r, sink, known, *host, verbose);
     for (auto& th : threads)

@@ -374,58 +374,42 @@ int run_generated(int argc, char** argv) {
     for (auto& k : runs)
         if (!k.error)
             (k.t.host ? hosts : guests).push_back(&k);
-    std::string initrd = out_dir + "/guest/initramfs.cpio";
     target::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
                                .boot_timeout = boot_timeout,
                                .program_timeout = prog_timeout};
     target::ConsoleScanner scanner;
+    std::string initrd;
     if (!guests.empty()) {
         auto sc = target::ConsoleScanner::load(source_dir() + "/images/console/deny.re");
         if (!sc)
             return report_error(sc.error(), false);
         scanner = std::move(*sc);
-        fs::create_directories(out_dir + "/guest", ec);
-        fs::create_directories(out_dir + "/console", ec);
-        if (auto b = build_guest_initramfs(initrd, "@generated\t" + bound.text() + "\t-\n", {}); !b)
-            return report_error(b.error(), false);
-        if (accel == "auto") {
-            std::vector<std::string> images;
-            for (auto* g : guests)
-                images.push_back(g->t.image);
-            gopts.accel = choose_accel(images, initrd, gopts, out_dir, verbose, g_stop);
-        }
+        std::vector<std::string> images;
+        for (auto* g : guests)
+            images.push_back(g->t.image);
+        auto p = prepare_guests(out_dir, "@generated\t" + bound.text() + "\t-\n", {}, images, gopts,
+                                accel == "auto", verbose, g_stop);
+        if (!p)
+            return report_error(p.error(), false);
+        initrd = *p;
     }
-    std::atomic<size_t> next_guest{0};
-    auto worker = [&] {
-        for (;;) {
-            size_t i = next_guest++;
-            if (i >= guests.size() || g_stop)
-                return;
-            KernelRun& k = *guests[i];
-            std::string dir = out_dir + "/guest/" + k.t.label;
-            std::error_code e2;
-            fs::create_directories(dir, e2);
-            std::string console = out_dir + "/console/" + k.t.label + ".log";
-            std::ofstream(console, std::ios::trunc).close();
-            target::GuestKernel gk{k.t.label, k.t.image, dir, console};
-            GenListener listener(programs, k, sink, bound.text());
-            auto g =
-                target::run_guest(gk, initrd, programs.size(), gopts, scanner, listener, g_stop);
-            k.secs = g.judge_seconds;
-            if (!g.release.empty())
-                k.release = g.release;
-            if (!g.error && listener.garbled)
-                g.error = listener.garbled;
-            if (g.error) {
-                k.error = g.error;
-                k.error_exit = 2;
-                report_error(*g.error, false);
-            }
+    auto worker = [&](size_t i) {
+        KernelRun& k = *guests[i];
+        target::GuestKernel gk = guest_kernel(out_dir, k.t.label, k.t.image);
+        GenListener listener(programs, k, sink, bound.text());
+        auto g = target::run_guest(gk, initrd, programs.size(), gopts, scanner, listener, g_stop);
+        k.secs = g.judge_seconds;
+        if (!g.release.empty())
+            k.release = g.release;
+        if (!g.error && listener.garbled)
+            g.error = listener.garbled;
+        if (g.error) {
+            k.error = g.error;
+            k.error_exit = 2;
+            report_error(*g.error, false);
         }
     };
-    std::vector<std::thread> threads;
-    for (unsigned i = 0; i < std::min<size_t>(jobs, guests.size()); i++)
-        threads.emplace_back(worker);
+    auto threads = start_workers(guests.size(), jobs, g_stop, worker);
 
     for (auto* kp : hosts) {
         KernelRun& k = *kp;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -150,6 +151,43 @@ std::string choose_accel(const std::vector<std::string>& images, const std::stri
         return accel;
     }
     return "tcg";
+}
+
+Result<std::string> prepare_guests(const std::string& out_dir, const std::string& plan_text,
+                                   const std::vector<std::pair<std::string, std::string>>& files,
+                                   const std::vector<std::string>& images,
+                                   target::GuestOptions& opts, bool auto_accel, int verbose,
+                                   const std::atomic<bool>& stop) {
+    std::error_code ec;
+    fs::create_directories(out_dir + "/guest", ec);
+    fs::create_directories(out_dir + "/console", ec);
+    std::string initrd = out_dir + "/guest/initramfs.cpio";
+    ITERCONF_TRY(build_guest_initramfs(initrd, plan_text, files));
+    if (auto_accel)
+        opts.accel = choose_accel(images, initrd, opts, out_dir, verbose, stop);
+    return initrd;
+}
+
+target::GuestKernel guest_kernel(const std::string& out_dir, const std::string& label,
+                                 const std::string& image) {
+    std::string dir = out_dir + "/guest/" + label;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    std::string console = out_dir + "/console/" + label + ".log";
+    std::ofstream(console, std::ios::trunc).close();
+    return target::GuestKernel{label, image, dir, console};
+}
+
+std::vector<std::thread> start_workers(size_t n, unsigned jobs, const std::atomic<bool>& stop,
+                                       std::function<void(size_t)> fn) {
+    auto next = std::make_shared<std::atomic<size_t>>(0);
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < std::min<size_t>(jobs, n); t++)
+        threads.emplace_back([next, n, &stop, fn] {
+            for (size_t i; (i = (*next)++) < n && !stop;)
+                fn(i);
+        });
+    return threads;
 }
 
 } // namespace iterconf::cli

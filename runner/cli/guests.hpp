@@ -6,7 +6,9 @@
 #include "target/guest.hpp"
 
 #include <atomic>
+#include <functional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -25,5 +27,25 @@ std::string cache_dir();
 std::string choose_accel(const std::vector<std::string>& images, const std::string& initrd,
                          const target::GuestOptions& gopts, const std::string& out_dir, int verbose,
                          const std::atomic<bool>& interrupted);
+
+// Everything before the first boot: out/guest/ and out/console/, the
+// initramfs (returned: its path), and, when `auto_accel`, opts.accel from
+// choose_accel() over `images`.
+Result<std::string> prepare_guests(const std::string& out_dir, const std::string& plan_text,
+                                   const std::vector<std::pair<std::string, std::string>>& files,
+                                   const std::vector<std::string>& images,
+                                   target::GuestOptions& opts, bool auto_accel, int verbose,
+                                   const std::atomic<bool>& stop);
+
+// One guest kernel's files: out/guest/<label>/ (created) and a fresh
+// out/console/<label>.log.
+target::GuestKernel guest_kernel(const std::string& out_dir, const std::string& label,
+                                 const std::string& image);
+
+// Calls fn(i) once for each i in [0, n) on up to `jobs` threads, handing out
+// no new index once `stop` is set. The caller joins the threads (and may
+// work in its own thread meanwhile).
+std::vector<std::thread> start_workers(size_t n, unsigned jobs, const std::atomic<bool>& stop,
+                                       std::function<void(size_t)> fn);
 
 } // namespace iterconf::cli
