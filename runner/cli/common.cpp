@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fnmatch.h>
+#include <fstream>
 #include <spawn.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +55,73 @@ std::string case_id(const fs::path& file, const fs::path& root) {
 }
 
 } // namespace
+
+int run_capture(const std::vector<std::string>& argv_s, std::string& out, std::string& err) {
+    int po[2], pe[2];
+    if (pipe2(po, O_CLOEXEC) != 0)
+        return -1;
+    if (pipe2(pe, O_CLOEXEC) != 0) {
+        close(po[0]);
+        close(po[1]);
+        return -1;
+    }
+    std::vector<std::string> copy = argv_s;
+    std::vector<char*> argv;
+    for (auto& a : copy)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(po[1]);
+    close(pe[1]);
+    if (rc != 0) {
+        close(po[0]);
+        close(pe[0]);
+        err = std::string("cannot run ") + argv_s[0] + ": " + std::strerror(rc);
+        return -1;
+    }
+    // Read both pipes without deadlocking on a full one.
+    int fds[2] = {po[0], pe[0]};
+    std::string* dst[2] = {&out, &err};
+    bool open_[2] = {true, true};
+    char buf[4096];
+    while (open_[0] || open_[1]) {
+        fd_set set;
+        FD_ZERO(&set);
+        int maxfd = -1;
+        for (int i = 0; i < 2; i++)
+            if (open_[i]) {
+                FD_SET(fds[i], &set);
+                maxfd = std::max(maxfd, fds[i]);
+            }
+        if (select(maxfd + 1, &set, nullptr, nullptr, nullptr) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (!open_[i] || !FD_ISSET(fds[i], &set))
+                continue;
+            ssize_t n = read(fds[i], buf, sizeof(buf));
+            if (n <= 0) {
+                open_[i] = false;
+                close(fds[i]);
+            } else {
+                dst[i]->append(buf, static_cast<size_t>(n));
+            }
+        }
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
 
 int report_error(const Error& e, bool json) {
     if (json) {
@@ -232,35 +301,16 @@ Result<std::string> compile_case(const CaseInput& in, const CompileOptions& opts
     argv.push_back("-I" + cases_include_dir());
     argv.insert(argv.end(), {"-c", in.path, "-o", obj.string()});
 
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 2, errfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 2, 1);
-    std::vector<char*> cargv;
-    for (auto& a : argv)
-        cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return make_error(ErrorKind::infra, in.path,
-                          "cannot run " + argv[0] + ": " + std::strerror(rc),
+    std::string out, diag;
+    int rc = run_capture(argv, out, diag);
+    if (rc < 0)
+        return make_error(ErrorKind::infra, in.path, diag,
                           "install clang (ci/install-deps.sh) or set ITERCONF_CLANG");
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    std::string diag;
-    if (FILE* f = std::fopen(errfile.c_str(), "r")) {
-        char buf[4096];
-        size_t n;
-        while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
-            diag.append(buf, n);
-        std::fclose(f);
-    }
+    diag = out + diag;
+    std::ofstream(errfile, std::ios::trunc) << diag;
     if (opts.verbose && !diag.empty())
         std::fputs(diag.c_str(), stderr);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (rc != 0) {
         std::string first;
         size_t pos = diag.find("error:");
         if (pos != std::string::npos) {

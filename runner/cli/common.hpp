@@ -37,6 +37,11 @@ struct CompileOptions {
     bool werror = false;
 };
 
+// Runs a command with stdin from /dev/null, capturing stdout and stderr;
+// returns its exit status (128 + signal when killed), or -1 when it could
+// not start (then `err` says why).
+int run_capture(const std::vector<std::string>& argv, std::string& out, std::string& err);
+
 // Compiles a .bpf.c with clang -target bpf; returns the object path.
 Result<std::string> compile_case(const CaseInput& in, const CompileOptions& opts);
 

@@ -7,14 +7,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <spawn.h>
-#include <sys/select.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 
@@ -28,73 +22,6 @@ std::string agent_path() {
     if (const char* s = std::getenv("ITERCONF_AGENT"))
         return s;
     return ITERCONF_AGENT_DEFAULT;
-}
-
-int run_capture(const std::vector<std::string>& argv_s, std::string& out, std::string& err) {
-    int po[2], pe[2];
-    if (pipe2(po, O_CLOEXEC) != 0)
-        return -1;
-    if (pipe2(pe, O_CLOEXEC) != 0) {
-        close(po[0]);
-        close(po[1]);
-        return -1;
-    }
-    std::vector<std::string> copy = argv_s;
-    std::vector<char*> argv;
-    for (auto& a : copy)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(po[1]);
-    close(pe[1]);
-    if (rc != 0) {
-        close(po[0]);
-        close(pe[0]);
-        err = std::string("cannot run ") + argv_s[0] + ": " + std::strerror(rc);
-        return -1;
-    }
-    // Read both pipes without deadlocking on a full one.
-    int fds[2] = {po[0], pe[0]};
-    std::string* dst[2] = {&out, &err};
-    bool open_[2] = {true, true};
-    char buf[4096];
-    while (open_[0] || open_[1]) {
-        fd_set set;
-        FD_ZERO(&set);
-        int maxfd = -1;
-        for (int i = 0; i < 2; i++)
-            if (open_[i]) {
-                FD_SET(fds[i], &set);
-                maxfd = std::max(maxfd, fds[i]);
-            }
-        if (select(maxfd + 1, &set, nullptr, nullptr, nullptr) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (!open_[i] || !FD_ISSET(fds[i], &set))
-                continue;
-            ssize_t n = read(fds[i], buf, sizeof(buf));
-            if (n <= 0) {
-                open_[i] = false;
-                close(fds[i]);
-            } else {
-                dst[i]->append(buf, static_cast<size_t>(n));
-            }
-        }
-    }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
 namespace {

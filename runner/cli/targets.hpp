@@ -25,10 +25,6 @@ struct Target {
 
 std::string kernels_script();
 
-// Runs a command, capturing stdout and stderr; returns the exit status
-// (or -1 when it could not start).
-int run_capture(const std::vector<std::string>& argv, std::string& out, std::string& err);
-
 // Expands --kernel values (repeatable, comma-separated). Unknown names that
 // are not files are a usage error. Manifest kernels are resolved (fetched
 // when not cached); a kernel that cannot be had keeps its error and the
