@@ -1,4 +1,5 @@
 #include "gen/emit_bpf.hpp"
+#include "gen/random.hpp"
 
 #include <cstring>
 #include <gtest/gtest.h>
@@ -396,33 +397,10 @@ TEST(EmitBpf, UnreachableCodeIsNotEmitted) {
     check_well_formed(both, "both arms return");
 }
 
-// A tiny local program builder (the seeded generator lives elsewhere).
-std::vector<Op> random_ops(std::mt19937& rng, int depth, int loops) {
-    std::vector<Op> out;
-    int n = static_cast<int>(rng() % 5);
-    for (int i = 0; i < n; i++) {
-        auto code = static_cast<C>(rng() % 12);
-        if (code == C::brk && loops == 0)
-            code = C::ret;
-        Op o = mk(code, static_cast<uint8_t>(rng() % 2));
-        if (code == C::new_ || code == C::next || code == C::destroy) {
-            o.where = static_cast<Where>(rng() % 4);
-            o.start = rng() % 3 == 0 ? (uint64_t{rng()} << 20) : 0;
-        }
-        if (depth < 3 && (code == C::guard || code == C::loop || code == C::branch)) {
-            o.body = random_ops(rng, depth + 1, loops + (code == C::loop));
-            if (code == C::branch)
-                o.orelse = random_ops(rng, depth + 1, loops);
-        }
-        out.push_back(std::move(o));
-    }
-    return out;
-}
-
 TEST(EmitBpf, RandomProgramsAreWellFormedAndDeterministic) {
     std::mt19937 rng(12345);
     for (int i = 0; i < 5000; i++) {
-        Program p = prog(static_cast<Task>(rng() % 6), random_ops(rng, 0, 0),
+        Program p = prog(static_cast<Task>(rng() % 6), random_ops(rng, {}),
                          static_cast<Kind>(rng() % 2), static_cast<Kind>(rng() % 2));
         ASSERT_EQ(p.validate(), "") << p.text();
         auto b = emit_bpf(p);

@@ -1,6 +1,7 @@
 // Host tests: raw programs from gen::emit_bpf loaded (verified only, never
 // attached) on the running kernel. Skipped, with the reason, when bpf() is
 // not permitted or the kernel lacks what a test needs.
+#include "gen/random.hpp"
 #include "load/raw_load.hpp"
 
 #include <gtest/gtest.h>
@@ -240,30 +241,6 @@ TEST_F(RawLoad, RelocationsAreResolved) {
         EXPECT_EQ(in[i].code, b.insns[i].code);
 }
 
-// A small random program builder (the seeded generator lives in gen/; this
-// one only needs to cover the emitter's shapes).
-std::vector<Op> random_ops(std::mt19937& rng, int depth, int loops) {
-    std::vector<Op> out;
-    int n = static_cast<int>(rng() % 5);
-    for (int i = 0; i < n; i++) {
-        auto code = static_cast<C>(rng() % 12);
-        if (code == C::brk && loops == 0)
-            code = C::ret;
-        Op o = mk(code, static_cast<uint8_t>(rng() % 2));
-        if (code == C::new_ || code == C::next || code == C::destroy) {
-            o.where = rng() % 3 ? Where::slot : static_cast<Where>(rng() % 4);
-            o.start = rng() % 3 == 0 ? (uint64_t{rng()} << 20) : 0;
-        }
-        if (depth < 3 && (code == C::guard || code == C::loop || code == C::branch)) {
-            o.body = random_ops(rng, depth + 1, loops + (code == C::loop));
-            if (code == C::branch)
-                o.orelse = random_ops(rng, depth + 1, loops);
-        }
-        out.push_back(std::move(o));
-    }
-    return out;
-}
-
 // Whatever the verifier thinks of a program, it must never be the shape of
 // the bytecode it objects to: those messages would be emitter bugs.
 TEST_F(RawLoad, RandomProgramsHaveNoStructuralErrors) {
@@ -273,7 +250,7 @@ TEST_F(RawLoad, RandomProgramsHaveNoStructuralErrors) {
         "!read_ok",           "invalid func",      "last insn is not an exit"};
     std::mt19937 rng(20240601);
     for (int i = 0; i < 500; i++) {
-        Program p = prog(static_cast<Task>(rng() % 6), random_ops(rng, 0, 0),
+        Program p = prog(static_cast<Task>(rng() % 6), gen::random_ops(rng, {.mostly_slot = true}),
                          static_cast<Kind>(rng() % 2), static_cast<Kind>(rng() % 2));
         ASSERT_EQ(p.validate(), "");
         auto out = load(p);
