@@ -75,6 +75,13 @@ std::string last_line(const std::string& text) {
     return best;
 }
 
+// "; qemu: <the last line QEMU wrote>", or "" when it wrote nothing.
+std::string qemu_said(const std::string& stderr_path) {
+    auto text = read_file(stderr_path);
+    std::string l = last_line(text ? *text : "");
+    return l.empty() ? "" : "; qemu: " + l;
+}
+
 } // namespace
 
 std::string base_append() {
@@ -268,9 +275,7 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
                 why = "stopped before the agent started (" + exit_text(status) + ")";
                 if (std::string l = last_line(console); !l.empty())
                     why += "; last console line: " + l;
-                auto qe = read_file(qemu_err);
-                if (std::string e = last_line(qe ? *qe : ""); !e.empty())
-                    why += "; qemu: " + e;
+                why += qemu_said(qemu_err);
             }
             run.error = make_error(ErrorKind::infra, where, why,
                                    "console in " + k.console + " (needs BTF, bpf(), 8250 serial)");
@@ -287,13 +292,11 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
             } else if (qemu_failed && !splat) {
                 // QEMU itself died (killed by the OOM killer, an abort in
                 // TCG...): that is ours, not the kernel's.
-                auto qe = read_file(qemu_err);
-                run.error = make_error(
-                    ErrorKind::infra, where,
-                    exit_text(status) + " while program " + std::to_string(inflight) +
-                        " was in flight" +
-                        (qe && !last_line(*qe).empty() ? "; qemu: " + last_line(*qe) : ""),
-                    "QEMU's messages are in " + qemu_err);
+                run.error =
+                    make_error(ErrorKind::infra, where,
+                               exit_text(status) + " while program " + std::to_string(inflight) +
+                                   " was in flight" + qemu_said(qemu_err),
+                               "QEMU's messages are in " + qemu_err);
                 return run;
             } else {
                 listener.lost(static_cast<size_t>(inflight), Loss::crash,
