@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	cmake ninja-build g++ pkg-config      # host build
-	clang-14 llvm-14                      # BPF target compiler
+	clang-14 llvm-14 libclang-rt-14-dev   # BPF target compiler; libFuzzer (fuzz/)
 	libbpf-dev libelf-dev zlib1g-dev libzstd-dev  # loader (static-linkable for the guest agent)
 	googletest libgtest-dev               # unit tests
 	clang-format-14                       # format check
