@@ -2,7 +2,7 @@
 // fuzz target (host) and the guest agent's corpus replay.
 //
 // An input (decoded with FuzzedDataProvider, so any bytes are an input):
-//   scenario   layout (most values), or the special ones: an exited task
+//   scenario   layout (61 of 64 values), or the special ones: an exited task
 //              (zombie), a kernel thread, a contended mmap lock (hammer)
 //   ops        up to 48 layout commands in the target's arena: mmap (anon,
 //              file, memfd; private or shared), munmap, mprotect, mremap,
@@ -60,6 +60,7 @@ struct Stats {
     uint64_t contended_walks = 0, ebusy_contended = 0;
     uint64_t zombie_checks = 0, kthread_checks = 0;
     uint64_t target_respawns = 0, unstable = 0;
+    std::string implementation;
     std::string summary() const;
 };
 

@@ -6,7 +6,8 @@
 // identity. The exited-task, kernel-thread and contended-lock checks run
 // once at start-up and whenever an input selects them. A disagreement
 // writes a reproducer (the input and a readable report) under
-// $ITERCONF_FUZZ_OUT/fuzz_iter_bounds/ and aborts.
+// $ITERCONF_FUZZ_OUT/fuzz_iter_bounds/ and aborts. ITERCONF_BOUNDS_DESCRIBE=1
+// prints each input's layout ops and queries.
 //
 // Only the fixed walk program runs on the host (its inputs are fuzzed), never
 // generated programs.
@@ -86,6 +87,11 @@ void open_checker() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!g_checker)
         open_checker();
-    check(g_checker->run(bounds::decode(data, size)), data, size);
+    bounds::Input in = bounds::decode(data, size);
+    // ITERCONF_BOUNDS_DESCRIBE=1: print what each input does (e.g. on replay).
+    static const bool describe = std::getenv("ITERCONF_BOUNDS_DESCRIBE") != nullptr;
+    if (describe)
+        std::fprintf(stderr, "%s", bounds::describe(in).c_str());
+    check(g_checker->run(in), data, size);
     return 0;
 }

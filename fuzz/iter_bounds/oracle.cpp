@@ -148,6 +148,22 @@ Result<std::unique_ptr<Walker>> Walker::open() {
                           "CONFIG_DEBUG_INFO_BTF is needed");
     bool have = btf__find_by_name_kind(vmlinux, "bpf_iter_task_vma_new", BTF_KIND_FUNC) > 0 &&
                 btf__find_by_name_kind(vmlinux, "bpf_task_from_pid", BTF_KIND_FUNC) > 0;
+    // Which implementation: the 2026 rework keeps a per-VMA-lock snapshot
+    // (members snapshot or locked_vma), the original the mmap_lock and a
+    // vma_iterator (vmi). The contended check reports -EBUSY counts per kind.
+    std::string impl = "unknown";
+    int kd = btf__find_by_name_kind(vmlinux, "bpf_iter_task_vma_kern_data", BTF_KIND_STRUCT);
+    if (kd > 0) {
+        const struct btf_type* t = btf__type_by_id(vmlinux, static_cast<__u32>(kd));
+        const struct btf_member* m = btf_members(t);
+        for (int i = 0; i < btf_vlen(t); i++) {
+            std::string name = btf__name_by_offset(vmlinux, m[i].name_off);
+            if (name == "snapshot" || name == "locked_vma")
+                impl = "per-VMA lock";
+            else if (name == "vmi")
+                impl = "mmap_lock";
+        }
+    }
     btf__free(vmlinux);
     if (!have)
         return make_error(ErrorKind::infra, "kernel",
@@ -155,6 +171,7 @@ Result<std::unique_ptr<Walker>> Walker::open() {
                           "the task_vma iterator needs Linux 6.7+");
 
     std::unique_ptr<Walker> w(new Walker);
+    w->m_impl = impl;
     size_t size = static_cast<size_t>(iterconf_bounds_walk_obj_end - iterconf_bounds_walk_obj);
     w->m_obj = bpf_object__open_mem(iterconf_bounds_walk_obj, size, nullptr);
     if (!w->m_obj)
@@ -375,27 +392,35 @@ std::string compare(const std::vector<MapsEntry>& maps, uint64_t addr, uint32_t 
         why = "bpf_iter_task_vma_new() returned " + std::to_string(walk.err);
     bool skipping = skip_start < skip_end;
     if (skipping) {
-        // Under the hammer, only the VMAs away from its pages are compared,
-        // and the count and `more` only loosely.
-        std::erase_if(want, [&](const MapsEntry& e) {
+        // Under the hammer, the VMAs on its pages change meanwhile: they are
+        // left out on both sides. The mmap_lock implementation yields the
+        // rest exactly; the per-VMA-lock one skips a VMA it finds
+        // write-locked, which may only be one of the hammer's. So the other
+        // VMAs the walk yielded must be a prefix of maps's, all of them
+        // when the walk was not cut by the limit.
+        bool all_more = false;
+        auto all = expected_from(maps, addr, BOUNDS_MAX_VMAS, &all_more);
+        auto away = [&](const MapsEntry& e) {
             return overlaps(e.start, e.end, skip_start, skip_end);
-        });
-        std::erase_if(got, [&](const MapsEntry& e) {
-            return overlaps(e.start, e.end, skip_start, skip_end);
-        });
+        };
+        std::erase_if(all, away);
+        std::erase_if(got, away);
+        want = all;
+        uint32_t cap = limit < BOUNDS_MAX_VMAS ? limit : BOUNDS_MAX_VMAS;
         if (!why.empty()) {
-        } else if (!more && !walk.more
-                       ? want.size() != got.size()
-                       : want.size() > got.size() + 2 || got.size() > want.size() + 2) {
+        } else if (got.size() > want.size()) {
             why = "yielded " + std::to_string(got.size()) +
                   " VMAs away from the hammer, maps has " + std::to_string(want.size());
         } else {
-            size_t n = std::min(want.size(), got.size());
-            // Only the leading part both have is comparable (the limit may
-            // cut a different number of hammer VMAs).
-            for (size_t i = 0; i < n && why.empty(); i++)
+            for (size_t i = 0; i < got.size() && why.empty(); i++)
                 if (!same(want[i], got[i]))
                     why = "VMA " + std::to_string(i) + " differs";
+            if (why.empty() && !walk.more && !all_more && got.size() != want.size())
+                why = "the walk ended after " + std::to_string(got.size()) +
+                      " VMAs away from the hammer, maps has " + std::to_string(want.size());
+            if (why.empty() && walk.more && walk.vmas.size() != cap)
+                why = "the walk stopped at " + std::to_string(walk.vmas.size()) +
+                      " VMAs with more left, the limit is " + std::to_string(cap);
         }
     } else if (why.empty()) {
         if (want.size() != got.size())

@@ -47,6 +47,10 @@ class Walker {
     static Result<std::unique_ptr<Walker>> open();
     ~Walker();
     Result<Walk> run(pid_t pid, uint64_t addr, uint32_t limit);
+    // "mmap_lock" (6.7 on: the read lock held from new to destroy, -EBUSY
+    // when contended) or "per-VMA lock" (the 2026 rework: a snapshot per
+    // VMA, write-locked VMAs skipped), read from the kernel's BTF.
+    const std::string& implementation() const { return m_impl; }
 
   private:
     Walker() = default;
@@ -54,6 +58,7 @@ class Walker {
     int m_prog_fd = -1;
     const bounds_out* m_out = nullptr;
     size_t m_out_len = 0;
+    std::string m_impl;
 };
 
 // The layout target (target_main.c), fork+exec'd from the copy embedded in
