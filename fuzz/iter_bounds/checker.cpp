@@ -17,8 +17,8 @@ namespace {
 constexpr uint32_t k_max_ops = 48;
 constexpr uint32_t k_max_queries = 8;
 constexpr uint32_t k_ebusy_retries = 20;
-constexpr uint32_t k_contended_runs = 4;    // walks per query under the hammer
-constexpr uint32_t k_contended_queries = 4; // queries of an input checked under it
+constexpr uint32_t k_contended_runs = 2;    // walks per query under the hammer
+constexpr uint32_t k_contended_queries = 2; // queries of an input checked under it
 constexpr uint32_t k_pf_kthread = 0x00200000;
 
 constexpr std::array<uint64_t, 16> k_addrs = {
@@ -327,12 +327,6 @@ Result<std::string> Checker::run_layout(const Input& in, bool hammer) {
     reset.op = BT_RESET;
     cmds.push_back(reset);
     cmds.insert(cmds.end(), in.ops.begin(), in.ops.end());
-    if (hammer) {
-        bt_cmd h{};
-        h.op = BT_HAMMER;
-        h.arg = 1;
-        cmds.push_back(h);
-    }
     auto reply = apply(cmds);
     if (!reply) {
         // The ops killed the target (e.g. the stack ran into a mapping): not
@@ -348,6 +342,17 @@ Result<std::string> Checker::run_layout(const Input& in, bool hammer) {
             user.push_back(e);
     m_stats.min_maps = std::min<uint64_t>(m_stats.min_maps, maps.size());
     m_stats.max_maps = std::max<uint64_t>(m_stats.max_maps, maps.size());
+    if (hammer) {
+        // Maps is read first, on the still layout; the hammer runs only
+        // while the walks do (it changes nothing but its own pages).
+        bt_cmd h{};
+        h.op = BT_HAMMER;
+        h.arg = 1;
+        if (!apply({h})) {
+            m_target.reset();
+            return std::string();
+        }
+    }
     uint64_t skip_start = hammer ? reply->hammer_start : 0;
     uint64_t skip_end = hammer ? reply->hammer_start + reply->hammer_len : 0;
 

@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -30,6 +31,8 @@ int silent_print(enum libbpf_print_level, const char*, va_list) {
 }
 
 bool parse_hex(const char*& p, uint64_t& v) {
+    if (!std::isxdigit(static_cast<unsigned char>(*p))) // strtoull would skip spaces, '\n'
+        return false;
     char* end = nullptr;
     errno = 0;
     v = std::strtoull(p, &end, 16);
@@ -71,20 +74,24 @@ bool read_full(int fd, void* buf, size_t n) {
 
 Result<std::vector<MapsEntry>> parse_maps(const std::string& text) {
     std::vector<MapsEntry> out;
+    out.reserve(text.size() / 48);
     size_t pos = 0;
     int lineno = 0;
     while (pos < text.size()) {
         size_t nl = text.find('\n', pos);
         if (nl == std::string::npos)
             nl = text.size();
-        std::string line = text.substr(pos, nl - pos);
+        // The line is parsed in place: text[nl] is '\n' or the terminator,
+        // where strtoull stops; a copy per line costs with thousands.
+        const char* p = text.c_str() + pos;
+        const char* eol = text.c_str() + nl;
+        const char* bol = p;
         pos = nl + 1;
         lineno++;
         MapsEntry e;
-        const char* p = line.c_str();
         uint64_t maj = 0, min = 0;
         bool ok = parse_hex(p, e.start) && *p++ == '-' && parse_hex(p, e.end) && *p++ == ' ';
-        if (ok && std::strlen(p) >= 5 && p[4] == ' ') {
+        if (ok && eol - p >= 5 && p[4] == ' ') {
             e.perms.assign(p, 4);
             p += 5;
             ok = parse_hex(p, e.offset) && *p++ == ' ' && parse_hex(p, maj) && *p++ == ':' &&
@@ -95,16 +102,16 @@ Result<std::vector<MapsEntry>> parse_maps(const std::string& text) {
         if (ok) {
             char* end = nullptr;
             e.ino = std::strtoull(p, &end, 10);
-            ok = end != p;
+            ok = std::isdigit(static_cast<unsigned char>(*p)) && end <= eol;
             p = end;
         }
         if (!ok)
             return make_error(ErrorKind::infra, "/proc/PID/maps:" + std::to_string(lineno),
-                              "cannot parse '" + line + "'",
+                              "cannot parse '" + std::string(bol, eol) + "'",
                               "the maps format changed; fix fuzz/iter_bounds/oracle.cpp");
-        while (*p == ' ')
+        while (p < eol && *p == ' ')
             p++;
-        e.name = p;
+        e.name.assign(p, eol);
         e.major = static_cast<uint32_t>(maj);
         e.minor = static_cast<uint32_t>(min);
         out.push_back(std::move(e));
