@@ -174,7 +174,7 @@ Input decode(const uint8_t* data, size_t size) {
             c.op = BT_MANY;
             c.off = pick_off(p);
             // Thousands of VMAs cost milliseconds per walk: now and then.
-            c.arg = p.ConsumeIntegralInRange<int>(0, 31) == 0
+            c.arg = p.ConsumeIntegralInRange<int>(0, 127) == 0
                         ? p.ConsumeIntegralInRange<uint32_t>(1, 4000)
                         : p.ConsumeIntegralInRange<uint32_t>(1, 64);
             break;

@@ -92,9 +92,9 @@ def seed(scenario, ops, queries):
         elif k == "many":
             e.rng(0, 10, 7, 32); off(e, op[1])
             if op[2] > 64:
-                e.rng(0, 31, 0, 32); e.rng(1, 4000, op[2], 32)
+                e.rng(0, 127, 0, 32); e.rng(1, 4000, op[2], 32)
             else:
-                e.rng(0, 31, 1, 32); e.rng(1, 64, op[2], 32)
+                e.rng(0, 127, 1, 32); e.rng(1, 64, op[2], 32)
         elif k == "touch":
             e.rng(0, 10, 8, 32); off(e, op[1]); ln(e, op[2])
         elif k == "stack":
