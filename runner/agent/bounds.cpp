@@ -79,9 +79,14 @@ std::string run_bounds(const std::string& dir, size_t start, const std::string& 
         std::ifstream in(files[i], std::ios::binary);
         std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)),
                                   std::istreambuf_iterator<char>());
+        if (!in && !in.eof()) {
+            r.verdict = record::Verdict::load_error;
+            r.reason = r.message = files[i] + ": cannot read the input";
+            done(i, r);
+            continue;
+        }
         auto report = (*checker)->run(bounds::decode(data.data(), data.size()));
         r.verdict = record::Verdict::accept;
-        r.load_us = 0;
         if (!report) {
             r.verdict = record::Verdict::load_error;
             r.message = report.error().message();
