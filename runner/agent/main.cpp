@@ -16,7 +16,8 @@
 // "<object>\t<case>\t<program>" line per program) is written by the host;
 // a plan whose only line is "@generated\t<bound>" means the enumerated
 // corpus of that bound, loaded through the bytecode path and judged against
-// the reference model for this kernel.
+// the reference model for this kernel; "@bounds\t<dir>" replays the
+// fuzz_iter_bounds inputs under <dir> (agent/bounds.cpp).
 //
 // Kernel command line options read from /proc/cmdline:
 //   iterconf.start=N      skip the first N programs (after a crash or hang)
@@ -25,6 +26,7 @@
 //                         is in flight
 //   iterconf.splat_at=N   print a "BUG:" line after program N's record (a
 //                         splat with nothing in flight)
+#include "agent/bounds.hpp"
 #include "gen/emit_bpf.hpp"
 #include "gen/enumerate.hpp"
 #include "judge/generated.hpp"
@@ -203,6 +205,31 @@ int main() {
         }
         send("DONE");
         kmsg("done; ran " + std::to_string(ran) + " accepted programs");
+        power_off();
+    }
+
+    if (plan.size() == 1 && plan[0].object == "@bounds") {
+        // fuzz_iter_bounds' inputs under the plan's directory (agent/bounds.cpp).
+        std::string up = "0";
+        {
+            std::ifstream in("/proc/uptime");
+            in >> up;
+        }
+        size_t n = agent::bounds_inputs(plan[0].case_id).size();
+        send("HELLO {\"kernel\":" + record::json_quote(kernel->release()) + ",\"uptime\":" + up +
+             ",\"programs\":" + std::to_string(n) + ",\"start\":" + std::to_string(start) + "}");
+        auto summary = agent::run_bounds(
+            plan[0].case_id, static_cast<size_t>(std::max(start, 0L)), kernel->release(),
+            [](size_t i, const std::string& id) {
+                send("BEGIN " + std::to_string(i) + " " + id);
+                drain();
+                kmsg("begin " + std::to_string(i) + " " + id);
+            },
+            [](size_t i, const record::Record& r) {
+                send("REC " + std::to_string(i) + " " + record::to_json(r));
+            });
+        send("DONE");
+        kmsg("bounds: " + summary);
         power_off();
     }
 

@@ -1,6 +1,7 @@
 // iterconf run: judge every selected program on one or more kernels (the
 // running one, and any booted under QEMU), write results.jsonl, junit.xml,
 // verifier logs and guest consoles, print a report or a matrix.
+#include "cli/bounds.hpp"
 #include "cli/common.hpp"
 #include "cli/generated.hpp"
 #include "cli/guests.hpp"
@@ -61,6 +62,8 @@ kernels:
                          and host verdicts/s side by side (adds host)
   --generated            judge the generated corpus instead of cases (the
                          bytecode path, on host; with --bound B, --limit N)
+  --bounds-corpus DIR    replay fuzz_iter_bounds inputs (the task_vma walk vs
+                         /proc/PID/maps) on each kernel instead of cases
 
 cases:
   --cases PATH           .bpf.c / .bpf.o file or directory (repeatable);
@@ -346,6 +349,8 @@ int cmd_run(int argc, char** argv) {
     for (int i = 0; i < argc; i++)
         if (std::string(argv[i]) == "--generated")
             return run_generated(argc, argv);
+        else if (std::string(argv[i]).starts_with("--bounds-corpus"))
+            return run_bounds(argc, argv);
     std::string format = "table", v, known_path, accel = "auto", guest_append;
     std::vector<std::string> kernels;
     CaseSelection sel;

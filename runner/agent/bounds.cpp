@@ -1,0 +1,105 @@
+// The agent's "@bounds" plan: replays fuzz_iter_bounds inputs (the corpus
+// files packed under the plan's directory) through the same oracle library
+// as the host fuzzer, on the guest's kernel, one record per input:
+// verdict accept and match when the walk agreed with /proc/PID/maps,
+// unsupported on a kernel without the task_vma iterator, load_error when the
+// walk program itself does not load there (the reason says why).
+#include "agent/bounds.hpp"
+
+#include "iter_bounds/checker.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace iterconf::agent {
+
+namespace {
+
+record::Record base_record(const std::string& name, const std::string& file,
+                           const std::string& release) {
+    record::Record r;
+    r.case_id = "bounds/" + name;
+    r.program = "fuzz_iter_bounds";
+    r.file = file;
+    r.description = "task_vma walk vs /proc/PID/maps (fuzz_iter_bounds input)";
+    r.kernel = release;
+    r.kernel_source = "guest";
+    r.expected = record::Verdict::accept;
+    return r;
+}
+
+std::vector<std::string> lines_of(const std::string& text, size_t max) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    std::string l;
+    while (std::getline(in, l) && out.size() < max)
+        out.push_back(l);
+    return out;
+}
+
+} // namespace
+
+std::vector<std::string> bounds_inputs(const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> files;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_regular_file())
+            files.push_back(it->path().string());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::string run_bounds(const std::string& dir, size_t start, const std::string& release,
+                       const std::function<void(size_t, const std::string&)>& begin,
+                       const std::function<void(size_t, const record::Record&)>& done) {
+    auto files = bounds_inputs(dir);
+    auto checker = bounds::Checker::open();
+    for (size_t i = start; i < files.size(); i++) {
+        std::string name = std::filesystem::path(files[i]).filename().string();
+        begin(i, "bounds/" + name + "/fuzz_iter_bounds");
+        auto r = base_record(name, files[i], release);
+        if (!checker) {
+            const Error& e = checker.error();
+            if (e.what.starts_with("kernel has no")) {
+                r.verdict = r.expected = record::Verdict::unsupported;
+                r.missing_kfuncs = {"bpf_iter_task_vma_new"};
+                r.match = true;
+            } else {
+                r.verdict = record::Verdict::load_error;
+                r.message = e.message();
+                r.reason = "the walk program could not run: " + e.message();
+            }
+            done(i, r);
+            continue;
+        }
+        std::ifstream in(files[i], std::ios::binary);
+        std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
+        if (!in && !in.eof()) {
+            r.verdict = record::Verdict::load_error;
+            r.reason = r.message = files[i] + ": cannot read the input";
+            done(i, r);
+            continue;
+        }
+        auto report = (*checker)->run(bounds::decode(data.data(), data.size()));
+        r.verdict = record::Verdict::accept;
+        if (!report) {
+            r.verdict = record::Verdict::load_error;
+            r.message = report.error().message();
+            r.reason = "harness error: " + report.error().message();
+        } else if (!report->empty()) {
+            r.reason = lines_of(*report, 2).back();
+            r.log_tail = lines_of(*report, 60);
+        } else {
+            r.match = true;
+        }
+        done(i, r);
+    }
+    return checker ? (*checker)->stats().summary() : checker.error().message();
+}
+
+} // namespace iterconf::agent

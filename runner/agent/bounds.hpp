@@ -1,0 +1,23 @@
+// The agent's "@bounds\t<dir>" plan: fuzz_iter_bounds' corpus replayed on
+// the guest kernel (see bounds.cpp).
+#pragma once
+
+#include "record/record.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace iterconf::agent {
+
+// The input files under `dir`, sorted: plan index i is the i-th.
+std::vector<std::string> bounds_inputs(const std::string& dir);
+
+// Checks inputs [start, n) in order; calls begin(i, id) before and done(i,
+// record) after each. Returns the oracle's counters as one line.
+std::string run_bounds(const std::string& dir, size_t start, const std::string& release,
+                       const std::function<void(size_t, const std::string&)>& begin,
+                       const std::function<void(size_t, const record::Record&)>& done);
+
+} // namespace iterconf::agent
