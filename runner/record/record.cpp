@@ -207,7 +207,8 @@ Result<Record> from_json(const std::string& line) {
         auto v = verdict_from_string(s);
         if (!v)
             return make_error(ErrorKind::input, "",
-                              std::string("'") + key + "' is not a verdict: '" + s + "'");
+                              std::string("'") + key + "' is not a verdict: '" + printable(s) +
+                                  "'");
         out = *v;
         return {};
     };
