@@ -32,9 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string text(reinterpret_cast<const char*>(data), size);
     for (const std::string& line : split_lines(text)) {
         auto l = iterconf::target::parse_channel_line(line);
-        std::string tag = line.substr(0, line.find(' '));
-        while (!tag.empty() && tag.back() == '\r')
-            tag.pop_back();
+        std::string stripped = line;
+        while (!stripped.empty() && stripped.back() == '\r')
+            stripped.pop_back();
+        std::string tag = stripped.substr(0, stripped.find(' '));
         if (!l) {
             check_error_line(l.error(), "parse_channel_line");
             PARSERS_CHECK(tag != "FATAL", "a FATAL line was refused: " + l.error().message());
@@ -44,10 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             PARSERS_CHECK(!l->what.empty(), "FATAL with an empty what");
         if (l->kind == ChannelLine::Kind::begin || l->kind == ChannelLine::Kind::log ||
             l->kind == ChannelLine::Kind::rec) {
-            std::string digits = line.substr(tag.size() + 1);
+            std::string digits = stripped.substr(tag.size() + 1);
             digits = digits.substr(0, digits.find(' '));
-            while (!digits.empty() && digits.back() == '\r')
-                digits.pop_back();
             PARSERS_CHECK(!digits.empty() &&
                               digits.find_first_not_of("0123456789") == std::string::npos,
                           "index '" + digits + "' accepted");
