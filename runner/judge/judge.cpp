@@ -147,7 +147,7 @@ Result<KnownBugs> KnownBugs::parse(const std::string& text, const std::string& f
         if (t.empty() || t[0] == '#')
             continue;
         std::string where = file + ":" + std::to_string(lineno);
-        if (t == "[[bug]]") {
+        if (t.rfind("[[bug]]", 0) == 0 && (t.size() == 7 || trim(t.substr(7))[0] == '#')) {
             ITERCONF_TRY(finish());
             open = true;
             start = lineno;

@@ -96,10 +96,11 @@ TEST(KnownBugs, ErrorsNameTheLine) {
 // The file's own example puts a comment after a value; escapes other than
 // \" and \\ are refused rather than read as the letter after the backslash.
 TEST(KnownBugs, CommentsAfterValuesAndEscapes) {
-    auto kb = judge::KnownBugs::parse("[[bug]]\nprogram = \"a/b/c\"   # glob over the test id\n"
-                                      "kernels = \">=6.12 <6.12.110\"\t# range\n"
-                                      "reason = \"says \\\"no\\\" \\\\ \"\nlink = \"l\"#x\n",
-                                      "kb.toml");
+    auto kb = judge::KnownBugs::parse(
+        "[[bug]]  # one entry\nprogram = \"a/b/c\"   # glob over the test id\n"
+        "kernels = \">=6.12 <6.12.110\"\t# range\n"
+        "reason = \"says \\\"no\\\" \\\\ \"\nlink = \"l\"#x\n",
+        "kb.toml");
     ASSERT_TRUE(kb.ok()) << kb.error().message();
     ASSERT_EQ(kb->entries().size(), 1u);
     EXPECT_EQ(kb->entries()[0].program, "a/b/c");
