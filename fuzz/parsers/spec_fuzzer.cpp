@@ -4,9 +4,9 @@
 // Input: one decl-tag string per line ("comment:<n>:test_expect_msg=...").
 // Invariants:
 //  - errors are one printable line and carry the `where` we gave;
-//  - a __msg without {{ }} is literal: its compiled pattern matches a log
-//    whose one line is that text, and matches it at the same place when the
-//    text is preceded by other text;
+//  - a __msg without {{ }} is literal: it compiles, whatever its characters;
+//    its pattern matches a log whose one line is that text, and matches it
+//    when the text is preceded by other text;
 //  - the __COUNTER__ prefix orders tags: when every tag has a distinct
 //    counter, reversing the tags gives the same expectations;
 //  - resolve() picks the first __kver_* verdict whose range holds, else the
@@ -64,6 +64,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0; // std::regex compiles recursively; see compile_pattern's limit
     std::string text(reinterpret_cast<const char*>(data), size);
     std::vector<std::string> tags = split_lines(text);
+
+    // Literal text (no {{ }}) always compiles, whatever characters it has.
+    for (const auto& t : tags) {
+        size_t eq = t.find("test_expect_msg=");
+        if (eq == std::string::npos)
+            continue;
+        std::string v = t.substr(eq + 16);
+        if (v.find("{{") != std::string::npos)
+            continue;
+        auto p = compile_pattern(v);
+        PARSERS_CHECK(p.ok(), "literal '" + v + "' does not compile: " +
+                                  (p ? std::string() : p.error().message()));
+    }
 
     auto spec = parse_program_tags("p", tags, k_where);
     if (!spec) {

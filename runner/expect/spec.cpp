@@ -34,8 +34,14 @@ constexpr std::string_view k_unchecked_keys[] = {
     "test_linear_size",
 };
 
+// POSIX's RE_DUP_MAX: the largest count a {m,n} may give.
+constexpr long k_re_dup_max = 255;
+
+// Characters escaped in the literal parts. ']' and '}' are left alone: with
+// '[' and '{' escaped they are ordinary, and libstdc++ refuses "\]" and
+// "\}" as invalid escapes (so __msg("a[0]") did not compile).
 bool is_ere_special(char c) {
-    return std::string_view(".[]{}()\\*+?^$|").find(c) != std::string_view::npos;
+    return std::string_view(".[{()\\*+?^$|").find(c) != std::string_view::npos;
 }
 
 struct Tag {
@@ -44,6 +50,38 @@ struct Tag {
     std::string key;
     std::optional<std::string> value;
 };
+
+// The largest repetition count {m,n} in the ERE part `re` (outside bracket
+// expressions and escapes), saturating at 100000. libstdc++'s regex
+// compiler reads counts into a long without checking for overflow
+// (undefined behaviour; found by fuzz_spec), so big ones must not reach it.
+long max_repeat_count(std::string_view re) {
+    long most = 0;
+    for (size_t i = 0; i < re.size(); i++) {
+        if (re[i] == '\\') {
+            i++;
+        } else if (re[i] == '[') {
+            // A bracket expression: ']' right after '[' or '[^' is literal.
+            size_t j = i + 1;
+            if (j < re.size() && re[j] == '^')
+                j++;
+            if (j < re.size() && re[j] == ']')
+                j++;
+            while (j < re.size() && re[j] != ']')
+                j++;
+            i = j;
+        } else if (re[i] == '{') {
+            long n = 0;
+            for (size_t j = i + 1;
+                 j < re.size() && (std::isdigit(static_cast<unsigned char>(re[j])) || re[j] == ',');
+                 j++) {
+                n = re[j] == ',' ? 0 : std::min(n * 10 + (re[j] - '0'), 100000L);
+                most = std::max(most, n);
+            }
+        }
+    }
+    return most;
+}
 
 } // namespace
 
@@ -58,7 +96,13 @@ Result<MsgPattern> compile_pattern(const std::string& text) {
                 return make_error(ErrorKind::input, "",
                                   "unterminated '{{' in message '" + printable(text) + "'",
                                   "close the regex with '}}'");
-            p.regex += "(" + text.substr(i + 2, end - i - 2) + ")";
+            std::string re = text.substr(i + 2, end - i - 2);
+            if (max_repeat_count(re) > k_re_dup_max)
+                return make_error(ErrorKind::input, "",
+                                  "repetition count over " + std::to_string(k_re_dup_max) +
+                                      " in message '" + printable(text) + "'",
+                                  "POSIX regexes allow {m,n} up to RE_DUP_MAX (255)");
+            p.regex += "(" + re + ")";
             i = end + 2;
         } else {
             if (is_ere_special(text[i]))
