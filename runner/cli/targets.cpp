@@ -1,6 +1,7 @@
 #include "cli/targets.hpp"
 
 #include "cli/common.hpp"
+#include "cli/manifest.hpp"
 #include "target/qemu.hpp"
 
 #include <algorithm>
@@ -41,17 +42,7 @@ Result<std::vector<std::string>> manifest_names() {
         return make_error(ErrorKind::infra, kernels_script(),
                           "cannot read the kernel manifest: " + first_line(err),
                           "check images/kernels.toml");
-    std::vector<std::string> names;
-    size_t b = 0;
-    while (b < out.size()) {
-        size_t e = out.find('\n', b);
-        if (e == std::string::npos)
-            e = out.size();
-        if (e > b)
-            names.push_back(out.substr(b, e - b));
-        b = e + 1;
-    }
-    return names;
+    return parse_manifest_names(out);
 }
 
 std::string label_for_path(const std::string& path) {
@@ -142,20 +133,8 @@ Result<std::vector<Target>> resolve_targets(const std::vector<std::string>& spec
                 t.image = out;
                 std::string mout, merr;
                 if (run_capture({"bash", kernels_script(), "meta", it}, mout, merr) == 0) {
-                    std::string pkg, ver;
-                    size_t b = 0;
-                    while (b < mout.size()) {
-                        size_t e = mout.find('\n', b);
-                        if (e == std::string::npos)
-                            e = mout.size();
-                        std::string l = mout.substr(b, e - b);
-                        if (l.rfind("package=", 0) == 0)
-                            pkg = l.substr(8);
-                        else if (l.rfind("version=", 0) == 0)
-                            ver = l.substr(8);
-                        b = e + 1;
-                    }
-                    t.package = pkg + " " + ver;
+                    auto meta = parse_meta(mout);
+                    t.package = meta["package"] + " " + meta["version"];
                 }
             }
         } else {

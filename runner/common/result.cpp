@@ -28,4 +28,23 @@ std::string Error::message() const {
     return s;
 }
 
+std::string printable(std::string_view text) {
+    static const char k_hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (unsigned char c : text) {
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c < 0x20 || c == 0x7f)
+            out += {'\\', 'x', k_hex[c >> 4], k_hex[c & 15]};
+        else
+            out += static_cast<char>(c);
+    }
+    return out;
+}
+
 } // namespace iterconf

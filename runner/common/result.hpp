@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -26,6 +27,10 @@ struct Error {
     // "<where>: <what>; <hint>" (parts omitted when empty)
     std::string message() const;
 };
+
+// Input text quoted into an error message, with control characters escaped
+// (\n, \t, \xNN) so that the message stays one printable line.
+std::string printable(std::string_view text);
 
 inline Error make_error(ErrorKind kind, std::string where, std::string what,
                         std::string hint = {}) {

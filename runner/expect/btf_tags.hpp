@@ -4,13 +4,20 @@
 
 #include "common/result.hpp"
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace iterconf::expect {
 
+using FuncTags = std::map<std::string, std::vector<std::string>>;
+
 // FUNC name -> its decl-tag strings (component_idx == -1), in BTF order.
-Result<std::map<std::string, std::vector<std::string>>> read_func_tags(const std::string& object);
+Result<FuncTags> read_func_tags(const std::string& object);
+
+// The same from a raw BTF blob in memory (an object's .BTF section);
+// `where` names it in errors.
+Result<FuncTags> read_func_tags_from_btf(const void* data, size_t size, const std::string& where);
 
 } // namespace iterconf::expect

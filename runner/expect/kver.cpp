@@ -46,7 +46,7 @@ Result<KernelVersion> parse_release(std::string_view release) {
     KernelVersion k;
     if (read_version(release, k, true) == 0)
         return make_error(ErrorKind::input, "",
-                          "kernel release '" + std::string(release) +
+                          "kernel release '" + printable(release) +
                               "' does not start with a version N.N");
     return k;
 }
@@ -83,7 +83,7 @@ Result<KverRange> parse_range(std::string_view text) {
     size_t i = 0;
     auto bad = [&](const std::string& why) -> Error {
         return make_error(ErrorKind::input, "",
-                          "bad kernel version range '" + std::string(text) + "': " + why,
+                          "bad kernel version range '" + printable(text) + "': " + why,
                           "write '>=X.Y', '<X.Y' or both separated by a space");
     };
     while (true) {
@@ -109,14 +109,14 @@ Result<KverRange> parse_range(std::string_view text) {
             b.op = Bound::Op::lt;
             i += 1;
         } else {
-            return bad("expected an operator (>=, <, >, <=, ==) at '" + std::string(rest) + "'");
+            return bad("expected an operator (>=, <, >, <=, ==) at '" + printable(rest) + "'");
         }
         size_t n = read_version(text.substr(i), b.version, false);
         if (n == 0)
             return bad("expected a version after the operator");
         i += n;
         if (i < text.size() && text[i] != ' ')
-            return bad("unexpected '" + std::string(text.substr(i)) + "'");
+            return bad("unexpected '" + printable(text.substr(i)) + "'");
         r.bounds.push_back(b);
     }
     if (r.bounds.empty())

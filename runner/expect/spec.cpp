@@ -34,8 +34,14 @@ constexpr std::string_view k_unchecked_keys[] = {
     "test_linear_size",
 };
 
+// POSIX's RE_DUP_MAX: the largest count a {m,n} may give.
+constexpr long k_re_dup_max = 255;
+
+// Characters escaped in the literal parts. ']' and '}' are left alone: with
+// '[' and '{' escaped they are ordinary, and libstdc++ refuses "\]" and
+// "\}" as invalid escapes (so __msg("a[0]") did not compile).
 bool is_ere_special(char c) {
-    return std::string_view(".[]{}()\\*+?^$|").find(c) != std::string_view::npos;
+    return std::string_view(".[{()\\*+?^$|").find(c) != std::string_view::npos;
 }
 
 struct Tag {
@@ -44,6 +50,38 @@ struct Tag {
     std::string key;
     std::optional<std::string> value;
 };
+
+// The largest repetition count {m,n} in the ERE part `re` (outside bracket
+// expressions and escapes), saturating at 100000. libstdc++'s regex
+// compiler reads counts into a long without checking for overflow
+// (undefined behaviour; found by fuzz_spec), so big ones must not reach it.
+long max_repeat_count(std::string_view re) {
+    long most = 0;
+    for (size_t i = 0; i < re.size(); i++) {
+        if (re[i] == '\\') {
+            i++;
+        } else if (re[i] == '[') {
+            // A bracket expression: ']' right after '[' or '[^' is literal.
+            size_t j = i + 1;
+            if (j < re.size() && re[j] == '^')
+                j++;
+            if (j < re.size() && re[j] == ']')
+                j++;
+            while (j < re.size() && re[j] != ']')
+                j++;
+            i = j;
+        } else if (re[i] == '{') {
+            long n = 0;
+            for (size_t j = i + 1;
+                 j < re.size() && (std::isdigit(static_cast<unsigned char>(re[j])) || re[j] == ',');
+                 j++) {
+                n = re[j] == ',' ? 0 : std::min(n * 10 + (re[j] - '0'), 100000L);
+                most = std::max(most, n);
+            }
+        }
+    }
+    return most;
+}
 
 } // namespace
 
@@ -56,9 +94,15 @@ Result<MsgPattern> compile_pattern(const std::string& text) {
             size_t end = text.find("}}", i + 2);
             if (end == std::string::npos)
                 return make_error(ErrorKind::input, "",
-                                  "unterminated '{{' in message '" + text + "'",
+                                  "unterminated '{{' in message '" + printable(text) + "'",
                                   "close the regex with '}}'");
-            p.regex += "(" + text.substr(i + 2, end - i - 2) + ")";
+            std::string re = text.substr(i + 2, end - i - 2);
+            if (max_repeat_count(re) > k_re_dup_max)
+                return make_error(ErrorKind::input, "",
+                                  "repetition count over " + std::to_string(k_re_dup_max) +
+                                      " in message '" + printable(text) + "'",
+                                  "POSIX regexes allow {m,n} up to RE_DUP_MAX (255)");
+            p.regex += "(" + re + ")";
             i = end + 2;
         } else {
             if (is_ere_special(text[i]))
@@ -70,7 +114,8 @@ Result<MsgPattern> compile_pattern(const std::string& text) {
     try {
         p.re = std::regex(p.regex, std::regex::extended);
     } catch (const std::regex_error& e) {
-        return make_error(ErrorKind::input, "", "bad regex in message '" + text + "': " + e.what(),
+        return make_error(ErrorKind::input, "",
+                          "bad regex in message '" + printable(text) + "': " + e.what(),
                           "write a POSIX extended regex inside {{ }}");
     }
     return p;
@@ -136,12 +181,13 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
     };
     auto need_value = [&](const Tag& t) -> Result<std::string> {
         if (!t.value)
-            return bad("annotation '" + t.key + "' needs a value");
+            return bad("annotation '" + printable(t.key) + "' needs a value");
         return *t.value;
     };
     auto no_value = [&](const Tag& t) -> Result<void> {
         if (t.value)
-            return bad("annotation '" + t.key + "' takes no value (got '=" + *t.value + "')");
+            return bad("annotation '" + printable(t.key) +
+                       "' takes no value (got '=" + printable(*t.value) + "')");
         return {};
     };
     auto with_where = [&](Error e, const std::string& key) {
@@ -174,7 +220,8 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
             ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
             size_t close = v.find(']');
             if (v.empty() || v[0] != '[' || close == std::string::npos)
-                return bad("iterconf_kver_msg: expected '[<range>]<message>', got '" + v + "'");
+                return bad("iterconf_kver_msg: expected '[<range>]<message>', got '" +
+                           printable(v) + "'");
             auto range = parse_range(std::string_view(v).substr(1, close - 1));
             if (!range)
                 return with_where(range.take_error(), "__kver_msg");
@@ -206,14 +253,14 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
             int lvl = -1;
             auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), lvl);
             if (ec != std::errc() || p != v.data() + v.size() || lvl < 0 || lvl > 7)
-                return bad("__log_level: expected 0..7, got '" + v + "'");
+                return bad("__log_level: expected 0..7, got '" + printable(v) + "'");
             spec.log_level = lvl;
         } else if (k == "test_prog_flags") {
             ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
             bool clear = !v.empty() && v[0] == '!';
             auto f = prog_flag_value(clear ? v.substr(1) : v);
             if (!f)
-                return bad("__flag: unknown flag '" + v + "'");
+                return bad("__flag: unknown flag '" + printable(v) + "'");
             (clear ? spec.prog_flags_clear : spec.prog_flags_set) |= *f;
         } else if (k == "test_auxiliary") {
             ITERCONF_TRY(no_value(t));
@@ -222,7 +269,7 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
                    std::end(k_unchecked_keys)) {
             spec.unchecked.push_back(k);
         } else {
-            return bad("unknown annotation '" + k + (t.value ? "=" : "") + "'");
+            return bad("unknown annotation '" + printable(k) + (t.value ? "=" : "") + "'");
         }
     }
     return spec;

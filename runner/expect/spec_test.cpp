@@ -156,3 +156,25 @@ TEST(Spec, NegativePatternsApplyBetweenPositives) {
     EXPECT_FALSE(match_log({&bad}, log).ok);
     EXPECT_TRUE(match_log({&b, &bad}, log).ok);
 }
+
+// Counts over RE_DUP_MAX never reach std::regex: libstdc++ reads them into
+// a long without an overflow check (found by fuzz_spec). Literal braces and
+// braces inside a bracket expression are not counts.
+// ']' and '}' in literal text are literal (libstdc++ refuses "\]" and "\}").
+TEST(Spec, LiteralClosingBracketsAndBraces) {
+    auto p = compile_pattern("R1=map_value(map=a[0],ks=4) x{1000} }]");
+    ASSERT_TRUE(p.ok()) << p.error().message();
+    std::vector<const MsgPattern*> one{&*p};
+    EXPECT_TRUE(match_log(one, "1: R1=map_value(map=a[0],ks=4) x{1000} }] tail\n").ok);
+    EXPECT_FALSE(match_log(one, "1: R1=map_value(map=a0,ks=4) x{1000} }]\n").ok);
+}
+
+TEST(Spec, RepetitionCountsAreBounded) {
+    EXPECT_TRUE(compile_pattern("R{{[0-9]{1,255}[a-z]}} x{1000}").ok());
+    EXPECT_TRUE(compile_pattern("{{a{2,3}[{9999]\\{99999}x}}").ok());
+    for (const char* bad : {"{{a{256}}}", "{{a{1,99999999999999999999}}}", "{{(b{0,300})}}"}) {
+        auto p = compile_pattern(bad);
+        ASSERT_FALSE(p.ok()) << bad;
+        EXPECT_NE(p.error().what.find("repetition count over 255"), std::string::npos) << bad;
+    }
+}

@@ -70,19 +70,36 @@ std::string trim(const std::string& s) {
     return s.substr(b, e - b + 1);
 }
 
-// A TOML basic string: "text" with \" and \\ escapes.
+// A TOML basic string, "text" with \" and \\ escapes, optionally followed
+// by a # comment (as the example in images/known-bugs.toml writes it).
 Result<std::string> toml_string(const std::string& v) {
-    if (v.size() < 2 || v.front() != '"' || v.back() != '"')
+    if (v.empty() || v.front() != '"')
         return make_error(ErrorKind::input, "", "value must be a quoted string");
     std::string out;
-    for (size_t i = 1; i + 1 < v.size(); i++) {
-        if (v[i] == '\\' && i + 2 < v.size())
-            out += v[++i];
-        else if (v[i] == '"')
-            return make_error(ErrorKind::input, "", "unescaped '\"' inside a string");
-        else
+    size_t i = 1;
+    for (;; i++) {
+        if (i >= v.size())
+            return make_error(ErrorKind::input, "", "unterminated string",
+                              "end the value with '\"'");
+        if (v[i] == '"')
+            break;
+        if (v[i] != '\\') {
             out += v[i];
+            continue;
+        }
+        if (i + 1 < v.size() && (v[i + 1] == '"' || v[i + 1] == '\\')) {
+            out += v[++i];
+            continue;
+        }
+        return make_error(ErrorKind::input, "",
+                          "unsupported escape '" + printable(v.substr(i, 2)) + "'",
+                          "only \\\" and \\\\ are escapes here");
     }
+    size_t rest = v.find_first_not_of(" \t", i + 1);
+    if (rest != std::string::npos && v[rest] != '#')
+        return make_error(ErrorKind::input, "",
+                          "unexpected '" + printable(v.substr(rest)) + "' after the string",
+                          "put a comment after '#'");
     return out;
 }
 
@@ -130,7 +147,7 @@ Result<KnownBugs> KnownBugs::parse(const std::string& text, const std::string& f
         if (t.empty() || t[0] == '#')
             continue;
         std::string where = file + ":" + std::to_string(lineno);
-        if (t == "[[bug]]") {
+        if (t.rfind("[[bug]]", 0) == 0 && (t.size() == 7 || trim(t.substr(7))[0] == '#')) {
             ITERCONF_TRY(finish());
             open = true;
             start = lineno;
@@ -146,7 +163,8 @@ Result<KnownBugs> KnownBugs::parse(const std::string& text, const std::string& f
         std::string key = trim(t.substr(0, eq));
         auto val = toml_string(trim(t.substr(eq + 1)));
         if (!val)
-            return make_error(ErrorKind::input, where, "'" + key + "': " + val.error().what);
+            return make_error(ErrorKind::input, where,
+                              "'" + printable(key) + "': " + val.error().what, val.error().hint);
         if (key == "program") {
             cur.program = *val;
             has_program = !cur.program.empty();
@@ -164,7 +182,7 @@ Result<KnownBugs> KnownBugs::parse(const std::string& text, const std::string& f
             cur.link = *val;
             has_link = !cur.link.empty();
         } else {
-            return make_error(ErrorKind::input, where, "unknown key '" + key + "'",
+            return make_error(ErrorKind::input, where, "unknown key '" + printable(key) + "'",
                               "keys are program, kernels, reason, link");
         }
     }

@@ -92,3 +92,22 @@ TEST(KnownBugs, ErrorsNameTheLine) {
     ASSERT_FALSE(kb.ok());
     EXPECT_NE(kb.error().what.find("unknown key"), std::string::npos);
 }
+
+// The file's own example puts a comment after a value; escapes other than
+// \" and \\ are refused rather than read as the letter after the backslash.
+TEST(KnownBugs, CommentsAfterValuesAndEscapes) {
+    auto kb = judge::KnownBugs::parse(
+        "[[bug]]  # one entry\nprogram = \"a/b/c\"   # glob over the test id\n"
+        "kernels = \">=6.12 <6.12.110\"\t# range\n"
+        "reason = \"says \\\"no\\\" \\\\ \"\nlink = \"l\"#x\n",
+        "kb.toml");
+    ASSERT_TRUE(kb.ok()) << kb.error().message();
+    ASSERT_EQ(kb->entries().size(), 1u);
+    EXPECT_EQ(kb->entries()[0].program, "a/b/c");
+    EXPECT_EQ(kb->entries()[0].reason, "says \"no\" \\ ");
+    for (const char* bad : {"reason = \"a\\nb\"", "reason = \"x\\\"", "reason = \"x\" y"}) {
+        kb = judge::KnownBugs::parse(std::string("[[bug]]\n") + bad + "\n", "kb.toml");
+        ASSERT_FALSE(kb.ok()) << bad;
+        EXPECT_EQ(kb.error().where, "kb.toml:2") << bad;
+    }
+}

@@ -128,7 +128,7 @@ class Parser {
                 return fail("bad number '" + num + "'");
             v.v = d;
         } else {
-            return fail(std::string("unexpected '") + c + "'");
+            return fail("unexpected '" + printable(std::string_view(&c, 1)) + "'");
         }
         return v;
     }
@@ -223,7 +223,7 @@ class Parser {
                 break;
             }
             default:
-                return fail(std::string("bad escape '\\") + e + "'");
+                return fail("bad escape '\\" + printable(std::string_view(&e, 1)) + "'");
             }
         }
         return out;

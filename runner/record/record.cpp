@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -176,6 +177,11 @@ Result<Record> from_json(const std::string& line) {
         const double* d = it->second.as_number();
         if (!d)
             return make_error(ErrorKind::input, "", std::string("'") + key + "' is not a number");
+        // Converting a double outside int64's range is undefined: refuse
+        // those, and fractions, which no writer of records produces.
+        if (!(*d >= -9223372036854775808.0 && *d < 9223372036854775808.0) || *d != std::floor(*d))
+            return make_error(ErrorKind::input, "",
+                              std::string("'") + key + "' is not a 64-bit integer");
         out = static_cast<int64_t>(*d);
         return {};
     };
@@ -201,7 +207,8 @@ Result<Record> from_json(const std::string& line) {
         auto v = verdict_from_string(s);
         if (!v)
             return make_error(ErrorKind::input, "",
-                              std::string("'") + key + "' is not a verdict: '" + s + "'");
+                              std::string("'") + key + "' is not a verdict: '" + printable(s) +
+                                  "'");
         out = *v;
         return {};
     };

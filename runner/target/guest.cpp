@@ -1,6 +1,6 @@
 #include "target/guest.hpp"
 
-#include "record/json.hpp"
+#include "target/channel.hpp"
 #include "target/initramfs.hpp"
 
 #include <chrono>
@@ -146,79 +146,61 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
         auto drain = [&] {
             partial += read_from(channel, chan_off);
             size_t pos;
-            while ((pos = partial.find('\n')) != std::string::npos) {
+            while (!fatal && (pos = partial.find('\n')) != std::string::npos) {
                 std::string line = partial.substr(0, pos);
                 partial.erase(0, pos + 1);
-                while (!line.empty() && line.back() == '\r')
-                    line.pop_back();
-                std::string tag = line.substr(0, line.find(' '));
-                std::string rest = line.size() > tag.size() ? line.substr(tag.size() + 1) : "";
-                if (tag == "HELLO") {
-                    auto v = record::json::parse(rest);
-                    const record::json::Object* o = v ? v->as_object() : nullptr;
-                    double up = 0;
-                    if (o) {
-                        if (auto it = o->find("kernel"); it != o->end() && it->second.as_string())
-                            run.release = *it->second.as_string();
-                        if (auto it = o->find("uptime"); it != o->end() && it->second.as_number())
-                            up = *it->second.as_number();
-                    }
-                    if (o)
-                        if (auto it = o->find("programs");
-                            it != o->end() && it->second.as_number() &&
-                            static_cast<size_t>(*it->second.as_number()) != count)
-                            fatal = make_error(
-                                ErrorKind::internal, where,
-                                "the guest's plan has " +
-                                    std::to_string(static_cast<size_t>(*it->second.as_number())) +
-                                    " programs, the host's " + std::to_string(count),
-                                "a harness bug; rerun iterconf run");
+                auto parsed = parse_channel_line(line);
+                if (!parsed) {
+                    Error e = parsed.take_error();
+                    e.where = where;
+                    fatal = e;
+                    return;
+                }
+                const ChannelLine& l = *parsed;
+                using Kind = ChannelLine::Kind;
+                if ((l.kind == Kind::begin || l.kind == Kind::log || l.kind == Kind::rec) &&
+                    l.index >= count) {
+                    fatal = make_error(ErrorKind::internal, where,
+                                       "the agent named program " + std::to_string(l.index) +
+                                           ", the plan has " + std::to_string(count),
+                                       "a harness bug; rerun iterconf run");
+                    return;
+                }
+                if (l.kind == Kind::hello) {
+                    run.release = l.release;
+                    if (l.programs && *l.programs != count)
+                        fatal = make_error(ErrorKind::internal, where,
+                                           "the guest's plan has " + std::to_string(*l.programs) +
+                                               " programs, the host's " + std::to_string(count),
+                                           "a harness bug; rerun iterconf run");
                     hello = true;
                     t_hello = Clock::now();
                     last_progress = t_hello;
                     if (run.boots == 1) {
                         run.first_boot_wall = since(t0);
-                        run.first_boot_uptime = up;
+                        run.first_boot_uptime = l.uptime;
                     }
-                    listener.hello(run.release, up, since(t0));
-                } else if (tag == "BEGIN") {
-                    inflight = std::strtol(rest.c_str(), nullptr, 10);
+                    listener.hello(run.release, l.uptime, since(t0));
+                } else if (l.kind == Kind::begin) {
+                    inflight = static_cast<long>(l.index);
                     last_progress = Clock::now();
-                } else if (tag == "LOG") {
-                    size_t sp = rest.find(' ');
-                    auto v =
-                        record::json::parse(sp == std::string::npos ? "" : rest.substr(sp + 1));
-                    pending_log = v && v->as_string() ? *v->as_string() : "";
-                } else if (tag == "REC") {
-                    size_t sp = rest.find(' ');
-                    size_t idx = std::strtoul(rest.c_str(), nullptr, 10);
-                    listener.record(idx, sp == std::string::npos ? "" : rest.substr(sp + 1),
-                                    pending_log);
+                } else if (l.kind == Kind::log) {
+                    pending_log = l.text;
+                } else if (l.kind == Kind::rec) {
+                    listener.record(l.index, l.text, pending_log);
                     pending_log.clear();
                     inflight = -1;
-                    next = idx + 1;
+                    next = l.index + 1;
                     run.judged++;
                     progressed++;
                     last_progress = Clock::now();
-                } else if (tag == "DONE") {
+                } else if (l.kind == Kind::done) {
                     done = true;
                     t_done = Clock::now();
-                } else if (tag == "FATAL") {
-                    auto v = record::json::parse(rest);
-                    const record::json::Object* o = v ? v->as_object() : nullptr;
-                    auto get = [&](const char* key) {
-                        if (!o)
-                            return std::string();
-                        auto it = o->find(key);
-                        return it != o->end() && it->second.as_string() ? *it->second.as_string()
-                                                                        : std::string();
-                    };
-                    std::string what = get("what");
-                    if (!get("where").empty())
-                        what = get("where") + ": " + what;
+                } else if (l.kind == Kind::fatal) {
+                    std::string what = l.where.empty() ? l.what : l.where + ": " + l.what;
                     fatal = make_error(ErrorKind::infra, where, "guest agent: " + what,
-                                       get("hint").empty() ? "this kernel cannot be judged"
-                                                           : get("hint"));
+                                       l.hint.empty() ? "this kernel cannot be judged" : l.hint);
                 }
             }
         };

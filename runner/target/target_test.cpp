@@ -1,3 +1,4 @@
+#include "target/channel.hpp"
 #include "target/console.hpp"
 #include "target/initramfs.hpp"
 #include "target/qemu.hpp"
@@ -102,4 +103,30 @@ TEST(Console, ScanFromTheMarkerOfTheProgramInFlight) {
     ASSERT_TRUE(sp.has_value());
     EXPECT_EQ(sp->line, "[4] Kernel panic - not syncing: Fatal exception");
     EXPECT_EQ(sp->excerpt.rfind("[3] iterconf-agent: begin 7 a/c", 0), 0u);
+}
+
+// The agent's lines read back; anything else on the channel is an error,
+// so that run_guest fails closed instead of misreading it.
+TEST(Channel, ReadsTheAgentsLinesAndRefusesOthers) {
+    auto h = target::parse_channel_line(
+        R"(HELLO {"kernel":"6.12.57+deb13-cloud-amd64","uptime":3.5,"programs":105,"start":2})");
+    ASSERT_TRUE(h.ok()) << h.error().message();
+    EXPECT_EQ(h->kind, target::ChannelLine::Kind::hello);
+    EXPECT_EQ(h->release, "6.12.57+deb13-cloud-amd64");
+    EXPECT_EQ(h->programs, 105u);
+    EXPECT_EQ(h->start, 2u);
+    auto r = target::parse_channel_line("REC 7 {\"case\":\"c\"}\r");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->index, 7u);
+    EXPECT_EQ(r->text, "{\"case\":\"c\"}");
+    auto f = target::parse_channel_line("FATAL garbage");
+    ASSERT_TRUE(f.ok());
+    EXPECT_NE(f->what.find("unreadable FATAL line"), std::string::npos);
+    for (const char* bad :
+         {"REC -1 {}", "BEGIN x", "REC 18446744073709551615 {}", "LOG 2", "DONE now",
+          R"(HELLO {"kernel":"k","programs":-1})", R"(HELLO {"programs":1})", "FLOOR 1.2", ""}) {
+        auto l = target::parse_channel_line(bad);
+        ASSERT_FALSE(l.ok()) << bad;
+        EXPECT_NE(l.error().what.find("bad line on the result channel"), std::string::npos);
+    }
 }
