@@ -11,12 +11,19 @@
 // The program is of type tp_btf/sys_enter; its context (r1) is unused.
 // Frame (program.hpp): slot 0 at fp-8, slot 1 at fp-16, scratch u64 at
 // fp-24, the map key at fp-32. Registers: r6/r7 the next() results of slot
-// 0/1 (zero at entry), r8 the task pointer, r9 scratch; r0-r5 are clobbered
+// 0/1 (zero at entry), r8 the task pointer, r9 a subprogram's iterator
+// pointer, r0 scratch; r0-r5 are clobbered
 // by every call. Layout of the emitted code:
 //
 //   r6 = 0; r7 = 0; <task prologue>; <ops>;
 //   epilogue:  [pid_*: if r8 == 0 goto exit; r1 = r8; call bpf_task_release]
 //   exit:      r0 = 0; exit
+//
+// A `call` op becomes `r1 = fp + slot; r2 = r8; call <sub>` (BPF_PSEUDO_CALL),
+// its body a subprogram appended after the main program's exit:
+//   sub:  r9 = r1; r8 = r2; r6 = 0; r7 = 0; <body>; ret: r0 = 0; exit
+// where the body's iterator address is r9 (+4 when misaligned), clobber and
+// copy go through r9, and `ret` jumps to the subprogram's own return.
 //
 // Falling off the end of the ops, `ret`, and a NULL map lookup go to
 // `epilogue`; the NULL check of pid_checked goes to `exit`. Ops that cannot
@@ -81,6 +88,7 @@ inline constexpr uint8_t k_call = 0x80;
 inline constexpr uint8_t k_exit = 0x90;
 // src_reg of a call / of ld_imm64
 inline constexpr uint8_t k_pseudo_map_fd = 1;     // BPF_PSEUDO_MAP_FD
+inline constexpr uint8_t k_pseudo_call = 1;       // BPF_PSEUDO_CALL (bpf-to-bpf)
 inline constexpr uint8_t k_pseudo_map_value = 2;  // BPF_PSEUDO_MAP_VALUE
 inline constexpr uint8_t k_pseudo_kfunc_call = 2; // BPF_PSEUDO_KFUNC_CALL
 // registers

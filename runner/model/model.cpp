@@ -44,6 +44,7 @@ constexpr uint32_t kIsScalar = ver(7, 3, 0);
 enum class Msg : uint8_t {
     not_on_stack,
     bad_offset,
+    stack_oob_write,
     expected_uninit,
     expected_init,
     null_task,
@@ -74,6 +75,11 @@ const MsgRow kMessages[] = {
     // stack_slot_obj_get_spi(): "cannot pass in %s at an offset=%d"
     // (same text 6.12 .. 7.3; the offset depends on the frame layout).
     {Msg::bad_offset, 0, kForever, "cannot pass in iter at an offset={{-?[0-9]+}}"},
+
+    // check_stack_access_within_bounds(), from process_iter_arg()'s
+    // check_mem_access(BPF_WRITE) of a new() iterator below the stack:
+    // "invalid write to stack R%d off=%d size=%d".
+    {Msg::stack_oob_write, 0, kForever, "invalid write to stack R1 off={{-?[0-9]+}} size=8"},
 
     // process_iter_arg(): "expected uninitialized iter_%s as arg #%d" with
     // regno before bd74e238ae69 (6.13, 6.12.5), regno - 1 after it, and
@@ -150,33 +156,71 @@ enum class Slot : uint8_t { uninit, active, drained, destroyed, clobbered };
 // makes it unknown when allow_ptr_leaks, i.e. for root).
 enum class Val : uint8_t { null, ptr, stale };
 
+bool live(Slot s) {
+    return s == Slot::active || s == Slot::drained;
+}
+
+// The main program's two slots are stack locations 0 and 1; an op on slot s
+// uses location s, or 1 - s with Where::other, and inside a subprogram the
+// caller's location s through the pointer argument.
 struct State {
-    std::array<Slot, 2> slot{Slot::uninit, Slot::uninit};
+    std::array<Slot, 2> slot{Slot::uninit, Slot::uninit};     // by location
+    std::array<Kind, 2> held{Kind::task_vma, Kind::task_vma}; // the live iterator's kind
     std::array<Val, 2> v{Val::null, Val::null};
-    // v[s] is a num pointer carrying the ref_obj_id of the iterator now in s.
-    std::array<bool, 2> tied{false, false};
+    // v[s] is a num pointer carrying the ref_obj_id of the iterator now at
+    // location tie[s] (-1: none).
+    std::array<int8_t, 2> tie{-1, -1};
     // A reference whose slot was overwritten: it can never be released.
     bool orphan = false;
+    // Inside a subprogram: the caller's v/tie, restored at its return (r6/r7
+    // are callee-saved), but still released by a destroy() in the callee.
+    bool in_call = false;
+    std::array<Val, 2> cv{Val::null, Val::null};
+    std::array<int8_t, 2> ctie{-1, -1};
 
     auto key() const {
         // The verifier's view: destroyed/clobbered slots are just not iterators.
         auto norm = [](Slot s) {
             return s == Slot::destroyed || s == Slot::clobbered ? Slot::uninit : s;
         };
-        return std::make_tuple(norm(slot[0]), norm(slot[1]), v[0], v[1], tied[0], tied[1], orphan);
+        auto kind = [&](int l) { return live(slot[l]) ? held[l] : Kind::task_vma; };
+        return std::make_tuple(norm(slot[0]), norm(slot[1]), kind(0), kind(1), v[0], v[1], tie[0],
+                               tie[1], orphan, in_call, cv[0], cv[1], ctie[0], ctie[1]);
+    }
+
+    // release_reference(): every register holding the iterator's ref_obj_id,
+    // in every frame, becomes an unknown scalar.
+    void release(int loc) {
+        for (int s = 0; s < 2; s++) {
+            if (tie[s] == loc) {
+                v[s] = Val::stale;
+                tie[s] = -1;
+            }
+            if (ctie[s] == loc) {
+                cv[s] = Val::stale;
+                ctie[s] = -1;
+            }
+        }
+    }
+    // The slot at loc stops being an iterator without a release: pointers
+    // tied to it keep their (now unreleasable) reference and stay valid.
+    void untie(int loc) {
+        for (int s = 0; s < 2; s++) {
+            if (tie[s] == loc)
+                tie[s] = -1;
+            if (ctie[s] == loc)
+                ctie[s] = -1;
+        }
     }
 };
-
-bool live(Slot s) {
-    return s == Slot::active || s == Slot::drained;
-}
 
 // A continuation: the op sequences being executed, innermost last.
 struct Frame {
     const std::vector<Op>* ops;
     size_t idx;
-    const Op* loop;   // the loop whose body this is, else nullptr
-    std::string path; // "ops", "ops[2].body", ...
+    const Op* loop;    // the loop whose body this is, else nullptr
+    std::string path;  // "ops", "ops[2].body", ...
+    bool call = false; // the body of a subprogram: its end returns
 };
 using Cont = std::vector<Frame>;
 
@@ -228,6 +272,24 @@ class Interp {
     // The iterator argument of new/next/destroy (and the loop's next):
     // process_iter_arg(). Returns false after reporting an error.
     bool iter_arg(const Op& o, bool is_new, const State& st, const std::string& at) {
+        if (o.where == Where::above) {
+            // stack_slot_obj_get_spi(): fp+8 gives spi -1, "spi + 1 <
+            // nr_slots" -> the same "cannot pass in iter at an offset=8"
+            // as a misaligned one, then process_iter_arg() names the argument.
+            fail(Reason::outside_frame,
+                 {Msg::bad_offset, is_new ? Msg::expected_uninit : Msg::expected_init}, at, o.slot);
+            return false;
+        }
+        if (o.where == Where::outside) {
+            // Below the allocated stack: stack_slot_obj_get_spi() says -ERANGE.
+            // new(): is_iter_reg_valid_uninit() takes it for uninitialized,
+            // then process_iter_arg()'s check_mem_access(BPF_WRITE) fails in
+            // check_stack_access_within_bounds(); next()/destroy():
+            // is_iter_reg_valid_init() is false.
+            fail(Reason::outside_frame, {is_new ? Msg::stack_oob_write : Msg::expected_init}, at,
+                 o.slot);
+            return false;
+        }
         if (o.where == Where::global || o.where == Where::map_value) {
             // process_iter_arg(): reg->type != PTR_TO_STACK (12659d28615d).
             // Before that fix the map value was taken for a stack slot of the
@@ -246,7 +308,8 @@ class Interp {
                  {Msg::bad_offset, is_new ? Msg::expected_uninit : Msg::expected_init}, at, o.slot);
             return false;
         }
-        Slot s = st.slot[o.slot];
+        int l = loc(o);
+        Slot s = st.slot[l];
         if (is_new) {
             // is_iter_reg_valid_uninit(): any STACK_ITER byte in the slots.
             if (live(s)) {
@@ -261,8 +324,16 @@ class Interp {
                  {Msg::expected_init}, at, o.slot);
             return false;
         }
+        // ... and the slot's iterator type is the kfunc's (btf_id).
+        if (st.held[l] != m_p.kinds[o.slot]) {
+            fail(Reason::wrong_kind, {Msg::expected_init}, at, o.slot);
+            return false;
+        }
         return true;
     }
+
+    // The stack location an op's iterator address names (State).
+    static int loc(const Op& o) { return o.where == Where::other ? 1 - o.slot : o.slot; }
 
     // The task argument of bpf_iter_task_vma_new() (KF_ITER_NEW | KF_RCU),
     // checked after the iterator argument: check_kfunc_args() walks the
@@ -326,6 +397,10 @@ class Interp {
             Frame& f = k.back();
             if (f.idx == f.ops->size()) {
                 const Op* loop = f.loop;
+                if (f.call) { // end of a subprogram: back to the caller
+                    ret_from_call(k, st);
+                    continue;
+                }
                 k.pop_back();
                 if (k.empty()) {
                     exit(st, "exit");
@@ -341,6 +416,7 @@ class Interp {
             const Op& o = (*f.ops)[f.idx];
             std::string at = here(k);
             uint8_t s = o.slot;
+            int l = loc(o);
             switch (o.code) {
             case Op::Code::new_:
                 if (!iter_arg(o, true, st, at))
@@ -348,41 +424,39 @@ class Interp {
                 if (m_p.kinds[s] == Kind::task_vma && !task_arg(at))
                     return;
                 // mark_stack_slots_iter(): STACK_ITER, ACTIVE, a new reference.
-                st.slot[s] = Slot::active;
-                st.tied[s] = false;
+                st.slot[l] = Slot::active;
+                st.held[l] = m_p.kinds[s];
                 f.idx++;
                 break;
             case Op::Code::next:
                 if (!iter_arg(o, false, st, at))
                     return;
                 f.idx++;
-                if (st.slot[s] == Slot::active) {
+                if (st.slot[l] == Slot::active) {
                     // process_iter_next_call(): push an ACTIVE copy with a
                     // non-NULL result, continue DRAINED with R0 = 0.
                     State drained = st;
-                    drained.slot[s] = Slot::drained;
+                    drained.slot[l] = Slot::drained;
                     drained.v[s] = Val::null;
-                    drained.tied[s] = false;
+                    drained.tie[s] = -1;
                     walk(k, drained);
                     if (m_failed)
                         return;
                     st.v[s] = Val::ptr;
-                    st.tied[s] = m_p.kinds[s] == Kind::num;
+                    st.tie[s] = static_cast<int8_t>(m_p.kinds[s] == Kind::num ? l : -1);
                 } else { // DRAINED is sticky: R0 = 0
                     st.v[s] = Val::null;
-                    st.tied[s] = false;
+                    st.tie[s] = -1;
                 }
                 break;
             case Op::Code::destroy:
                 if (!iter_arg(o, false, st, at))
                     return;
                 // unmark_stack_slots_iter(): release_reference() turns every
-                // register with that ref_obj_id (a num next() result) into an
-                // unknown scalar; the slot is STACK_INVALID again.
-                st.slot[s] = Slot::destroyed;
-                if (st.tied[s])
-                    st.v[s] = Val::stale;
-                st.tied[s] = false;
+                // register with that ref_obj_id (a num next() result, in any
+                // frame) into an unknown scalar; the slot is STACK_INVALID again.
+                st.slot[l] = Slot::destroyed;
+                st.release(l);
                 f.idx++;
                 break;
             case Op::Code::guard:
@@ -417,7 +491,7 @@ class Interp {
                 if (live(st.slot[s])) {
                     st.slot[s] = Slot::clobbered;
                     st.orphan = true;
-                    st.tied[s] = false;
+                    st.untie(s);
                 }
                 f.idx++;
                 break;
@@ -457,10 +531,41 @@ class Interp {
                 k.back().idx++;
                 break;
             case Op::Code::ret:
+                if (st.in_call) { // return from the subprogram
+                    while (!k.back().call)
+                        k.pop_back();
+                    ret_from_call(k, st);
+                    break;
+                }
                 exit(st, at);
                 return;
+            case Op::Code::call:
+                // check_func_call() of a static subprogram: r1 (PTR_TO_STACK
+                // of this frame) and r2 (the task) are copied as they are; the
+                // callee's r6/r7 are its own. References are the program's,
+                // not the frame's: no leak check at the callee's BPF_EXIT
+                // (check_reference_leak() runs for the main program only).
+                st.in_call = true;
+                st.cv = st.v;
+                st.ctie = st.tie;
+                st.v = {Val::null, Val::null};
+                st.tie = {-1, -1};
+                k.push_back({&o.body, 0, nullptr, at_path(f, ".body"), true});
+                break;
             }
         }
+    }
+
+    // prepare_func_exit(): back to the op after the call, the caller's
+    // r6/r7 restored. k.back() is the subprogram's body.
+    static void ret_from_call(Cont& k, State& st) {
+        k.pop_back();
+        k.back().idx++;
+        st.in_call = false;
+        st.v = st.cv;
+        st.tie = st.ctie;
+        st.cv = {Val::null, Val::null};
+        st.ctie = {-1, -1};
     }
 
     static std::string at_path(const Frame& f, const char* part) {
@@ -479,7 +584,7 @@ class Interp {
         // overwrites it), so it is left out of the comparison.
         State probe = st;
         probe.v[s] = Val::null;
-        probe.tied[s] = false;
+        probe.tie[s] = -1;
         if (!m_seen.insert({&o, probe.key()}).second)
             return;
         if (!iter_arg(o, false, st, at))
@@ -489,7 +594,7 @@ class Interp {
             State drained = st;
             drained.slot[s] = Slot::drained;
             drained.v[s] = Val::null;
-            drained.tied[s] = false;
+            drained.tie[s] = -1;
             Cont after = k;
             after.back().idx++;
             walk(std::move(after), drained);
@@ -497,14 +602,14 @@ class Interp {
                 return;
             // Then the queued ACTIVE state: R0 non-NULL, one more turn.
             st.v[s] = Val::ptr;
-            st.tied[s] = m_p.kinds[s] == Kind::num;
+            st.tie[s] = static_cast<int8_t>(m_p.kinds[s] == Kind::num ? s : -1);
             std::string path = at_path(k.back(), ".body");
             k.push_back({&o.body, 0, &o, path});
             walk(std::move(k), st);
             return;
         }
         st.v[s] = Val::null; // DRAINED: the loop ends at once
-        st.tied[s] = false;
+        st.tie[s] = -1;
         k.back().idx++;
         walk(std::move(k), st);
     }
@@ -538,6 +643,9 @@ bool calls(const std::vector<Op>& ops, const gen::Program& p, bool& vma, bool& n
             break;
         case Op::Code::guard:
             calls(o.body, p, vma, num); // skipped when the pointer is NULL
+            break;
+        case Op::Code::call:
+            calls(o.body, p, vma, num); // ret there returns to the caller
             break;
         case Op::Code::branch: {
             bool a = calls(o.body, p, vma, num);
@@ -623,6 +731,10 @@ const char* to_string(Reason r) {
         return "not_on_stack";
     case Reason::misaligned:
         return "misaligned";
+    case Reason::outside_frame:
+        return "outside_frame";
+    case Reason::wrong_kind:
+        return "wrong_kind";
     case Reason::untrusted_task:
         return "untrusted_task";
     case Reason::null_task:
