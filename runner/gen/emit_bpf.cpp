@@ -10,7 +10,7 @@ namespace iterconf::gen {
 
 namespace {
 
-constexpr uint8_t r0 = 0, r1 = 1, r2 = 2, r3 = 3, r6 = 6, r7 = 7, r8 = 8, r9 = 9;
+constexpr uint8_t r0 = 0, r1 = 1, r2 = 2, r3 = 3, r4 = 4, r6 = 6, r7 = 7, r8 = 8, r9 = 9;
 constexpr int16_t k_slot_off[2] = {-8, -16};
 constexpr int16_t k_scratch_off = -24;
 constexpr int16_t k_key_off = -32;
@@ -98,12 +98,20 @@ class Asm {
         emit(0, 0, 0, 0, value_off);
     }
     void field(const char* name) { m_out.fields.push_back({pc(), name}); }
+    void func(size_t insn, FuncKind kind) { m_out.funcs.push_back({insn, kind}); }
     void call_helper(int32_t id) { emit(op::k_jmp | op::k_call, 0, 0, 0, id); }
     // call <l>: a bpf-to-bpf call (BPF_PSEUDO_CALL), imm = target - pc - 1.
     void call_local(Label l) {
         m_calls.push_back({pc(), l});
         m_refs[l]++;
         emit(op::k_jmp | op::k_call, 0, op::k_pseudo_call, 0, 0);
+    }
+    // dst = <l> as a callback (ld_imm64 BPF_PSEUDO_FUNC, imm = target - pc - 1).
+    void ld_func(uint8_t dst, Label l) {
+        m_calls.push_back({pc(), l});
+        m_refs[l]++;
+        emit(op::k_ld | op::k_imm | op::k_dw, dst, op::k_pseudo_func, 0, 0);
+        emit(0, 0, 0, 0, 0);
     }
     void call_kfunc(const char* name) {
         m_out.kfuncs.push_back({pc(), name});
@@ -155,6 +163,7 @@ class Emitter {
     BpfProgram run() {
         m_epilogue = m_a.label();
         m_exit = m_a.label();
+        m_a.func(0, FuncKind::main);
         m_a.mov_imm(r6, 0);
         m_a.mov_imm(r7, 0);
         prologue();
@@ -212,9 +221,17 @@ class Emitter {
     // task (kept in r8); its own r6/r7 start at 0; ret and the end return 0.
     void subprogram(const Op& call, Asm::Label entry) {
         m_a.bind(entry);
+        m_a.func(m_a.pc(),
+                 call.code == Op::Code::bpfloop ? FuncKind::callback : FuncKind::subprogram);
         auto done = m_a.label();
-        m_a.mov_reg(r9, r1);
-        m_a.mov_reg(r8, r2);
+        if (call.code == Op::Code::bpfloop) { // (u64 index, void *ctx)
+            m_a.mov_reg(r9, r2);
+            m_a.call_helper(helper::k_get_current_task_btf);
+            m_a.mov_reg(r8, r0);
+        } else {
+            m_a.mov_reg(r9, r1);
+            m_a.mov_reg(r8, r2);
+        }
         m_a.mov_imm(r6, 0);
         m_a.mov_imm(r7, 0);
         m_in_sub = true;
@@ -352,6 +369,17 @@ class Emitter {
             m_subs.push_back({&o, entry});
             break;
         }
+        case Op::Code::bpfloop: {
+            auto entry = m_a.label();
+            m_a.mov_imm(r1, 1);
+            m_a.ld_func(r2, entry);
+            m_a.mov_reg(r3, op::k_fp);
+            m_a.add_imm(r3, k_slot_off[s]);
+            m_a.mov_imm(r4, 0);
+            m_a.call_helper(helper::k_loop);
+            m_subs.push_back({&o, entry});
+            break;
+        }
         case Op::Code::loop: {
             auto head = m_a.label();
             auto after = m_a.label();
@@ -411,6 +439,8 @@ const char* helper_name(int32_t id) {
         return "bpf_get_current_task";
     case helper::k_get_current_task_btf:
         return "bpf_get_current_task_btf";
+    case helper::k_loop:
+        return "bpf_loop";
     default:
         return "";
     }
@@ -496,7 +526,10 @@ std::string disasm(const BpfProgram& prog) {
             text = fmt("%s%u %s ", cls == op::k_alu64 ? "r" : "w", dst, sym) + rhs;
         } else if (x.code == (op::k_ld | op::k_imm | op::k_dw)) {
             int32_t hi = i + 1 < in.size() ? in[i + 1].imm : 0;
-            if (const auto* m = find_map(i)) {
+            if (x.src == op::k_pseudo_func) {
+                text =
+                    fmt("r%u = func pc%+d (-> %ld)", dst, x.imm, static_cast<long>(i) + 1 + x.imm);
+            } else if (const auto* m = find_map(i)) {
                 const char* name = m->map == MapKind::global ? "global" : "array";
                 text = m->map == MapKind::global ? fmt("r%u = map[%s] + %d", dst, name, hi)
                                                  : fmt("r%u = map[%s] fd", dst, name);

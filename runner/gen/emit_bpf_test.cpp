@@ -90,6 +90,8 @@ void check_well_formed(const BpfProgram& b, const std::string& what) {
         if (is_ld_imm64(x)) {
             seen[i + 1] = true;
             work.push_back(i + 2);
+            if (x.src == op::k_pseudo_func)
+                work.push_back(static_cast<size_t>(static_cast<long>(i) + 1 + x.imm));
         } else if (x.code == (op::k_jmp | op::k_call) && x.src == op::k_pseudo_call) {
             work.push_back(static_cast<size_t>(static_cast<long>(i) + 1 + x.imm));
             work.push_back(i + 1);
@@ -122,12 +124,13 @@ void check_well_formed(const BpfProgram& b, const std::string& what) {
         EXPECT_TRUE(cls == op::k_ldx || cls == op::k_st) << f.field;
         EXPECT_EQ(b.insns[f.insn].off, 0) << f.field;
     }
-    // Helper calls: only the four the emitter knows.
+    // Helper calls: only the five the emitter knows.
     for (size_t i = 0; i < b.insns.size(); i++)
         if (b.insns[i].code == (op::k_jmp | op::k_call) && b.insns[i].src == 0) {
             int32_t id = b.insns[i].imm;
             EXPECT_TRUE(id == helper::k_map_lookup_elem || id == helper::k_get_prandom_u32 ||
-                        id == helper::k_get_current_task || id == helper::k_get_current_task_btf)
+                        id == helper::k_get_current_task || id == helper::k_get_current_task_btf ||
+                        id == helper::k_loop)
                 << "insn " << i << " calls helper " << id;
         }
 }
@@ -334,6 +337,29 @@ TEST(EmitBpf, SubprogramIsAPseudoCallAfterTheMainProgram) {
               (std::vector<std::string>{"bpf_iter_task_vma_destroy", "bpf_iter_task_vma_new",
                                         "bpf_iter_task_vma_next"}));
     check_well_formed(b, "subprogram");
+}
+
+TEST(EmitBpf, BpfLoopPassesTheCallbackAndTheIterator) {
+    auto b = emit_bpf(prog(Task::null, {mk(C::new_), mk(C::bpfloop, 0, {mk(C::destroy)})}));
+    std::string d = disasm(b);
+    size_t ld = 0;
+    for (size_t i = 0; i < b.insns.size(); i++)
+        if (is_ld_imm64(b.insns[i]) && b.insns[i].src == op::k_pseudo_func)
+            ld = i;
+    ASSERT_NE(ld, 0u) << d;
+    size_t entry = static_cast<size_t>(static_cast<long>(ld) + 1 + b.insns[ld].imm);
+    EXPECT_NE(d.find("r3 += -8\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("call bpf_loop#181\n"), std::string::npos) << d;
+    // The callback: r9 = ctx, its own current task, after the main program.
+    EXPECT_EQ(b.insns[entry - 1].code, op::k_jmp | op::k_exit) << d;
+    EXPECT_EQ(b.insns[entry].dst, 9);
+    EXPECT_EQ(b.insns[entry].src, 2);
+    EXPECT_EQ(b.insns[entry + 1].imm, helper::k_get_current_task_btf);
+    ASSERT_EQ(b.funcs.size(), 2u);
+    EXPECT_EQ(b.funcs[0].kind, FuncKind::main);
+    EXPECT_EQ(b.funcs[1].kind, FuncKind::callback);
+    EXPECT_EQ(b.funcs[1].insn, entry);
+    check_well_formed(b, "bpf_loop");
 }
 
 TEST(EmitBpf, NumKindUsesNumKfuncsAndU32Access) {

@@ -123,11 +123,20 @@ class Emitter {
         case Op::Code::copy:
             line(indent, "scratch = *(volatile __u64 *)" + it(s) + ";");
             break;
+        case Op::Code::bpfloop:
         case Op::Code::call: {
             std::string name = m_p.name() + "_sub" + std::to_string(m_sub_count++);
-            line(indent, name + "(&it" + s + ", task);");
-            std::string fn = "\nstatic __noinline int " + name + "(struct " + type(o.slot) +
-                             " *it, struct task_struct *task)\n{\n";
+            std::string fn;
+            if (o.code == Op::Code::call) {
+                line(indent, name + "(&it" + s + ", task);");
+                fn = "\nstatic __noinline int " + name + "(struct " + type(o.slot) +
+                     " *it, struct task_struct *task)\n{\n";
+            } else { // the callback's context is the iterator; its task is its own
+                line(indent, "bpf_loop(1, " + name + ", &it" + s + ", 0);");
+                fn = "\nstatic int " + name + "(__u64 index, void *ctx)\n{\n\tstruct " +
+                     type(o.slot) +
+                     " *it = ctx;\n\tstruct task_struct *task = bpf_get_current_task_btf();\n";
+            }
             fn += locals();
             Emitter callee(m_p, fn, m_subs, o.slot);
             callee.body(o.body, 1);

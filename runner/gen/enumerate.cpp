@@ -119,15 +119,18 @@ class Gen {
                 l.body = body;
                 f(l);
             });
-            // A subprogram body uses only its own slot, at the pointer it
-            // got (or +4), and calls nothing (Program::validate()).
+            // A subprogram or bpf_loop callback body uses only its own slot,
+            // at the pointer it got (or +4), and calls nothing (validate()).
             if (m_b.calls && !m_in_call) {
                 m_in_call = true;
                 seqs(n - 1, depth_left - 1, false, [&](const Seq& body) {
-                    Op c{C::call, slot};
-                    c.body = body;
-                    if (in_body(c.body, slot))
+                    if (!in_body(body, slot))
+                        return;
+                    for (C code : {C::call, C::bpfloop}) {
+                        Op c{code, slot};
+                        c.body = body;
                         f(c);
+                    }
                 });
                 m_in_call = false;
             }

@@ -18,7 +18,7 @@ struct Bound {
     int slots = 1;            // iterator slots used (1 or 2)
     bool tasks = true;        // vary the task source (programs that call task_vma new)
     bool wheres = true;       // vary the address handed to new/next/destroy
-    bool calls = true;        // static subprograms taking the iterator pointer
+    bool calls = true;        // static subprograms and bpf_loop callbacks taking the iterator
     std::string text() const; // "ops=3,depth=2,slots=1,tasks=1,wheres=1,calls=1"
 };
 

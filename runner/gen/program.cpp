@@ -75,6 +75,8 @@ const char* to_string(Op::Code c) {
         return "ret";
     case Op::Code::call:
         return "call";
+    case Op::Code::bpfloop:
+        return "bpfloop";
     }
     return "?";
 }
@@ -98,7 +100,8 @@ std::string check(const std::vector<Op>& ops, int loops, int callee) {
             return "slot out of range";
         bool slotted =
             o.code != Op::Code::branch && o.code != Op::Code::brk && o.code != Op::Code::ret;
-        if (callee >= 0 && o.code == Op::Code::call)
+        bool sub = o.code == Op::Code::call || o.code == Op::Code::bpfloop;
+        if (callee >= 0 && sub)
             return "call inside a subprogram";
         if (callee >= 0 && slotted && o.slot != callee)
             return "a subprogram uses only the slot it was passed";
@@ -107,7 +110,7 @@ std::string check(const std::vector<Op>& ops, int loops, int callee) {
         if (o.code == Op::Code::brk && loops == 0)
             return "brk outside a loop";
         bool has_body = o.code == Op::Code::guard || o.code == Op::Code::loop ||
-                        o.code == Op::Code::branch || o.code == Op::Code::call;
+                        o.code == Op::Code::branch || sub;
         if (!has_body && (!o.body.empty() || !o.orelse.empty()))
             return std::string(to_string(o.code)) + " cannot have a body";
         if (o.code != Op::Code::branch && !o.orelse.empty())
@@ -115,7 +118,7 @@ std::string check(const std::vector<Op>& ops, int loops, int callee) {
         if (o.where != Where::slot && o.code != Op::Code::new_ && o.code != Op::Code::next &&
             o.code != Op::Code::destroy)
             return std::string(to_string(o.code)) + " takes no address";
-        if (o.code == Op::Code::call) {
+        if (sub) {
             if (auto e = check(o.body, 0, o.slot); !e.empty())
                 return e;
             continue;
@@ -146,7 +149,7 @@ void text_of(const std::vector<Op>& ops, std::string& out) {
             out += buf;
         }
         if (o.code == Op::Code::guard || o.code == Op::Code::loop || o.code == Op::Code::branch ||
-            o.code == Op::Code::call) {
+            o.code == Op::Code::call || o.code == Op::Code::bpfloop) {
             out += '{';
             text_of(o.body, out);
             out += '}';
@@ -189,7 +192,7 @@ class Parser {
         while (m_i < m_s.size() && m_s[m_i] >= 'a' && m_s[m_i] <= 'z')
             word += m_s[m_i++];
         bool found = false;
-        for (int c = 0; c <= static_cast<int>(Op::Code::call); c++)
+        for (int c = 0; c <= static_cast<int>(Op::Code::bpfloop); c++)
             if (word == to_string(static_cast<Op::Code>(c))) {
                 o.code = static_cast<Op::Code>(c);
                 found = true;
@@ -211,7 +214,7 @@ class Parser {
             }
         }
         if (o.code == Op::Code::guard || o.code == Op::Code::loop || o.code == Op::Code::branch ||
-            o.code == Op::Code::call) {
+            o.code == Op::Code::call || o.code == Op::Code::bpfloop) {
             o.body = block();
             if (o.code == Op::Code::branch)
                 o.orelse = block();

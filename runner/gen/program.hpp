@@ -60,6 +60,8 @@ struct Op {
         call,    // sub(&it[slot], task): a static subprogram whose body is `body`;
                  // there, ops on `slot` go through the pointer argument, v[] are
                  // the callee's own (NULL at entry), ret returns to the caller
+        bpfloop, // bpf_loop(1, cb, &it[slot], 0): a callback whose body is `body`, as
+                 // for call, except that its task is bpf_get_current_task_btf()
     };
     Code code = Code::new_;
     uint8_t slot = 0;
@@ -78,8 +80,9 @@ struct Program {
     bool operator==(const Program&) const = default;
     // Whether the program touches slot 1 (else it has one iterator).
     bool uses_slot1() const;
-    // Structural checks: brk only inside a loop, slots < 2, a call's body
-    // uses only its own slot at Where::slot/misaligned and holds no call;
+    // Structural checks: brk only inside a loop, slots < 2, a call's or
+    // bpfloop's body uses only its own slot at Where::slot/misaligned and
+    // holds no call or bpfloop;
     // "" when valid.
     std::string validate() const;
     // A stable, readable one-line form, also the program's identity:

@@ -11,10 +11,11 @@ std::vector<Op> ops(std::mt19937& rng, const RandomOps& cfg, int depth, int loop
     std::vector<Op> out;
     int n = static_cast<int>(rng() % 5);
     for (int i = 0; i < n; i++) {
-        auto code = static_cast<C>(rng() % 13);
+        auto code = static_cast<C>(rng() % 14);
         if (code == C::brk && loops == 0)
             code = C::ret;
-        if (code == C::call && (callee >= 0 || depth >= 3))
+        bool sub = code == C::call || code == C::bpfloop;
+        if (sub && (callee >= 0 || depth >= 3))
             code = C::next;
         Op o;
         o.code = code;
@@ -27,7 +28,7 @@ std::vector<Op> ops(std::mt19937& rng, const RandomOps& cfg, int depth, int loop
                 o.where = static_cast<Where>(rng() % wheres);
             o.start = rng() % 3 == 0 ? (uint64_t{rng()} << 20) : 0;
         }
-        if (code == C::call)
+        if (code == C::call || code == C::bpfloop)
             o.body = ops(rng, cfg, depth + 1, 0, o.slot);
         if (depth < 3 && (code == C::guard || code == C::loop || code == C::branch)) {
             o.body = ops(rng, cfg, depth + 1, loops + (code == C::loop), callee);

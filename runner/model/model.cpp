@@ -33,6 +33,10 @@ constexpr uint32_t kRegNameUnsure = ver(6, 19, 0);
 constexpr uint32_t kRegName = ver(7, 2, 0);
 // "R2 is scalar expected STRUCT task_struct": in 7.3-rc7, not in 7.2.13.
 constexpr uint32_t kIsScalar = ver(7, 3, 0);
+// A bpf_loop callback's own references checked at its BPF_EXIT
+// (callback_ref in check_reference_leak()): gone by 6.18.44 (measured);
+// set to 6.13 from the source history, see README.md ("Not pinned").
+constexpr uint32_t kNoCallbackRef = ver(6, 13, 0);
 
 // ---------------------------------------------------------------------------
 // The message table: every verifier line the model predicts, by kernel
@@ -177,6 +181,12 @@ struct State {
     bool in_call = false;
     std::array<Val, 2> cv{Val::null, Val::null};
     std::array<int8_t, 2> ctie{-1, -1};
+    // Inside a bpf_loop callback: its task is bpf_get_current_task_btf();
+    // which locations' iterators (and whether an orphaned reference) it
+    // acquired itself (for kernels that check leaks at the callback's exit).
+    bool in_cb = false;
+    std::array<bool, 2> cb_ref{false, false};
+    bool cb_orphan = false;
 
     auto key() const {
         // The verifier's view: destroyed/clobbered slots are just not iterators.
@@ -185,7 +195,8 @@ struct State {
         };
         auto kind = [&](int l) { return live(slot[l]) ? held[l] : Kind::task_vma; };
         return std::make_tuple(norm(slot[0]), norm(slot[1]), kind(0), kind(1), v[0], v[1], tie[0],
-                               tie[1], orphan, in_call, cv[0], cv[1], ctie[0], ctie[1]);
+                               tie[1], orphan, in_call, cv[0], cv[1], ctie[0], ctie[1], in_cb,
+                               cb_ref[0] && live(slot[0]), cb_ref[1] && live(slot[1]), cb_orphan);
     }
 
     // release_reference(): every register holding the iterator's ref_obj_id,
@@ -218,9 +229,9 @@ struct State {
 struct Frame {
     const std::vector<Op>* ops;
     size_t idx;
-    const Op* loop;    // the loop whose body this is, else nullptr
-    std::string path;  // "ops", "ops[2].body", ...
-    bool call = false; // the body of a subprogram: its end returns
+    const Op* loop;          // the loop whose body this is, else nullptr
+    std::string path;        // "ops", "ops[2].body", ...
+    const Op* sub = nullptr; // the call/bpfloop whose body this is: its end returns
 };
 using Cont = std::vector<Frame>;
 
@@ -338,7 +349,9 @@ class Interp {
     // The task argument of bpf_iter_task_vma_new() (KF_ITER_NEW | KF_RCU),
     // checked after the iterator argument: check_kfunc_args() walks the
     // arguments in order.
-    bool task_arg(const std::string& at) {
+    bool task_arg(const State& st, const std::string& at) {
+        if (st.in_cb) // the callback's own bpf_get_current_task_btf()
+            return true;
         switch (m_p.task) {
         case Task::current_btf: // trusted
         case Task::pid_checked: // acquired, NULL-checked: trusted
@@ -397,8 +410,9 @@ class Interp {
             Frame& f = k.back();
             if (f.idx == f.ops->size()) {
                 const Op* loop = f.loop;
-                if (f.call) { // end of a subprogram: back to the caller
-                    ret_from_call(k, st);
+                if (f.sub) { // end of a subprogram: back to the caller
+                    if (!ret_from_call(k, st, f.path + " (end)"))
+                        return;
                     continue;
                 }
                 k.pop_back();
@@ -421,11 +435,12 @@ class Interp {
             case Op::Code::new_:
                 if (!iter_arg(o, true, st, at))
                     return;
-                if (m_p.kinds[s] == Kind::task_vma && !task_arg(at))
+                if (m_p.kinds[s] == Kind::task_vma && !task_arg(st, at))
                     return;
                 // mark_stack_slots_iter(): STACK_ITER, ACTIVE, a new reference.
                 st.slot[l] = Slot::active;
                 st.held[l] = m_p.kinds[s];
+                st.cb_ref[l] = st.in_cb;
                 f.idx++;
                 break;
             case Op::Code::next:
@@ -491,6 +506,7 @@ class Interp {
                 if (live(st.slot[s])) {
                     st.slot[s] = Slot::clobbered;
                     st.orphan = true;
+                    st.cb_orphan = st.cb_orphan || (st.in_cb && st.cb_ref[s]);
                     st.untie(s);
                 }
                 f.idx++;
@@ -532,12 +548,16 @@ class Interp {
                 break;
             case Op::Code::ret:
                 if (st.in_call) { // return from the subprogram
-                    while (!k.back().call)
+                    while (!k.back().sub)
                         k.pop_back();
-                    ret_from_call(k, st);
+                    if (!ret_from_call(k, st, at))
+                        return;
                     break;
                 }
                 exit(st, at);
+                return;
+            case Op::Code::bpfloop:
+                callsite(std::move(k), st);
                 return;
             case Op::Code::call:
                 // check_func_call() of a static subprogram: r1 (PTR_TO_STACK
@@ -550,22 +570,69 @@ class Interp {
                 st.ctie = st.tie;
                 st.v = {Val::null, Val::null};
                 st.tie = {-1, -1};
-                k.push_back({&o.body, 0, nullptr, at_path(f, ".body"), true});
+                k.push_back({&o.body, 0, nullptr, at_path(f, ".body"), &o});
                 break;
             }
         }
     }
 
-    // prepare_func_exit(): back to the op after the call, the caller's
-    // r6/r7 restored. k.back() is the subprogram's body.
-    static void ret_from_call(Cont& k, State& st) {
+    // prepare_func_exit(): the caller's r6/r7 restored; k.back() is the
+    // subprogram's body. After a static subprogram: on to the op after the
+    // call. After a bpf_loop callback: back to the bpf_loop call, which may
+    // call it again (callsite()). Returns false after an error (or when the
+    // walk went on from the callsite).
+    bool ret_from_call(Cont& k, State& st, const std::string& at) {
+        const Op* sub = k.back().sub;
         k.pop_back();
-        k.back().idx++;
+        if (sub->code == Op::Code::bpfloop && m_k.callback_leak_check) {
+            // check_reference_leak() at a callback's BPF_EXIT: references
+            // it acquired itself (callback_ref) must be gone.
+            bool held = (st.cb_ref[0] && live(st.slot[0])) || (st.cb_ref[1] && live(st.slot[1]));
+            if (held || st.cb_orphan) {
+                fail(Reason::missing_destroy, {Msg::leak}, at);
+                return false;
+            }
+        }
         st.in_call = false;
+        st.in_cb = false;
+        st.cb_ref = {false, false};
+        st.cb_orphan = false;
         st.v = st.cv;
         st.tie = st.ctie;
         st.cv = {Val::null, Val::null};
         st.ctie = {-1, -1};
+        if (sub->code == Op::Code::bpfloop) {
+            callsite(std::move(k), st);
+            return false;
+        }
+        k.back().idx++;
+        return true;
+    }
+
+    // k.back() points at a bpf_loop op. push_callback_call() queues the
+    // callback and the caller goes on after the call (the callback ran zero
+    // more times) first; each return from the callback comes back here.
+    // States converge as at an iterator's next(): the callsite is a
+    // checkpoint and an equal state seen there before is pruned.
+    void callsite(Cont k, State st) {
+        const Frame& f = k.back();
+        const Op& o = (*f.ops)[f.idx];
+        if (!m_seen.insert({&o, st.key()}).second)
+            return;
+        Cont after = k;
+        after.back().idx++;
+        walk(std::move(after), st);
+        if (m_failed)
+            return;
+        // The callback: its own frame, r2 = the caller's slot, a fresh r6/r7.
+        st.in_call = true;
+        st.in_cb = true;
+        st.cv = st.v;
+        st.ctie = st.tie;
+        st.v = {Val::null, Val::null};
+        st.tie = {-1, -1};
+        k.push_back({&o.body, 0, nullptr, at_path(f, ".body"), &o});
+        walk(std::move(k), st);
     }
 
     static std::string at_path(const Frame& f, const char* part) {
@@ -644,6 +711,7 @@ bool calls(const std::vector<Op>& ops, const gen::Program& p, bool& vma, bool& n
         case Op::Code::guard:
             calls(o.body, p, vma, num); // skipped when the pointer is NULL
             break;
+        case Op::Code::bpfloop:
         case Op::Code::call:
             calls(o.body, p, vma, num); // ret there returns to the caller
             break;
@@ -681,6 +749,7 @@ KernelFeatures KernelFeatures::from_version(int major, int minor, int patch) {
     k.has_iter_num = v >= ver(6, 4, 0);
     k.has_task_vma = v >= ver(6, 7, 0);
     k.iter_on_stack_check = v >= kZeroIndex;
+    k.callback_leak_check = v < kNoCallbackRef;
     if (v < kZeroIndex)
         k.args = ArgWording::regno;
     else if (v < kRegNameUnsure)

@@ -40,6 +40,10 @@ struct KernelFeatures {
     // value iterator was mistaken for a stack slot: not modelled (unpinned).
     bool iter_on_stack_check = false;
     ArgWording args = ArgWording::regno;
+    // check_reference_leak() at a bpf_loop callback's BPF_EXIT rejects
+    // references the callback acquired (callback_ref). Measured: 6.18.44
+    // does not check; see model.cpp kNoCallbackRef for the version.
+    bool callback_leak_check = false;
 
     static KernelFeatures from_version(int major, int minor, int patch);
     // From a release string such as "6.18.44-fc-v657" or "7.3.0-rc7"

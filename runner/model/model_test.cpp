@@ -412,6 +412,53 @@ TEST(Rules, SubprogramChecksTheTaskItIsPassed) {
     expect_accept(prog("call0{new0 destroy0}", Task::pid_checked));
 }
 
+// --- bpf_loop callbacks (rules 32-35) -----------------------------------------
+
+TEST(Rules, CallbackRunsZeroTimesFirst) {
+    // push_callback_call(): the caller goes on after bpf_loop() first (the
+    // callback ran zero times), the callback is explored later.
+    expect_reject(prog("bpfloop0{new0} destroy0"), Reason::uninit_iter, {kInitVma});
+    expect_reject(prog("new0 bpfloop0{destroy0}"), Reason::missing_destroy, {kLeak});
+    expect_accept(prog("bpfloop0{new0 destroy0}"));
+}
+
+TEST(Rules, CallbackRunsAgain) {
+    // Back at the callsite after each call: a destroy() in the callback
+    // meets the destroyed slot the second time round or after the loop.
+    expect_reject(prog("new0 bpfloop0{destroy0} destroy0"), Reason::uninit_iter, {kInitVma});
+    // ... and re-creating it converges (the callsite is a checkpoint).
+    expect_accept(prog("new0 bpfloop0{destroy0 new0} destroy0"));
+    expect_accept(prog("new0 loop0{bpfloop0{destroy0 new0}} destroy0"));
+}
+
+TEST(Rules, CallbackUsesTheCallersIterator) {
+    expect_accept(prog("new0 bpfloop0{next0 guard0{read0}} destroy0"));
+    expect_reject(prog("new0 bpfloop0{next0 read0} destroy0"), Reason::unchecked_vma, {kNullDeref});
+    expect_reject(prog("new0 bpfloop0{copy0} destroy0"), Reason::iter_read,
+                  {"invalid read from stack off {{-?[0-9]+}}+0 size 8"});
+    // A num pointer of the caller dies with a destroy() in the callback.
+    expect_reject(prog("new0 next0 guard0{bpfloop0{destroy0 new0} read0} destroy0",
+                       Task::current_btf, Kind::num, Kind::num),
+                  Reason::stale_ptr, {kNullDeref});
+}
+
+TEST(Rules, CallbackHasItsOwnTask) {
+    // The callback's task is bpf_get_current_task_btf(), whatever the main
+    // program's is.
+    expect_accept(prog("bpfloop0{new0 destroy0}", Task::walked));
+    expect_accept(prog("bpfloop0{new0 destroy0}", Task::null));
+}
+
+TEST(Rules, CallbackReferencesByKernel) {
+    // 6.18.44: a reference the callback acquired may outlive it (the leak
+    // shows at the main program's exit); before kNoCallbackRef the
+    // callback's BPF_EXIT checks its own references (callback_ref).
+    expect_reject(prog("bpfloop0{new0}"), Reason::missing_destroy, {kLeak});
+    expect_reject(prog("new0 bpfloop0{destroy0 new0} destroy0"), Reason::missing_destroy, {kLeak},
+                  KernelFeatures::from_version(6, 12, 4));
+    expect_accept(prog("bpfloop0{new0 destroy0}"), KernelFeatures::from_version(6, 12, 4));
+}
+
 } // namespace
 } // namespace iterconf::model
 
