@@ -471,7 +471,15 @@ class Interp {
                 // register with that ref_obj_id (a num next() result, in any
                 // frame) into an unknown scalar; the slot is STACK_INVALID again.
                 st.slot[l] = Slot::destroyed;
-                st.release(l);
+                if (st.in_cb && !st.cb_ref[l] && m_k.callback_leak_check) {
+                    // Before 6.13 a callback cannot release a caller's
+                    // reference: release_reference_state() fails (a
+                    // WARN_ON_ONCE in unmark_stack_slots_iter()), the slot is
+                    // cleared anyway and the reference stays held forever.
+                    st.orphan = true;
+                } else {
+                    st.release(l);
+                }
                 f.idx++;
                 break;
             case Op::Code::guard:
