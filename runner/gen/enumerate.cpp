@@ -165,11 +165,20 @@ class Gen {
     bool m_in_call = false; // generating a subprogram's body
 };
 
+// Whether the program's task can matter: a task_vma new() outside a
+// bpf_loop callback (which has its own task) at an address that can get
+// past the iterator argument (checked first), or a misaligned one (which
+// shows that order). Other programs are enumerated with one task only.
 bool has_vma_new(const std::vector<Op>& ops, const std::array<Kind, 2>& kinds) {
-    for (const auto& o : ops)
-        if ((o.code == Op::Code::new_ && kinds[o.slot] == Kind::task_vma) ||
-            has_vma_new(o.body, kinds) || has_vma_new(o.orelse, kinds))
+    for (const auto& o : ops) {
+        bool where =
+            o.where == Where::slot || o.where == Where::other || o.where == Where::misaligned;
+        if (o.code == Op::Code::new_ && kinds[o.slot] == Kind::task_vma && where)
             return true;
+        if (o.code != Op::Code::bpfloop &&
+            (has_vma_new(o.body, kinds) || has_vma_new(o.orelse, kinds)))
+            return true;
+    }
     return false;
 }
 
