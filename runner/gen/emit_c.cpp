@@ -125,7 +125,8 @@ class Emitter {
             break;
         case Op::Code::bpfloop:
         case Op::Code::call: {
-            std::string name = m_p.name() + "_sub" + std::to_string(m_sub_count++);
+            std::string name = m_p.name() + (o.code == Op::Code::call ? "_sub" : "_cb") +
+                               std::to_string(m_sub_count++);
             std::string fn;
             if (o.code == Op::Code::call) {
                 line(indent, name + "(&it" + s + ", task);");
