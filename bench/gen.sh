@@ -5,13 +5,13 @@
 #     records and model checks included) and through the clang path (the
 #     same programs as BPF C: clang, then libbpf opens and loads each one);
 #   - the bare bpf_prog_load rate for the same programs (the ceiling).
-#   bench/gen.sh [BOUND]     (default ops=2,depth=2,slots=1,tasks=1,wheres=1: 910 programs)
+#   bench/gen.sh [BOUND]     (default ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1: 1,336 programs)
 # Loads only (never attaches or runs); needs root for bpf().
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/install-deps.sh >&2
 ci/build.sh >&2
-bound=${1:-ops=2,depth=2,slots=1,tasks=1,wheres=1}
+bound=${1:-ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1}
 it=build/runner/iterconf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -10,10 +10,11 @@ namespace iterconf::gen {
 
 namespace {
 
-constexpr uint8_t r0 = 0, r1 = 1, r2 = 2, r3 = 3, r6 = 6, r7 = 7, r8 = 8, r9 = 9;
+constexpr uint8_t r0 = 0, r1 = 1, r2 = 2, r3 = 3, r4 = 4, r6 = 6, r7 = 7, r8 = 8, r9 = 9;
 constexpr int16_t k_slot_off[2] = {-8, -16};
 constexpr int16_t k_scratch_off = -24;
 constexpr int16_t k_key_off = -32;
+constexpr int16_t k_outside = 1024; // Where::outside: this far below the slot
 
 const char* kfunc_of(Kind k, Op::Code c) {
     bool vma = k == Kind::task_vma;
@@ -97,7 +98,21 @@ class Asm {
         emit(0, 0, 0, 0, value_off);
     }
     void field(const char* name) { m_out.fields.push_back({pc(), name}); }
+    void func(size_t insn, FuncKind kind) { m_out.funcs.push_back({insn, kind}); }
     void call_helper(int32_t id) { emit(op::k_jmp | op::k_call, 0, 0, 0, id); }
+    // call <l>: a bpf-to-bpf call (BPF_PSEUDO_CALL), imm = target - pc - 1.
+    void call_local(Label l) {
+        m_calls.push_back({pc(), l});
+        m_refs[l]++;
+        emit(op::k_jmp | op::k_call, 0, op::k_pseudo_call, 0, 0);
+    }
+    // dst = <l> as a callback (ld_imm64 BPF_PSEUDO_FUNC, imm = target - pc - 1).
+    void ld_func(uint8_t dst, Label l) {
+        m_calls.push_back({pc(), l});
+        m_refs[l]++;
+        emit(op::k_ld | op::k_imm | op::k_dw, dst, op::k_pseudo_func, 0, 0);
+        emit(0, 0, 0, 0, 0);
+    }
     void call_kfunc(const char* name) {
         m_out.kfuncs.push_back({pc(), name});
         emit(op::k_jmp | op::k_call, 0, op::k_pseudo_kfunc_call, 0, 0);
@@ -123,6 +138,11 @@ class Asm {
             auto off = static_cast<int64_t>(target) - static_cast<int64_t>(at) - 1;
             m_out.insns[at].off = static_cast<int16_t>(off);
         }
+        for (auto [at, l] : m_calls) {
+            size_t target = m_labels[l] == k_unbound ? pc() : m_labels[l];
+            m_out.insns[at].imm =
+                static_cast<int32_t>(static_cast<int64_t>(target) - static_cast<int64_t>(at) - 1);
+        }
         return std::move(m_out);
     }
 
@@ -132,6 +152,7 @@ class Asm {
     std::vector<size_t> m_labels;
     std::vector<int> m_refs; // jumps to each label
     std::vector<std::pair<size_t, Label>> m_fixups;
+    std::vector<std::pair<size_t, Label>> m_calls;
     bool m_live = true;
 };
 
@@ -142,6 +163,7 @@ class Emitter {
     BpfProgram run() {
         m_epilogue = m_a.label();
         m_exit = m_a.label();
+        m_a.func(0, FuncKind::main);
         m_a.mov_imm(r6, 0);
         m_a.mov_imm(r7, 0);
         prologue();
@@ -155,6 +177,9 @@ class Emitter {
         m_a.bind(m_exit);
         m_a.mov_imm(r0, 0);
         m_a.exit();
+        // The subprograms, after the main program, in call order.
+        for (size_t i = 0; i < m_subs.size(); i++)
+            subprogram(*m_subs[i].first, m_subs[i].second);
         return m_a.finish();
     }
 
@@ -192,17 +217,61 @@ class Emitter {
         }
     }
 
+    // A static subprogram: r1 = the iterator pointer (kept in r9), r2 = the
+    // task (kept in r8); its own r6/r7 start at 0; ret and the end return 0.
+    void subprogram(const Op& call, Asm::Label entry) {
+        m_a.bind(entry);
+        m_a.func(m_a.pc(),
+                 call.code == Op::Code::bpfloop ? FuncKind::callback : FuncKind::subprogram);
+        auto done = m_a.label();
+        if (call.code == Op::Code::bpfloop) { // (u64 index, void *ctx)
+            m_a.mov_reg(r9, r2);
+            m_a.call_helper(helper::k_get_current_task_btf);
+            m_a.mov_reg(r8, r0);
+        } else {
+            m_a.mov_reg(r9, r1);
+            m_a.mov_reg(r8, r2);
+        }
+        m_a.mov_imm(r6, 0);
+        m_a.mov_imm(r7, 0);
+        m_in_sub = true;
+        m_return = done;
+        ops(call.body);
+        m_in_sub = false;
+        m_a.bind(done);
+        m_a.mov_imm(r0, 0);
+        m_a.exit();
+    }
+
     static uint8_t slot_of(const Op& o) { return o.slot & 1; }
     static uint8_t result_reg(uint8_t slot) { return slot == 0 ? r6 : r7; }
     Kind kind(uint8_t slot) const { return m_p.kinds[slot]; }
 
     // r1 = the iterator address an operation passes.
     void address(Where w, uint8_t slot) {
+        if (m_in_sub) { // only the pointer argument (program.hpp), or it + 4
+            m_a.mov_reg(r1, r9);
+            if (w == Where::misaligned)
+                m_a.add_imm(r1, 4);
+            return;
+        }
         switch (w) {
         case Where::slot:
         case Where::misaligned:
             m_a.mov_reg(r1, op::k_fp);
             m_a.add_imm(r1, k_slot_off[slot] + (w == Where::misaligned ? 4 : 0));
+            break;
+        case Where::other:
+            m_a.mov_reg(r1, op::k_fp);
+            m_a.add_imm(r1, k_slot_off[1 - slot]);
+            break;
+        case Where::outside:
+            m_a.mov_reg(r1, op::k_fp);
+            m_a.add_imm(r1, k_slot_off[slot] - k_outside);
+            break;
+        case Where::above:
+            m_a.mov_reg(r1, op::k_fp);
+            m_a.add_imm(r1, 8);
             break;
         case Where::global:
             m_a.ld_map(r1, MapKind::global, slot * 8);
@@ -264,11 +333,11 @@ class Emitter {
         case Op::Code::read:
             if (vma) {
                 m_a.field("vm_area_struct.vm_start");
-                m_a.ldx(op::k_dw, r9, v, 0);
+                m_a.ldx(op::k_dw, r0, v, 0);
             } else {
-                m_a.ldx(op::k_w, r9, v, 0);
+                m_a.ldx(op::k_w, r0, v, 0);
             }
-            m_a.stx(op::k_dw, op::k_fp, k_scratch_off, r9);
+            m_a.stx(op::k_dw, op::k_fp, k_scratch_off, r0);
             break;
         case Op::Code::write:
             if (vma) {
@@ -278,13 +347,39 @@ class Emitter {
                 m_a.st(op::k_w, v, 0, 0);
             }
             break;
-        case Op::Code::clobber:
-            m_a.st(op::k_dw, op::k_fp, k_slot_off[s], 0);
+        case Op::Code::clobber: // in a subprogram: through the pointer
+            if (m_in_sub)
+                m_a.st(op::k_dw, r9, 0, 0);
+            else
+                m_a.st(op::k_dw, op::k_fp, k_slot_off[s], 0);
             break;
         case Op::Code::copy:
-            m_a.ldx(op::k_dw, r9, op::k_fp, k_slot_off[s]);
-            m_a.stx(op::k_dw, op::k_fp, k_scratch_off, r9);
+            if (m_in_sub)
+                m_a.ldx(op::k_dw, r0, r9, 0);
+            else
+                m_a.ldx(op::k_dw, r0, op::k_fp, k_slot_off[s]);
+            m_a.stx(op::k_dw, op::k_fp, k_scratch_off, r0);
             break;
+        case Op::Code::call: {
+            auto entry = m_a.label();
+            m_a.mov_reg(r1, op::k_fp);
+            m_a.add_imm(r1, k_slot_off[s]);
+            m_a.mov_reg(r2, r8);
+            m_a.call_local(entry);
+            m_subs.push_back({&o, entry});
+            break;
+        }
+        case Op::Code::bpfloop: {
+            auto entry = m_a.label();
+            m_a.mov_imm(r1, 1);
+            m_a.ld_func(r2, entry);
+            m_a.mov_reg(r3, op::k_fp);
+            m_a.add_imm(r3, k_slot_off[s]);
+            m_a.mov_imm(r4, 0);
+            m_a.call_helper(helper::k_loop);
+            m_subs.push_back({&o, entry});
+            break;
+        }
         case Op::Code::loop: {
             auto head = m_a.label();
             auto after = m_a.label();
@@ -320,7 +415,7 @@ class Emitter {
             m_a.ja(m_loops.empty() ? m_epilogue : m_loops.back());
             break;
         case Op::Code::ret:
-            m_a.ja(m_epilogue);
+            m_a.ja(m_in_sub ? m_return : m_epilogue);
             break;
         }
     }
@@ -329,6 +424,9 @@ class Emitter {
     Asm m_a;
     Asm::Label m_epilogue = 0, m_exit = 0;
     std::vector<Asm::Label> m_loops;
+    std::vector<std::pair<const Op*, Asm::Label>> m_subs; // calls emitted, in order
+    bool m_in_sub = false;
+    Asm::Label m_return = 0; // the subprogram's return, while m_in_sub
 };
 
 const char* helper_name(int32_t id) {
@@ -341,6 +439,8 @@ const char* helper_name(int32_t id) {
         return "bpf_get_current_task";
     case helper::k_get_current_task_btf:
         return "bpf_get_current_task_btf";
+    case helper::k_loop:
+        return "bpf_loop";
     default:
         return "";
     }
@@ -426,7 +526,10 @@ std::string disasm(const BpfProgram& prog) {
             text = fmt("%s%u %s ", cls == op::k_alu64 ? "r" : "w", dst, sym) + rhs;
         } else if (x.code == (op::k_ld | op::k_imm | op::k_dw)) {
             int32_t hi = i + 1 < in.size() ? in[i + 1].imm : 0;
-            if (const auto* m = find_map(i)) {
+            if (x.src == op::k_pseudo_func) {
+                text =
+                    fmt("r%u = func pc%+d (-> %ld)", dst, x.imm, static_cast<long>(i) + 1 + x.imm);
+            } else if (const auto* m = find_map(i)) {
                 const char* name = m->map == MapKind::global ? "global" : "array";
                 text = m->map == MapKind::global ? fmt("r%u = map[%s] + %d", dst, name, hi)
                                                  : fmt("r%u = map[%s] fd", dst, name);
@@ -451,7 +554,9 @@ std::string disasm(const BpfProgram& prog) {
             uint8_t o = x.code & 0xf0;
             long target = static_cast<long>(i) + 1 + x.off;
             if (o == op::k_call) {
-                if (const auto* k = find_kfunc(i))
+                if (x.src == op::k_pseudo_call)
+                    text = fmt("call pc%+d (-> %ld)", x.imm, static_cast<long>(i) + 1 + x.imm);
+                else if (const auto* k = find_kfunc(i))
                     text = "call " + k->name + "#kfunc";
                 else
                     text = fmt("call %s#%d", helper_name(x.imm), x.imm);

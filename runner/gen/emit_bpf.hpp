@@ -11,12 +11,22 @@
 // The program is of type tp_btf/sys_enter; its context (r1) is unused.
 // Frame (program.hpp): slot 0 at fp-8, slot 1 at fp-16, scratch u64 at
 // fp-24, the map key at fp-32. Registers: r6/r7 the next() results of slot
-// 0/1 (zero at entry), r8 the task pointer, r9 scratch; r0-r5 are clobbered
+// 0/1 (zero at entry), r8 the task pointer, r9 a subprogram's iterator
+// pointer, r0 scratch; r0-r5 are clobbered
 // by every call. Layout of the emitted code:
 //
 //   r6 = 0; r7 = 0; <task prologue>; <ops>;
 //   epilogue:  [pid_*: if r8 == 0 goto exit; r1 = r8; call bpf_task_release]
 //   exit:      r0 = 0; exit
+//
+// A `call` op becomes `r1 = fp + slot; r2 = r8; call <sub>` (BPF_PSEUDO_CALL),
+// its body a subprogram appended after the main program's exit:
+//   sub:  r9 = r1; r8 = r2; r6 = 0; r7 = 0; <body>; ret: r0 = 0; exit
+// where the body's iterator address is r9 (+4 when misaligned), clobber and
+// copy go through r9, and `ret` jumps to the subprogram's own return. A
+// `bpfloop` op is `r1 = 1; r2 = <cb> (ld_imm64 BPF_PSEUDO_FUNC); r3 = fp +
+// slot; r4 = 0; call bpf_loop`, its callback a subprogram as above that
+// starts with r9 = r2 (the context) and r8 = bpf_get_current_task_btf().
 //
 // Falling off the end of the ops, `ret`, and a NULL map lookup go to
 // `epilogue`; the NULL check of pid_checked goes to `exit`. Ops that cannot
@@ -81,6 +91,8 @@ inline constexpr uint8_t k_call = 0x80;
 inline constexpr uint8_t k_exit = 0x90;
 // src_reg of a call / of ld_imm64
 inline constexpr uint8_t k_pseudo_map_fd = 1;     // BPF_PSEUDO_MAP_FD
+inline constexpr uint8_t k_pseudo_call = 1;       // BPF_PSEUDO_CALL (bpf-to-bpf)
+inline constexpr uint8_t k_pseudo_func = 4;       // BPF_PSEUDO_FUNC (ld_imm64 of a callback)
 inline constexpr uint8_t k_pseudo_map_value = 2;  // BPF_PSEUDO_MAP_VALUE
 inline constexpr uint8_t k_pseudo_kfunc_call = 2; // BPF_PSEUDO_KFUNC_CALL
 // registers
@@ -93,6 +105,7 @@ inline constexpr int32_t k_map_lookup_elem = 1;
 inline constexpr int32_t k_get_prandom_u32 = 7;
 inline constexpr int32_t k_get_current_task = 35;
 inline constexpr int32_t k_get_current_task_btf = 158;
+inline constexpr int32_t k_loop = 181;
 } // namespace helper
 
 // Both maps are BPF_MAP_TYPE_ARRAY, key u32, one entry of this many bytes
@@ -130,8 +143,24 @@ struct FieldRef {
     bool operator==(const FieldRef&) const = default;
 };
 
+// The functions of a program: the main program at insn 0, then each
+// subprogram and bpf_loop callback. With more than one, the loader passes
+// program BTF with one func_info record per function (the verifier needs
+// it for callbacks: "missing btf func_info").
+enum class FuncKind : uint8_t {
+    main,       // int (void *ctx)
+    subprogram, // static int (void *it, void *task)
+    callback,   // static int (__u64 index, void *ctx)
+};
+struct FuncEntry {
+    size_t insn = 0;
+    FuncKind kind = FuncKind::main;
+    bool operator==(const FuncEntry&) const = default;
+};
+
 struct BpfProgram {
     std::vector<Insn> insns;
+    std::vector<FuncEntry> funcs;
     std::vector<KfuncRef> kfuncs;
     std::vector<MapRef> maps;
     std::vector<FieldRef> fields;

@@ -90,6 +90,11 @@ void check_well_formed(const BpfProgram& b, const std::string& what) {
         if (is_ld_imm64(x)) {
             seen[i + 1] = true;
             work.push_back(i + 2);
+            if (x.src == op::k_pseudo_func)
+                work.push_back(static_cast<size_t>(static_cast<long>(i) + 1 + x.imm));
+        } else if (x.code == (op::k_jmp | op::k_call) && x.src == op::k_pseudo_call) {
+            work.push_back(static_cast<size_t>(static_cast<long>(i) + 1 + x.imm));
+            work.push_back(i + 1);
         } else if (is_cond_or_ja(x)) {
             work.push_back(target_of(b, i));
             if ((x.code & 0xf0) != op::k_ja)
@@ -119,12 +124,13 @@ void check_well_formed(const BpfProgram& b, const std::string& what) {
         EXPECT_TRUE(cls == op::k_ldx || cls == op::k_st) << f.field;
         EXPECT_EQ(b.insns[f.insn].off, 0) << f.field;
     }
-    // Helper calls: only the four the emitter knows.
+    // Helper calls: only the five the emitter knows.
     for (size_t i = 0; i < b.insns.size(); i++)
         if (b.insns[i].code == (op::k_jmp | op::k_call) && b.insns[i].src == 0) {
             int32_t id = b.insns[i].imm;
             EXPECT_TRUE(id == helper::k_map_lookup_elem || id == helper::k_get_prandom_u32 ||
-                        id == helper::k_get_current_task || id == helper::k_get_current_task_btf)
+                        id == helper::k_get_current_task || id == helper::k_get_current_task_btf ||
+                        id == helper::k_loop)
                 << "insn " << i << " calls helper " << id;
         }
 }
@@ -172,8 +178,8 @@ TEST(EmitBpf, CanonicalLoop) {
                          " 11: (85) call bpf_iter_task_vma_next#kfunc\n"
                          " 12: (bf) r6 = r0\n"
                          " 13: (15) if r0 == 0 goto pc+3 (-> 17)\n"
-                         " 14: (79) r9 = *(u64 *)(r6 + offsetof(vm_area_struct.vm_start))\n"
-                         " 15: (7b) *(u64 *)(r10 -24) = r9\n"
+                         " 14: (79) r0 = *(u64 *)(r6 + offsetof(vm_area_struct.vm_start))\n"
+                         " 15: (7b) *(u64 *)(r10 -24) = r0\n"
                          " 16: (05) goto pc-8 (-> 9)\n"
                          " 17: (bf) r1 = r10\n"
                          " 18: (07) r1 += -8\n"
@@ -290,6 +296,72 @@ TEST(EmitBpf, Addresses) {
     check_well_formed(b, "addresses");
 }
 
+TEST(EmitBpf, AddressesOutsideTheSlot) {
+    // other: the other slot's address; outside: 1024 below the slot; above: fp+8.
+    auto b = emit_bpf(
+        prog(Task::current_btf, {at(C::new_, 0, Where::other), at(C::next, 1, Where::other),
+                                 at(C::new_, 1, Where::outside), at(C::destroy, 0, Where::above)}));
+    std::string d = disasm(b);
+    size_t p = d.find("r1 += -16\n");
+    ASSERT_NE(p, std::string::npos) << d;
+    p = d.find("r1 += -8\n", p);
+    ASSERT_NE(p, std::string::npos) << d;
+    p = d.find("r1 += -1040\n", p);
+    ASSERT_NE(p, std::string::npos) << d;
+    EXPECT_NE(d.find("r1 += 8\n", p), std::string::npos) << d;
+    check_well_formed(b, "outside addresses");
+}
+
+TEST(EmitBpf, SubprogramIsAPseudoCallAfterTheMainProgram) {
+    auto b = emit_bpf(prog(
+        Task::current_btf,
+        {mk(C::new_), mk(C::call, 0, {mk(C::next), mk(C::ret), mk(C::read)}), mk(C::destroy)}));
+    std::string d = disasm(b);
+    // The call: r1 = fp-8, r2 = the task, call into the subprogram.
+    size_t call = 0;
+    for (size_t i = 0; i < b.insns.size(); i++)
+        if (b.insns[i].code == (op::k_jmp | op::k_call) && b.insns[i].src == op::k_pseudo_call)
+            call = i;
+    ASSERT_NE(call, 0u) << d;
+    EXPECT_EQ(b.insns[call - 1].dst, 2);
+    EXPECT_EQ(b.insns[call - 1].src, 8);
+    size_t entry = static_cast<size_t>(static_cast<long>(call) + 1 + b.insns[call].imm);
+    // The main program's exit comes right before the subprogram.
+    EXPECT_EQ(b.insns[entry - 1].code, op::k_jmp | op::k_exit) << d;
+    EXPECT_NE(d.find("r9 = r1\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("r8 = r2\n"), std::string::npos) << d;
+    // In the subprogram next() takes the pointer argument; read after ret is dead.
+    EXPECT_NE(d.find("r1 = r9\n"), std::string::npos) << d;
+    EXPECT_TRUE(b.fields.empty()) << d;
+    EXPECT_EQ(b.kfunc_names(),
+              (std::vector<std::string>{"bpf_iter_task_vma_destroy", "bpf_iter_task_vma_new",
+                                        "bpf_iter_task_vma_next"}));
+    check_well_formed(b, "subprogram");
+}
+
+TEST(EmitBpf, BpfLoopPassesTheCallbackAndTheIterator) {
+    auto b = emit_bpf(prog(Task::null, {mk(C::new_), mk(C::bpfloop, 0, {mk(C::destroy)})}));
+    std::string d = disasm(b);
+    size_t ld = 0;
+    for (size_t i = 0; i < b.insns.size(); i++)
+        if (is_ld_imm64(b.insns[i]) && b.insns[i].src == op::k_pseudo_func)
+            ld = i;
+    ASSERT_NE(ld, 0u) << d;
+    size_t entry = static_cast<size_t>(static_cast<long>(ld) + 1 + b.insns[ld].imm);
+    EXPECT_NE(d.find("r3 += -8\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("call bpf_loop#181\n"), std::string::npos) << d;
+    // The callback: r9 = ctx, its own current task, after the main program.
+    EXPECT_EQ(b.insns[entry - 1].code, op::k_jmp | op::k_exit) << d;
+    EXPECT_EQ(b.insns[entry].dst, 9);
+    EXPECT_EQ(b.insns[entry].src, 2);
+    EXPECT_EQ(b.insns[entry + 1].imm, helper::k_get_current_task_btf);
+    ASSERT_EQ(b.funcs.size(), 2u);
+    EXPECT_EQ(b.funcs[0].kind, FuncKind::main);
+    EXPECT_EQ(b.funcs[1].kind, FuncKind::callback);
+    EXPECT_EQ(b.funcs[1].insn, entry);
+    check_well_formed(b, "bpf_loop");
+}
+
 TEST(EmitBpf, NumKindUsesNumKfuncsAndU32Access) {
     auto b = emit_bpf(
         prog(Task::current_btf,
@@ -298,7 +370,7 @@ TEST(EmitBpf, NumKindUsesNumKfuncsAndU32Access) {
     std::string d = disasm(b);
     EXPECT_NE(d.find("r2 = 0\n"), std::string::npos) << d;
     EXPECT_NE(d.find("r3 = 3\n"), std::string::npos) << d;
-    EXPECT_NE(d.find("r9 = *(u32 *)(r7 +0)\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("r0 = *(u32 *)(r7 +0)\n"), std::string::npos) << d;
     EXPECT_NE(d.find("*(u32 *)(r7 +0) = 0\n"), std::string::npos) << d;
     EXPECT_TRUE(b.fields.empty());
     EXPECT_EQ(b.kfunc_names(), (std::vector<std::string>{"bpf_iter_num_destroy", "bpf_iter_num_new",
@@ -313,8 +385,8 @@ TEST(EmitBpf, WriteClobberCopy) {
     EXPECT_NE(d.find("*(u64 *)(r6 + offsetof(vm_area_struct.vm_start)) = 0\n"), std::string::npos)
         << d;
     EXPECT_NE(d.find("*(u64 *)(r10 -16) = 0\n"), std::string::npos) << d;
-    EXPECT_NE(d.find("r9 = *(u64 *)(r10 -8)\n"), std::string::npos) << d;
-    EXPECT_NE(d.find("*(u64 *)(r10 -24) = r9\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("r0 = *(u64 *)(r10 -8)\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("*(u64 *)(r10 -24) = r0\n"), std::string::npos) << d;
     ASSERT_EQ(b.fields.size(), 1u);
     EXPECT_EQ(b.insns[b.fields[0].insn].code, op::k_st | op::k_mem | op::k_dw);
 }

@@ -18,7 +18,11 @@ std::string c_string(const std::string& s) {
 
 class Emitter {
   public:
-    Emitter(const Program& p, std::string& out) : m_p(p), m_out(out) {}
+    // `subs` collects the static subprograms that `call` ops need, to be
+    // written before the program's function; `sub_slot` >= 0 emits the body
+    // of such a subprogram, whose iterator is the pointer argument `it`.
+    Emitter(const Program& p, std::string& out, std::string& subs, int sub_slot = -1)
+        : m_p(p), m_out(out), m_subs(subs), m_sub_slot(sub_slot) {}
 
     void body(const std::vector<Op>& ops, int indent) {
         for (const auto& o : ops)
@@ -33,7 +37,18 @@ class Emitter {
     std::string addr(const Op& o) const {
         std::string slot = std::to_string(o.slot);
         std::string cast = std::string("(struct ") + type(o.slot) + " *)";
+        std::string other = std::to_string(1 - o.slot);
+        if (m_sub_slot >= 0)
+            return o.where == Where::misaligned ? cast + "((char *)it + 4)" : "it";
         switch (o.where) {
+        case Where::other:
+            return cast + "&it" + other;
+        // Addresses off the frame are built from r10 in asm, as emit_bpf
+        // does: clang refuses C that it can see reaching past 512 bytes.
+        case Where::outside:
+            return cast + "gen_fp(" + std::to_string(-8 - 8 * o.slot - 1024) + ")";
+        case Where::above:
+            return cast + "gen_fp(8)";
         case Where::slot:
             return "&it" + slot;
         case Where::misaligned:
@@ -103,13 +118,36 @@ class Emitter {
             line(indent, vma ? "v" + s + "->vm_start = 0;" : "*v" + s + " = 0;");
             break;
         case Op::Code::clobber:
-            line(indent, "*(volatile __u64 *)&it" + s + " = 0;");
+            line(indent, "*(volatile __u64 *)" + it(s) + " = 0;");
             break;
         case Op::Code::copy:
-            line(indent, "scratch = *(volatile __u64 *)&it" + s + ";");
+            line(indent, "scratch = *(volatile __u64 *)" + it(s) + ";");
             break;
+        case Op::Code::bpfloop:
+        case Op::Code::call: {
+            std::string name = m_p.name() + (o.code == Op::Code::call ? "_sub" : "_cb") +
+                               std::to_string(m_sub_count++);
+            std::string fn;
+            if (o.code == Op::Code::call) {
+                line(indent, name + "(&it" + s + ", task);");
+                fn = "\nstatic __noinline int " + name + "(struct " + type(o.slot) +
+                     " *it, struct task_struct *task)\n{\n";
+            } else { // the callback's context is the iterator; its task is its own
+                line(indent, "bpf_loop(1, " + name + ", &it" + s + ", 0);");
+                fn = "\nstatic int " + name + "(__u64 index, void *ctx)\n{\n\tstruct " +
+                     type(o.slot) +
+                     " *it = ctx;\n\tstruct task_struct *task = bpf_get_current_task_btf();\n";
+            }
+            fn += locals();
+            Emitter callee(m_p, fn, m_subs, o.slot);
+            callee.body(o.body, 1);
+            fn += "\t(void)it;\n\t(void)task;\n\t(void)v0;\n\t(void)v1;\n\t(void)scratch;\n"
+                  "\treturn 0;\n}\n";
+            m_subs += fn;
+            break;
+        }
         case Op::Code::loop:
-            line(indent, "while ((v" + s + " = bpf_iter_" + k + "_next(&it" + s + "))) {");
+            line(indent, "while ((v" + s + " = bpf_iter_" + k + "_next(" + it(s) + "))) {");
             body(o.body, indent + 1);
             line(indent, "}");
             break;
@@ -129,16 +167,36 @@ class Emitter {
             line(indent, "break;");
             break;
         case Op::Code::ret:
-            line(indent, "goto out;");
+            line(indent, m_sub_slot >= 0 ? "return 0;" : "goto out;");
             break;
         }
     }
+
+  public:
+    // The v0/v1 and scratch locals of a function (main program or subprogram).
+    std::string locals() const {
+        std::string out;
+        for (int s = 0; s < 2; s++) {
+            bool vma = m_p.kinds[s] == Kind::task_vma;
+            out += std::string("\t") +
+                   (vma ? "struct vm_area_struct *volatile " : "int *volatile ") + "v" +
+                   std::to_string(s) + " = NULL;\n";
+        }
+        return out + "\tvolatile __u64 scratch = 0;\n";
+    }
+
+  private:
+    // The iterator of slot s as a pointer expression.
+    std::string it(const std::string& s) const { return m_sub_slot >= 0 ? "it" : "&it" + s; }
 
     std::string label() { return "l" + std::to_string(m_labels++); }
 
     const Program& m_p;
     std::string& m_out;
+    std::string& m_subs;
+    int m_sub_slot;
     int m_labels = 0;
+    int m_sub_count = 0;
 };
 
 bool uses_map(const std::vector<Op>& ops) {
@@ -187,9 +245,20 @@ std::string emit_c(const std::vector<CProgram>& programs, const std::string& hea
            "\t__type(key, __u32);\n"
            "\t__type(value, struct gen_pair);\n"
            "} gen_array SEC(\".maps\");\n\n"
-           "struct gen_pair gen_global;\n";
+           "struct gen_pair gen_global;\n\n"
+           "/* r10 + off, opaque to clang (it rejects stack offsets it sees past 512). */\n"
+           "#define gen_fp(off)                                                      \\\n"
+           "\t({                                                               \\\n"
+           "\t\tvoid *p_;                                                      \\\n"
+           "\t\tasm volatile(\"%[p] = r10; %[p] += \" #off : [p] \"=r\"(p_));  \\\n"
+           "\t\tp_;                                                            \\\n"
+           "\t})\n";
     for (const auto& cp : programs) {
         const Program& p = cp.program;
+        std::string fn, subs;
+        Emitter e(p, fn, subs);
+        e.body(p.ops, 1);
+        out += subs;
         out += "\nSEC(\"tp_btf/sys_enter\")\n";
         out += "__description(" + c_string(p.text()) + ")\n";
         out += cp.ann.success ? "__success\n" : "__failure\n";
@@ -200,17 +269,13 @@ std::string emit_c(const std::vector<CProgram>& programs, const std::string& hea
             bool vma = p.kinds[s] == Kind::task_vma;
             out += std::string("\tstruct ") + (vma ? "bpf_iter_task_vma" : "bpf_iter_num") + " it" +
                    std::to_string(s) + ";\n";
-            out += std::string("\t") +
-                   (vma ? "struct vm_area_struct *volatile " : "int *volatile ") + "v" +
-                   std::to_string(s) + " = NULL;\n";
         }
-        out += "\tstruct task_struct *task;\n"
-               "\tvolatile __u64 scratch = 0;\n";
+        out += e.locals();
+        out += "\tstruct task_struct *task;\n";
         if (uses_map(p.ops))
             out += "\tstruct gen_pair *mv;\n\t__u32 zero = 0;\n";
         out += "\n\t" + std::string(task_init(p.task)) + "\n";
-        Emitter e(p, out);
-        e.body(p.ops, 1);
+        out += fn;
         out += "\tgoto out;\nout:\n";
         if (p.task == Task::pid_checked || p.task == Task::pid_unchecked)
             out += "\tif (task)\n\t\tbpf_task_release(task);\n";

@@ -8,7 +8,7 @@ namespace iterconf::gen {
 std::string Bound::text() const {
     return "ops=" + std::to_string(ops) + ",depth=" + std::to_string(depth) +
            ",slots=" + std::to_string(slots) + ",tasks=" + (tasks ? "1" : "0") +
-           ",wheres=" + (wheres ? "1" : "0");
+           ",wheres=" + (wheres ? "1" : "0") + ",calls=" + (calls ? "1" : "0");
 }
 
 std::string parse_bound(const std::string& s, Bound& out) {
@@ -33,10 +33,12 @@ std::string parse_bound(const std::string& s, Bound& out) {
             out.tasks = n;
         else if (k == "wheres" && n <= 1)
             out.wheres = n;
+        else if (k == "calls" && n <= 1)
+            out.calls = n;
         else
             return "'" + part +
                    "': keys are ops (1-8), depth (0-4), slots (1-2), tasks (0-1), "
-                   "wheres (0-1)";
+                   "wheres (0-1), calls (0-1)";
     }
     return "";
 }
@@ -80,11 +82,18 @@ class Gen {
                     f(Op{C::new_, slot, Where::misaligned});
                     f(Op{C::new_, slot, Where::global});
                     f(Op{C::new_, slot, Where::map_value});
+                    f(Op{C::new_, slot, Where::other});
+                    f(Op{C::new_, slot, Where::outside});
+                    f(Op{C::new_, slot, Where::above});
                 }
                 f(Op{C::next, slot});
-                if (m_b.wheres)
+                if (m_b.wheres) {
                     f(Op{C::next, slot, Where::global});
+                    f(Op{C::next, slot, Where::other});
+                }
                 f(Op{C::destroy, slot});
+                if (m_b.wheres)
+                    f(Op{C::destroy, slot, Where::outside});
                 f(Op{C::read, slot});
                 f(Op{C::write, slot});
                 f(Op{C::clobber, slot});
@@ -110,6 +119,21 @@ class Gen {
                 l.body = body;
                 f(l);
             });
+            // A subprogram or bpf_loop callback body uses only its own slot,
+            // at the pointer it got (or +4), and calls nothing (validate()).
+            if (m_b.calls && !m_in_call) {
+                m_in_call = true;
+                seqs(n - 1, depth_left - 1, false, [&](const Seq& body) {
+                    if (!in_body(body, slot))
+                        return;
+                    for (C code : {C::call, C::bpfloop}) {
+                        Op c{code, slot};
+                        c.body = body;
+                        f(c);
+                    }
+                });
+                m_in_call = false;
+            }
         }
         for (int k = 0; k <= n - 1; k++)
             seqs(k, depth_left - 1, in_loop, [&](const Seq& body) {
@@ -125,14 +149,36 @@ class Gen {
     }
 
   private:
+    static bool in_body(const Seq& ops, uint8_t slot) {
+        for (const auto& o : ops) {
+            bool slotted =
+                o.code != Op::Code::branch && o.code != Op::Code::brk && o.code != Op::Code::ret;
+            if ((slotted && o.slot != slot) ||
+                (o.where != Where::slot && o.where != Where::misaligned) ||
+                !in_body(o.body, slot) || !in_body(o.orelse, slot))
+                return false;
+        }
+        return true;
+    }
+
     const Bound& m_b;
+    bool m_in_call = false; // generating a subprogram's body
 };
 
+// Whether the program's task can matter: a task_vma new() outside a
+// bpf_loop callback (which has its own task) at an address that can get
+// past the iterator argument (checked first), or a misaligned one (which
+// shows that order). Other programs are enumerated with one task only.
 bool has_vma_new(const std::vector<Op>& ops, const std::array<Kind, 2>& kinds) {
-    for (const auto& o : ops)
-        if ((o.code == Op::Code::new_ && kinds[o.slot] == Kind::task_vma) ||
-            has_vma_new(o.body, kinds) || has_vma_new(o.orelse, kinds))
+    for (const auto& o : ops) {
+        bool where =
+            o.where == Where::slot || o.where == Where::other || o.where == Where::misaligned;
+        if (o.code == Op::Code::new_ && kinds[o.slot] == Kind::task_vma && where)
             return true;
+        if (o.code != Op::Code::bpfloop &&
+            (has_vma_new(o.body, kinds) || has_vma_new(o.orelse, kinds)))
+            return true;
+    }
     return false;
 }
 

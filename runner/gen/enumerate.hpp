@@ -18,10 +18,11 @@ struct Bound {
     int slots = 1;            // iterator slots used (1 or 2)
     bool tasks = true;        // vary the task source (programs that call task_vma new)
     bool wheres = true;       // vary the address handed to new/next/destroy
-    std::string text() const; // "ops=3,depth=2,slots=2"
+    bool calls = true;        // static subprograms and bpf_loop callbacks taking the iterator
+    std::string text() const; // "ops=3,depth=2,slots=1,tasks=1,wheres=1,calls=1"
 };
 
-// Parses "ops=4,depth=2,slots=1,tasks=0,wheres=1" (any subset); the error
+// Parses "ops=4,depth=2,slots=1,tasks=0,wheres=1,calls=0" (any subset); the error
 // text names the bad part, "" when ok.
 std::string parse_bound(const std::string& s, Bound& out);
 

@@ -45,6 +45,36 @@ TEST(Gen, ValidateRejectsMalformedTrees) {
     EXPECT_EQ(p.validate(), "read takes no address");
 }
 
+TEST(Gen, ParseOpsReadsTextBack) {
+    for (const char* t :
+         {"new0 loop0{read0 brk} destroy0", "new0@other next1@outside destroy0@above",
+          "call1{new1@mis loop1{ret}} branch{}{copy0}", "guard0{clobber1}"}) {
+        std::vector<Op> ops;
+        ASSERT_EQ(parse_ops(t, ops), "") << t;
+        Program p;
+        p.ops = ops;
+        EXPECT_EQ(p.text().substr(p.text().find("| ") + 2), t);
+    }
+    std::vector<Op> ops;
+    EXPECT_NE(parse_ops("new0 frob0", ops), "");
+    EXPECT_NE(parse_ops("loop0{read0", ops), "");
+    EXPECT_NE(parse_ops("new0}", ops), "");
+}
+
+TEST(Gen, SubprogramBodiesKeepToTheirSlot) {
+    Program p;
+    ASSERT_EQ(parse_ops("call0{new0 destroy0}", p.ops), "");
+    EXPECT_EQ(p.validate(), "");
+    ASSERT_EQ(parse_ops("call0{new1}", p.ops), "");
+    EXPECT_EQ(p.validate(), "a subprogram uses only the slot it was passed");
+    ASSERT_EQ(parse_ops("call0{new0@global}", p.ops), "");
+    EXPECT_EQ(p.validate(), "a subprogram takes only the pointer it was passed (or +4)");
+    ASSERT_EQ(parse_ops("call0{call0{}}", p.ops), "");
+    EXPECT_EQ(p.validate(), "call inside a subprogram");
+    ASSERT_EQ(parse_ops("loop0{call0{brk}}", p.ops), "");
+    EXPECT_EQ(p.validate(), "brk outside a loop");
+}
+
 TEST(Gen, EnumerationIsDeterministicDistinctAndValid) {
     Bound b;
     ASSERT_EQ(parse_bound("ops=2,slots=2", b), "");
@@ -68,8 +98,8 @@ TEST(Gen, DefaultBoundYieldsAtLeast5000Programs) {
 
 TEST(Gen, BoundParsing) {
     Bound b;
-    EXPECT_EQ(parse_bound("ops=4,depth=1,slots=1,tasks=0,wheres=0", b), "");
-    EXPECT_EQ(b.text(), "ops=4,depth=1,slots=1,tasks=0,wheres=0");
+    EXPECT_EQ(parse_bound("ops=4,depth=1,slots=1,tasks=0,wheres=0,calls=0", b), "");
+    EXPECT_EQ(b.text(), "ops=4,depth=1,slots=1,tasks=0,wheres=0,calls=0");
     EXPECT_NE(parse_bound("ops=99", b), "");
     EXPECT_NE(parse_bound("colour=1", b), "");
     EXPECT_NE(parse_bound("ops", b), "");

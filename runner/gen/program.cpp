@@ -1,5 +1,6 @@
 #include "gen/program.hpp"
 
+#include <cctype>
 #include <cstdio>
 
 namespace iterconf::gen {
@@ -36,6 +37,12 @@ const char* to_string(Where w) {
         return "@global";
     case Where::map_value:
         return "@map";
+    case Where::other:
+        return "@other";
+    case Where::outside:
+        return "@outside";
+    case Where::above:
+        return "@above";
     }
     return "?";
 }
@@ -66,6 +73,10 @@ const char* to_string(Op::Code c) {
         return "brk";
     case Op::Code::ret:
         return "ret";
+    case Op::Code::call:
+        return "call";
+    case Op::Code::bpfloop:
+        return "bpfloop";
     }
     return "?";
 }
@@ -82,14 +93,24 @@ bool uses1(const std::vector<Op>& ops) {
     return false;
 }
 
-std::string check(const std::vector<Op>& ops, int loops) {
+// `callee`: the slot whose pointer a subprogram received, -1 in the main program.
+std::string check(const std::vector<Op>& ops, int loops, int callee) {
     for (const auto& o : ops) {
         if (o.slot > 1)
             return "slot out of range";
+        bool slotted =
+            o.code != Op::Code::branch && o.code != Op::Code::brk && o.code != Op::Code::ret;
+        bool sub = o.code == Op::Code::call || o.code == Op::Code::bpfloop;
+        if (callee >= 0 && sub)
+            return "call inside a subprogram";
+        if (callee >= 0 && slotted && o.slot != callee)
+            return "a subprogram uses only the slot it was passed";
+        if (callee >= 0 && o.where != Where::slot && o.where != Where::misaligned)
+            return "a subprogram takes only the pointer it was passed (or +4)";
         if (o.code == Op::Code::brk && loops == 0)
             return "brk outside a loop";
-        bool has_body =
-            o.code == Op::Code::guard || o.code == Op::Code::loop || o.code == Op::Code::branch;
+        bool has_body = o.code == Op::Code::guard || o.code == Op::Code::loop ||
+                        o.code == Op::Code::branch || sub;
         if (!has_body && (!o.body.empty() || !o.orelse.empty()))
             return std::string(to_string(o.code)) + " cannot have a body";
         if (o.code != Op::Code::branch && !o.orelse.empty())
@@ -97,9 +118,14 @@ std::string check(const std::vector<Op>& ops, int loops) {
         if (o.where != Where::slot && o.code != Op::Code::new_ && o.code != Op::Code::next &&
             o.code != Op::Code::destroy)
             return std::string(to_string(o.code)) + " takes no address";
-        if (auto e = check(o.body, loops + (o.code == Op::Code::loop)); !e.empty())
+        if (sub) {
+            if (auto e = check(o.body, 0, o.slot); !e.empty())
+                return e;
+            continue;
+        }
+        if (auto e = check(o.body, loops + (o.code == Op::Code::loop), callee); !e.empty())
             return e;
-        if (auto e = check(o.orelse, loops); !e.empty())
+        if (auto e = check(o.orelse, loops, callee); !e.empty())
             return e;
     }
     return "";
@@ -122,7 +148,8 @@ void text_of(const std::vector<Op>& ops, std::string& out) {
             std::snprintf(buf, sizeof(buf), "(0x%llx)", static_cast<unsigned long long>(o.start));
             out += buf;
         }
-        if (o.code == Op::Code::guard || o.code == Op::Code::loop || o.code == Op::Code::branch) {
+        if (o.code == Op::Code::guard || o.code == Op::Code::loop || o.code == Op::Code::branch ||
+            o.code == Op::Code::call || o.code == Op::Code::bpfloop) {
             out += '{';
             text_of(o.body, out);
             out += '}';
@@ -135,14 +162,100 @@ void text_of(const std::vector<Op>& ops, std::string& out) {
     }
 }
 
+class Parser {
+  public:
+    explicit Parser(const std::string& s) : m_s(s) {}
+
+    std::string run(std::vector<Op>& out) {
+        out = seq();
+        if (m_err.empty() && m_i != m_s.size())
+            m_err = "unexpected '" + m_s.substr(m_i, 1) + "' at " + std::to_string(m_i);
+        return m_err;
+    }
+
+  private:
+    std::vector<Op> seq() {
+        std::vector<Op> ops;
+        while (m_err.empty()) {
+            while (m_i < m_s.size() && m_s[m_i] == ' ')
+                m_i++;
+            if (m_i == m_s.size() || m_s[m_i] == '}')
+                break;
+            ops.push_back(op());
+        }
+        return ops;
+    }
+
+    Op op() {
+        Op o;
+        std::string word;
+        while (m_i < m_s.size() && m_s[m_i] >= 'a' && m_s[m_i] <= 'z')
+            word += m_s[m_i++];
+        bool found = false;
+        for (int c = 0; c <= static_cast<int>(Op::Code::bpfloop); c++)
+            if (word == to_string(static_cast<Op::Code>(c))) {
+                o.code = static_cast<Op::Code>(c);
+                found = true;
+            }
+        if (!found) {
+            m_err = "unknown op '" + word + "' at " + std::to_string(m_i);
+            return o;
+        }
+        if (m_i < m_s.size() && (m_s[m_i] == '0' || m_s[m_i] == '1'))
+            o.slot = static_cast<uint8_t>(m_s[m_i++] - '0');
+        for (int w = static_cast<int>(Where::above); w > 0; w--) {
+            std::string t = to_string(static_cast<Where>(w));
+            if (m_s.compare(m_i, t.size(), t) == 0 &&
+                (m_i + t.size() == m_s.size() ||
+                 !std::isalpha(static_cast<unsigned char>(m_s[m_i + t.size()])))) {
+                o.where = static_cast<Where>(w);
+                m_i += t.size();
+                break;
+            }
+        }
+        if (o.code == Op::Code::guard || o.code == Op::Code::loop || o.code == Op::Code::branch ||
+            o.code == Op::Code::call || o.code == Op::Code::bpfloop) {
+            o.body = block();
+            if (o.code == Op::Code::branch)
+                o.orelse = block();
+        }
+        return o;
+    }
+
+    std::vector<Op> block() {
+        if (m_i >= m_s.size() || m_s[m_i] != '{') {
+            if (m_err.empty())
+                m_err = "expected '{' at " + std::to_string(m_i);
+            return {};
+        }
+        m_i++;
+        auto ops = seq();
+        if (m_i >= m_s.size() || m_s[m_i] != '}') {
+            if (m_err.empty())
+                m_err = "expected '}' at " + std::to_string(m_i);
+            return ops;
+        }
+        m_i++;
+        return ops;
+    }
+
+    const std::string& m_s;
+    size_t m_i = 0;
+    std::string m_err;
+};
+
 } // namespace
+
+std::string parse_ops(const std::string& text, std::vector<Op>& out) {
+    return Parser(text).run(out);
+}
 
 bool Program::uses_slot1() const {
     return uses1(ops);
 }
 
 std::string Program::validate() const {
-    return check(ops, 0);
+    return check(ops, 0, -1);
 }
 
 std::string Program::text() const {

@@ -38,6 +38,9 @@ enum class Where : uint8_t {
     misaligned, // the slot's address + 4
     global,     // a global variable in .bss
     map_value,  // the value of an array map (looked up, NULL-checked)
+    other,      // the other slot's address: aliases the other iterator (slot 0 -> fp-16)
+    outside,    // below the frame: the slot's address - 1024 (past MAX_BPF_STACK, 512)
+    above,      // above the frame: fp+8 (C: the slot's address + 1024)
 };
 
 struct Op {
@@ -53,7 +56,12 @@ struct Op {
         loop,    // while ((v[slot] = next(&it[slot]))) { body }  (at most 1000 turns)
         branch,  // if (bpf_get_prandom_u32() & 1) { body } else { orelse }
         brk,     // break out of the innermost loop
-        ret,     // return 0
+        ret,     // return 0 (inside a subprogram: return from it)
+        call,    // sub(&it[slot], task): a static subprogram whose body is `body`;
+                 // there, ops on `slot` go through the pointer argument, v[] are
+                 // the callee's own (NULL at entry), ret returns to the caller
+        bpfloop, // bpf_loop(1, cb, &it[slot], 0): a callback whose body is `body`, as
+                 // for call, except that its task is bpf_get_current_task_btf()
     };
     Code code = Code::new_;
     uint8_t slot = 0;
@@ -72,7 +80,10 @@ struct Program {
     bool operator==(const Program&) const = default;
     // Whether the program touches slot 1 (else it has one iterator).
     bool uses_slot1() const;
-    // Structural checks: brk only inside a loop, slots < 2, ...; "" when valid.
+    // Structural checks: brk only inside a loop, slots < 2, a call's or
+    // bpfloop's body uses only its own slot at Where::slot/misaligned and
+    // holds no call or bpfloop;
+    // "" when valid.
     std::string validate() const;
     // A stable, readable one-line form, also the program's identity:
     // "task=current_btf kinds=vma,num | new0 loop0{read0 brk} destroy0"
@@ -80,6 +91,10 @@ struct Program {
     // A short stable name from text() (FNV-1a, hex), for ids and file names.
     std::string name() const;
 };
+
+// Parses the ops part of Program::text() ("new0 loop0{read0 brk} call0{next0}
+// next1@global"; start addresses are not read back). Returns "" or what is wrong.
+std::string parse_ops(const std::string& text, std::vector<Op>& out);
 
 const char* to_string(Kind k);
 const char* to_string(Task t);

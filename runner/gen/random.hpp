@@ -1,7 +1,8 @@
 // Random operation trees (a seeded shape generator for tests and fuzzers:
 // the same seed gives the same tree). Trees are valid: brk only inside a
 // loop (elsewhere it becomes ret), at most 4 ops per sequence, bodies up to
-// depth 3. Standard library only.
+// depth 3, subprogram calls (not nested) whose bodies keep to their slot.
+// Standard library only.
 #pragma once
 
 #include "gen/program.hpp"

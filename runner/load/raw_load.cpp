@@ -42,6 +42,41 @@ std::string errno_name(int err) {
     }
 }
 
+// The program BTF of every multi-function program: int, void *, __u64 and
+// one FUNC per gen::FuncKind (main global, the others static), loaded into
+// the kernel; returns its fd or -errno, and the FUNC ids in `ids`.
+int make_prog_btf(__u32 ids[3]) {
+    struct btf* b = btf__new_empty();
+    if (!b)
+        return -errno;
+    int i32 = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    int u64 = btf__add_int(b, "unsigned long long", 8, 0);
+    int ptr = btf__add_ptr(b, 0);
+    int main_proto = btf__add_func_proto(b, i32);
+    btf__add_func_param(b, "ctx", ptr);
+    int main_fn = btf__add_func(b, "iterconf_gen", BTF_FUNC_GLOBAL, main_proto);
+    int sub_proto = btf__add_func_proto(b, i32);
+    btf__add_func_param(b, "it", ptr);
+    btf__add_func_param(b, "task", ptr);
+    int sub_fn = btf__add_func(b, "iterconf_gen_sub", BTF_FUNC_STATIC, sub_proto);
+    int cb_proto = btf__add_func_proto(b, i32);
+    btf__add_func_param(b, "index", u64);
+    btf__add_func_param(b, "ctx", ptr);
+    int cb_fn = btf__add_func(b, "iterconf_gen_cb", BTF_FUNC_STATIC, cb_proto);
+    int fd = -EINVAL;
+    if (i32 > 0 && u64 > 0 && ptr > 0 && main_fn > 0 && sub_fn > 0 && cb_fn > 0) {
+        int err = btf__load_into_kernel(b);
+        fd = err ? err : btf__fd(b);
+        if (fd >= 0)
+            fd = ::dup(fd); // outlives the btf object
+    }
+    ids[0] = static_cast<__u32>(main_fn);
+    ids[1] = static_cast<__u32>(sub_fn);
+    ids[2] = static_cast<__u32>(cb_fn);
+    btf__free(b);
+    return fd;
+}
+
 } // namespace
 
 struct RawLoader::State {
@@ -53,6 +88,10 @@ struct RawLoader::State {
     std::map<std::string, int> kfunc_ids;      // name -> BTF id or -errno
     std::map<std::string, int64_t> field_offs; // "T.m" -> byte offset or -errno
     std::vector<char> log;
+    // Program BTF for programs with more than one function (made on first
+    // use): its fd, or -errno; the FUNC type id of each gen::FuncKind.
+    int prog_btf_fd = -ENODATA;
+    __u32 func_type[3] = {0, 0, 0};
 
     State() = default;
     State(const State&) = delete;
@@ -61,6 +100,8 @@ struct RawLoader::State {
         for (int fd : map_fd)
             if (fd >= 0)
                 ::close(fd);
+        if (prog_btf_fd >= 0)
+            ::close(prog_btf_fd);
         if (btf)
             btf__free(btf);
     }
@@ -283,6 +324,21 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
         return out;
     }
 
+    std::vector<bpf_func_info> func_info;
+    if (prog.funcs.size() > 1) {
+        if (st.prog_btf_fd == -ENODATA)
+            st.prog_btf_fd = make_prog_btf(st.func_type);
+        if (st.prog_btf_fd < 0) {
+            out.result.verdict = record::Verdict::load_error;
+            out.result.message =
+                std::string("program BTF not loadable: ") + std::strerror(-st.prog_btf_fd);
+            return out;
+        }
+        for (const auto& f : prog.funcs)
+            func_info.push_back(
+                {static_cast<__u32>(f.insn), st.func_type[static_cast<int>(f.kind)]});
+    }
+
     char* log_buf = nullptr;
     __u32 log_size = 0;
     if (opts.log_size >= 128) {
@@ -296,6 +352,12 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
                 .prog_flags = opts.prog_flags, .attach_btf_id = static_cast<__u32>(st.attach_id),
                 .log_level = log_buf ? static_cast<__u32>(opts.log_level) : 0u,
                 .log_size = log_size, .log_buf = log_buf);
+    if (!func_info.empty()) {
+        o.prog_btf_fd = static_cast<__u32>(st.prog_btf_fd);
+        o.func_info = func_info.data();
+        o.func_info_cnt = static_cast<__u32>(func_info.size());
+        o.func_info_rec_size = sizeof(bpf_func_info);
+    }
     auto t0 = std::chrono::steady_clock::now();
     int fd =
         bpf_prog_load(BPF_PROG_TYPE_TRACING, "iterconf_gen", "GPL",

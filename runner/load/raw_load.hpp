@@ -8,7 +8,10 @@
 // Relocations are resolved against vmlinux BTF: kfuncs to their BTF ids,
 // FieldRefs to member offsets; MapRefs to two BPF_MAP_TYPE_ARRAY maps (key 4,
 // value gen::k_map_value_size, 1 entry) created once per process and kept
-// until it exits.
+// until it exits. A program of more than one function (subprograms, bpf_loop
+// callbacks: gen::BpfProgram::funcs) also gets a small program BTF, made and
+// loaded once per process, with one func_info record per function: the
+// verifier rejects a callback without it ("missing btf func_info").
 #pragma once
 
 #include "common/result.hpp"

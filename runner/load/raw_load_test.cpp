@@ -108,6 +108,21 @@ TEST_F(RawLoad, CorrectLoopIsAccepted) {
     EXPECT_TRUE(out.missing_kfuncs.empty());
 }
 
+TEST_F(RawLoad, SubprogramAndCallbackLoadWithProgramBtf) {
+    // A static subprogram and a bpf_loop callback working on the caller's
+    // iterator: the callback needs program BTF with func_info.
+    auto sub =
+        load(prog(Task::current_btf,
+                  {mk(C::new_), mk(C::call, 0, {mk(C::loop, 0, {mk(C::read)})}), mk(C::destroy)}));
+    EXPECT_ACCEPT(sub);
+    auto cb =
+        load(prog(Task::current_btf,
+                  {mk(C::new_), mk(C::bpfloop, 0, {mk(C::next), mk(C::guard, 0, {mk(C::read)})}),
+                   mk(C::destroy)}));
+    EXPECT_ACCEPT(cb);
+    EXPECT_EQ(cb.log.find("func_info"), std::string::npos) << context();
+}
+
 TEST_F(RawLoad, MissingDestroyLeaksAReference) {
     auto out = load(prog(Task::current_btf, {mk(C::new_), mk(C::loop, 0, {mk(C::read)})}));
     EXPECT_REJECT(out, "Unreleased reference");
@@ -245,9 +260,9 @@ TEST_F(RawLoad, RelocationsAreResolved) {
 // the bytecode it objects to: those messages would be emitter bugs.
 TEST_F(RawLoad, RandomProgramsHaveNoStructuralErrors) {
     const char* structural[] = {
-        "unreachable insn",   "jump out of range", "back-edge",
-        "invalid BPF_LD_IMM", "unknown opcode",    "invalid insn",
-        "!read_ok",           "invalid func",      "last insn is not an exit"};
+        "unreachable insn",         "jump out of range", "back-edge", "invalid BPF_LD_IMM",
+        "unknown opcode",           "invalid insn",      "!read_ok",  "invalid func",
+        "last insn is not an exit", "func_info"};
     std::mt19937 rng(20240601);
     for (int i = 0; i < 500; i++) {
         Program p = prog(static_cast<Task>(rng() % 6), gen::random_ops(rng, {.mostly_slot = true}),

@@ -33,6 +33,10 @@ constexpr uint32_t kRegNameUnsure = ver(6, 19, 0);
 constexpr uint32_t kRegName = ver(7, 2, 0);
 // "R2 is scalar expected STRUCT task_struct": in 7.3-rc7, not in 7.2.13.
 constexpr uint32_t kIsScalar = ver(7, 3, 0);
+// A bpf_loop callback's own references checked at its BPF_EXIT
+// (callback_ref in check_reference_leak()): gone by 6.18.44 (measured);
+// set to 6.13 from the source history, see README.md ("Not pinned").
+constexpr uint32_t kNoCallbackRef = ver(6, 13, 0);
 
 // ---------------------------------------------------------------------------
 // The message table: every verifier line the model predicts, by kernel
@@ -44,6 +48,7 @@ constexpr uint32_t kIsScalar = ver(7, 3, 0);
 enum class Msg : uint8_t {
     not_on_stack,
     bad_offset,
+    stack_oob_write,
     expected_uninit,
     expected_init,
     null_task,
@@ -74,6 +79,11 @@ const MsgRow kMessages[] = {
     // stack_slot_obj_get_spi(): "cannot pass in %s at an offset=%d"
     // (same text 6.12 .. 7.3; the offset depends on the frame layout).
     {Msg::bad_offset, 0, kForever, "cannot pass in iter at an offset={{-?[0-9]+}}"},
+
+    // check_stack_access_within_bounds(), from process_iter_arg()'s
+    // check_mem_access(BPF_WRITE) of a new() iterator below the stack:
+    // "invalid write to stack R%d off=%d size=%d".
+    {Msg::stack_oob_write, 0, kForever, "invalid write to stack R1 off={{-?[0-9]+}} size=8"},
 
     // process_iter_arg(): "expected uninitialized iter_%s as arg #%d" with
     // regno before bd74e238ae69 (6.13, 6.12.5), regno - 1 after it, and
@@ -150,33 +160,78 @@ enum class Slot : uint8_t { uninit, active, drained, destroyed, clobbered };
 // makes it unknown when allow_ptr_leaks, i.e. for root).
 enum class Val : uint8_t { null, ptr, stale };
 
+bool live(Slot s) {
+    return s == Slot::active || s == Slot::drained;
+}
+
+// The main program's two slots are stack locations 0 and 1; an op on slot s
+// uses location s, or 1 - s with Where::other, and inside a subprogram the
+// caller's location s through the pointer argument.
 struct State {
-    std::array<Slot, 2> slot{Slot::uninit, Slot::uninit};
+    std::array<Slot, 2> slot{Slot::uninit, Slot::uninit};     // by location
+    std::array<Kind, 2> held{Kind::task_vma, Kind::task_vma}; // the live iterator's kind
     std::array<Val, 2> v{Val::null, Val::null};
-    // v[s] is a num pointer carrying the ref_obj_id of the iterator now in s.
-    std::array<bool, 2> tied{false, false};
+    // v[s] is a num pointer carrying the ref_obj_id of the iterator now at
+    // location tie[s] (-1: none).
+    std::array<int8_t, 2> tie{-1, -1};
     // A reference whose slot was overwritten: it can never be released.
     bool orphan = false;
+    // Inside a subprogram: the caller's v/tie, restored at its return (r6/r7
+    // are callee-saved), but still released by a destroy() in the callee.
+    bool in_call = false;
+    std::array<Val, 2> cv{Val::null, Val::null};
+    std::array<int8_t, 2> ctie{-1, -1};
+    // Inside a bpf_loop callback: its task is bpf_get_current_task_btf();
+    // which locations' iterators (and whether an orphaned reference) it
+    // acquired itself (for kernels that check leaks at the callback's exit).
+    bool in_cb = false;
+    std::array<bool, 2> cb_ref{false, false};
+    bool cb_orphan = false;
 
     auto key() const {
         // The verifier's view: destroyed/clobbered slots are just not iterators.
         auto norm = [](Slot s) {
             return s == Slot::destroyed || s == Slot::clobbered ? Slot::uninit : s;
         };
-        return std::make_tuple(norm(slot[0]), norm(slot[1]), v[0], v[1], tied[0], tied[1], orphan);
+        auto kind = [&](int l) { return live(slot[l]) ? held[l] : Kind::task_vma; };
+        return std::make_tuple(norm(slot[0]), norm(slot[1]), kind(0), kind(1), v[0], v[1], tie[0],
+                               tie[1], orphan, in_call, cv[0], cv[1], ctie[0], ctie[1], in_cb,
+                               cb_ref[0] && live(slot[0]), cb_ref[1] && live(slot[1]), cb_orphan);
+    }
+
+    // release_reference(): every register holding the iterator's ref_obj_id,
+    // in every frame, becomes an unknown scalar.
+    void release(int loc) {
+        for (int s = 0; s < 2; s++) {
+            if (tie[s] == loc) {
+                v[s] = Val::stale;
+                tie[s] = -1;
+            }
+            if (ctie[s] == loc) {
+                cv[s] = Val::stale;
+                ctie[s] = -1;
+            }
+        }
+    }
+    // The slot at loc stops being an iterator without a release: pointers
+    // tied to it keep their (now unreleasable) reference and stay valid.
+    void untie(int loc) {
+        for (int s = 0; s < 2; s++) {
+            if (tie[s] == loc)
+                tie[s] = -1;
+            if (ctie[s] == loc)
+                ctie[s] = -1;
+        }
     }
 };
-
-bool live(Slot s) {
-    return s == Slot::active || s == Slot::drained;
-}
 
 // A continuation: the op sequences being executed, innermost last.
 struct Frame {
     const std::vector<Op>* ops;
     size_t idx;
-    const Op* loop;   // the loop whose body this is, else nullptr
-    std::string path; // "ops", "ops[2].body", ...
+    const Op* loop;          // the loop whose body this is, else nullptr
+    std::string path;        // "ops", "ops[2].body", ...
+    const Op* sub = nullptr; // the call/bpfloop whose body this is: its end returns
 };
 using Cont = std::vector<Frame>;
 
@@ -228,6 +283,24 @@ class Interp {
     // The iterator argument of new/next/destroy (and the loop's next):
     // process_iter_arg(). Returns false after reporting an error.
     bool iter_arg(const Op& o, bool is_new, const State& st, const std::string& at) {
+        if (o.where == Where::above) {
+            // stack_slot_obj_get_spi(): fp+8 gives spi -1, "spi + 1 <
+            // nr_slots" -> the same "cannot pass in iter at an offset=8"
+            // as a misaligned one, then process_iter_arg() names the argument.
+            fail(Reason::outside_frame,
+                 {Msg::bad_offset, is_new ? Msg::expected_uninit : Msg::expected_init}, at, o.slot);
+            return false;
+        }
+        if (o.where == Where::outside) {
+            // Below the allocated stack: stack_slot_obj_get_spi() says -ERANGE.
+            // new(): is_iter_reg_valid_uninit() takes it for uninitialized,
+            // then process_iter_arg()'s check_mem_access(BPF_WRITE) fails in
+            // check_stack_access_within_bounds(); next()/destroy():
+            // is_iter_reg_valid_init() is false.
+            fail(Reason::outside_frame, {is_new ? Msg::stack_oob_write : Msg::expected_init}, at,
+                 o.slot);
+            return false;
+        }
         if (o.where == Where::global || o.where == Where::map_value) {
             // process_iter_arg(): reg->type != PTR_TO_STACK (12659d28615d).
             // Before that fix the map value was taken for a stack slot of the
@@ -246,7 +319,8 @@ class Interp {
                  {Msg::bad_offset, is_new ? Msg::expected_uninit : Msg::expected_init}, at, o.slot);
             return false;
         }
-        Slot s = st.slot[o.slot];
+        int l = loc(o);
+        Slot s = st.slot[l];
         if (is_new) {
             // is_iter_reg_valid_uninit(): any STACK_ITER byte in the slots.
             if (live(s)) {
@@ -261,13 +335,23 @@ class Interp {
                  {Msg::expected_init}, at, o.slot);
             return false;
         }
+        // ... and the slot's iterator type is the kfunc's (btf_id).
+        if (st.held[l] != m_p.kinds[o.slot]) {
+            fail(Reason::wrong_kind, {Msg::expected_init}, at, o.slot);
+            return false;
+        }
         return true;
     }
+
+    // The stack location an op's iterator address names (State).
+    static int loc(const Op& o) { return o.where == Where::other ? 1 - o.slot : o.slot; }
 
     // The task argument of bpf_iter_task_vma_new() (KF_ITER_NEW | KF_RCU),
     // checked after the iterator argument: check_kfunc_args() walks the
     // arguments in order.
-    bool task_arg(const std::string& at) {
+    bool task_arg(const State& st, const std::string& at) {
+        if (st.in_cb) // the callback's own bpf_get_current_task_btf()
+            return true;
         switch (m_p.task) {
         case Task::current_btf: // trusted
         case Task::pid_checked: // acquired, NULL-checked: trusted
@@ -326,6 +410,11 @@ class Interp {
             Frame& f = k.back();
             if (f.idx == f.ops->size()) {
                 const Op* loop = f.loop;
+                if (f.sub) { // end of a subprogram: back to the caller
+                    if (!ret_from_call(k, st, f.path + " (end)"))
+                        return;
+                    continue;
+                }
                 k.pop_back();
                 if (k.empty()) {
                     exit(st, "exit");
@@ -341,48 +430,56 @@ class Interp {
             const Op& o = (*f.ops)[f.idx];
             std::string at = here(k);
             uint8_t s = o.slot;
+            int l = loc(o);
             switch (o.code) {
             case Op::Code::new_:
                 if (!iter_arg(o, true, st, at))
                     return;
-                if (m_p.kinds[s] == Kind::task_vma && !task_arg(at))
+                if (m_p.kinds[s] == Kind::task_vma && !task_arg(st, at))
                     return;
                 // mark_stack_slots_iter(): STACK_ITER, ACTIVE, a new reference.
-                st.slot[s] = Slot::active;
-                st.tied[s] = false;
+                st.slot[l] = Slot::active;
+                st.held[l] = m_p.kinds[s];
+                st.cb_ref[l] = st.in_cb;
                 f.idx++;
                 break;
             case Op::Code::next:
                 if (!iter_arg(o, false, st, at))
                     return;
                 f.idx++;
-                if (st.slot[s] == Slot::active) {
+                if (st.slot[l] == Slot::active) {
                     // process_iter_next_call(): push an ACTIVE copy with a
                     // non-NULL result, continue DRAINED with R0 = 0.
                     State drained = st;
-                    drained.slot[s] = Slot::drained;
+                    drained.slot[l] = Slot::drained;
                     drained.v[s] = Val::null;
-                    drained.tied[s] = false;
+                    drained.tie[s] = -1;
                     walk(k, drained);
                     if (m_failed)
                         return;
                     st.v[s] = Val::ptr;
-                    st.tied[s] = m_p.kinds[s] == Kind::num;
+                    st.tie[s] = static_cast<int8_t>(m_p.kinds[s] == Kind::num ? l : -1);
                 } else { // DRAINED is sticky: R0 = 0
                     st.v[s] = Val::null;
-                    st.tied[s] = false;
+                    st.tie[s] = -1;
                 }
                 break;
             case Op::Code::destroy:
                 if (!iter_arg(o, false, st, at))
                     return;
                 // unmark_stack_slots_iter(): release_reference() turns every
-                // register with that ref_obj_id (a num next() result) into an
-                // unknown scalar; the slot is STACK_INVALID again.
-                st.slot[s] = Slot::destroyed;
-                if (st.tied[s])
-                    st.v[s] = Val::stale;
-                st.tied[s] = false;
+                // register with that ref_obj_id (a num next() result, in any
+                // frame) into an unknown scalar; the slot is STACK_INVALID again.
+                st.slot[l] = Slot::destroyed;
+                if (st.in_cb && !st.cb_ref[l] && m_k.callback_leak_check) {
+                    // Before 6.13 a callback cannot release a caller's
+                    // reference: release_reference_state() fails (a
+                    // WARN_ON_ONCE in unmark_stack_slots_iter()), the slot is
+                    // cleared anyway and the reference stays held forever.
+                    st.orphan = true;
+                } else {
+                    st.release(l);
+                }
                 f.idx++;
                 break;
             case Op::Code::guard:
@@ -417,7 +514,8 @@ class Interp {
                 if (live(st.slot[s])) {
                     st.slot[s] = Slot::clobbered;
                     st.orphan = true;
-                    st.tied[s] = false;
+                    st.cb_orphan = st.cb_orphan || (st.in_cb && st.cb_ref[s]);
+                    st.untie(s);
                 }
                 f.idx++;
                 break;
@@ -457,10 +555,92 @@ class Interp {
                 k.back().idx++;
                 break;
             case Op::Code::ret:
+                if (st.in_call) { // return from the subprogram
+                    while (!k.back().sub)
+                        k.pop_back();
+                    if (!ret_from_call(k, st, at))
+                        return;
+                    break;
+                }
                 exit(st, at);
                 return;
+            case Op::Code::bpfloop:
+                callsite(std::move(k), st);
+                return;
+            case Op::Code::call:
+                // check_func_call() of a static subprogram: r1 (PTR_TO_STACK
+                // of this frame) and r2 (the task) are copied as they are; the
+                // callee's r6/r7 are its own. References are the program's,
+                // not the frame's: no leak check at the callee's BPF_EXIT
+                // (check_reference_leak() runs for the main program only).
+                st.in_call = true;
+                st.cv = st.v;
+                st.ctie = st.tie;
+                st.v = {Val::null, Val::null};
+                st.tie = {-1, -1};
+                k.push_back({&o.body, 0, nullptr, at_path(f, ".body"), &o});
+                break;
             }
         }
+    }
+
+    // prepare_func_exit(): the caller's r6/r7 restored; k.back() is the
+    // subprogram's body. After a static subprogram: on to the op after the
+    // call. After a bpf_loop callback: back to the bpf_loop call, which may
+    // call it again (callsite()). Returns false after an error (or when the
+    // walk went on from the callsite).
+    bool ret_from_call(Cont& k, State& st, const std::string& at) {
+        const Op* sub = k.back().sub;
+        k.pop_back();
+        if (sub->code == Op::Code::bpfloop && m_k.callback_leak_check) {
+            // check_reference_leak() at a callback's BPF_EXIT: references
+            // it acquired itself (callback_ref) must be gone.
+            bool held = (st.cb_ref[0] && live(st.slot[0])) || (st.cb_ref[1] && live(st.slot[1]));
+            if (held || st.cb_orphan) {
+                fail(Reason::missing_destroy, {Msg::leak}, at);
+                return false;
+            }
+        }
+        st.in_call = false;
+        st.in_cb = false;
+        st.cb_ref = {false, false};
+        st.cb_orphan = false;
+        st.v = st.cv;
+        st.tie = st.ctie;
+        st.cv = {Val::null, Val::null};
+        st.ctie = {-1, -1};
+        if (sub->code == Op::Code::bpfloop) {
+            callsite(std::move(k), st);
+            return false;
+        }
+        k.back().idx++;
+        return true;
+    }
+
+    // k.back() points at a bpf_loop op. push_callback_call() queues the
+    // callback and the caller goes on after the call (the callback ran zero
+    // more times) first; each return from the callback comes back here.
+    // States converge as at an iterator's next(): the callsite is a
+    // checkpoint and an equal state seen there before is pruned.
+    void callsite(Cont k, State st) {
+        const Frame& f = k.back();
+        const Op& o = (*f.ops)[f.idx];
+        if (!m_seen.insert({&o, st.key()}).second)
+            return;
+        Cont after = k;
+        after.back().idx++;
+        walk(std::move(after), st);
+        if (m_failed)
+            return;
+        // The callback: its own frame, r2 = the caller's slot, a fresh r6/r7.
+        st.in_call = true;
+        st.in_cb = true;
+        st.cv = st.v;
+        st.ctie = st.tie;
+        st.v = {Val::null, Val::null};
+        st.tie = {-1, -1};
+        k.push_back({&o.body, 0, nullptr, at_path(f, ".body"), &o});
+        walk(std::move(k), st);
     }
 
     static std::string at_path(const Frame& f, const char* part) {
@@ -479,7 +659,7 @@ class Interp {
         // overwrites it), so it is left out of the comparison.
         State probe = st;
         probe.v[s] = Val::null;
-        probe.tied[s] = false;
+        probe.tie[s] = -1;
         if (!m_seen.insert({&o, probe.key()}).second)
             return;
         if (!iter_arg(o, false, st, at))
@@ -489,7 +669,7 @@ class Interp {
             State drained = st;
             drained.slot[s] = Slot::drained;
             drained.v[s] = Val::null;
-            drained.tied[s] = false;
+            drained.tie[s] = -1;
             Cont after = k;
             after.back().idx++;
             walk(std::move(after), drained);
@@ -497,14 +677,14 @@ class Interp {
                 return;
             // Then the queued ACTIVE state: R0 non-NULL, one more turn.
             st.v[s] = Val::ptr;
-            st.tied[s] = m_p.kinds[s] == Kind::num;
+            st.tie[s] = static_cast<int8_t>(m_p.kinds[s] == Kind::num ? s : -1);
             std::string path = at_path(k.back(), ".body");
             k.push_back({&o.body, 0, &o, path});
             walk(std::move(k), st);
             return;
         }
         st.v[s] = Val::null; // DRAINED: the loop ends at once
-        st.tied[s] = false;
+        st.tie[s] = -1;
         k.back().idx++;
         walk(std::move(k), st);
     }
@@ -538,6 +718,10 @@ bool calls(const std::vector<Op>& ops, const gen::Program& p, bool& vma, bool& n
             break;
         case Op::Code::guard:
             calls(o.body, p, vma, num); // skipped when the pointer is NULL
+            break;
+        case Op::Code::bpfloop:
+        case Op::Code::call:
+            calls(o.body, p, vma, num); // ret there returns to the caller
             break;
         case Op::Code::branch: {
             bool a = calls(o.body, p, vma, num);
@@ -573,6 +757,7 @@ KernelFeatures KernelFeatures::from_version(int major, int minor, int patch) {
     k.has_iter_num = v >= ver(6, 4, 0);
     k.has_task_vma = v >= ver(6, 7, 0);
     k.iter_on_stack_check = v >= kZeroIndex;
+    k.callback_leak_check = v < kNoCallbackRef;
     if (v < kZeroIndex)
         k.args = ArgWording::regno;
     else if (v < kRegNameUnsure)
@@ -623,6 +808,10 @@ const char* to_string(Reason r) {
         return "not_on_stack";
     case Reason::misaligned:
         return "misaligned";
+    case Reason::outside_frame:
+        return "outside_frame";
+    case Reason::wrong_kind:
+        return "wrong_kind";
     case Reason::untrusted_task:
         return "untrusted_task";
     case Reason::null_task:

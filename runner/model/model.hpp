@@ -40,6 +40,10 @@ struct KernelFeatures {
     // value iterator was mistaken for a stack slot: not modelled (unpinned).
     bool iter_on_stack_check = false;
     ArgWording args = ArgWording::regno;
+    // check_reference_leak() at a bpf_loop callback's BPF_EXIT rejects
+    // references the callback acquired (callback_ref). Measured: 6.18.44
+    // does not check; see model.cpp kNoCallbackRef for the version.
+    bool callback_leak_check = false;
 
     static KernelFeatures from_version(int major, int minor, int patch);
     // From a release string such as "6.18.44-fc-v657" or "7.3.0-rc7"
@@ -61,6 +65,10 @@ enum class Reason : uint8_t {
     clobbered_iter,  // the same, on a slot overwritten while its iterator was live
     not_on_stack,    // iterator address is a global or a map value (process_iter_arg)
     misaligned,      // iterator address not 8-byte aligned (stack_slot_obj_get_spi)
+    outside_frame,   // iterator address below the stack (check_stack_access_within_bounds,
+                     // is_iter_reg_valid_init) or above the frame (stack_slot_obj_get_spi)
+    wrong_kind,      // next()/destroy() of one kind on a slot holding the other kind's
+                     // iterator (is_iter_reg_valid_init: btf_id)
     untrusted_task,  // walked, neither trusted nor RCU (check_kfunc_args, KF_RCU)
     null_task,       // task is the constant NULL (check_kfunc_args)
     maybe_null_task, // task may be NULL: bpf_task_from_pid() unchecked (check_kfunc_args)

@@ -16,85 +16,12 @@ using gen::Program;
 using gen::Task;
 using gen::Where;
 
-// Parses "new0 loop0{read0 brk} branch{destroy0}{} next1@global".
-class Parser {
-  public:
-    explicit Parser(const std::string& s) : m_s(s) {}
-
-    std::vector<Op> seq() {
-        std::vector<Op> ops;
-        for (;;) {
-            while (m_i < m_s.size() && m_s[m_i] == ' ')
-                m_i++;
-            if (m_i == m_s.size() || m_s[m_i] == '}')
-                return ops;
-            ops.push_back(op());
-        }
-    }
-
-  private:
-    Op op() {
-        std::string word;
-        while (m_i < m_s.size() && std::isalpha(static_cast<unsigned char>(m_s[m_i])))
-            word += m_s[m_i++];
-        static const std::pair<const char*, Op::Code> codes[] = {
-            {"new", Op::Code::new_},        {"next", Op::Code::next},
-            {"destroy", Op::Code::destroy}, {"guard", Op::Code::guard},
-            {"read", Op::Code::read},       {"write", Op::Code::write},
-            {"clobber", Op::Code::clobber}, {"copy", Op::Code::copy},
-            {"loop", Op::Code::loop},       {"branch", Op::Code::branch},
-            {"brk", Op::Code::brk},         {"ret", Op::Code::ret},
-        };
-        Op o;
-        bool found = false;
-        for (const auto& [name, code] : codes)
-            if (word == name) {
-                o.code = code;
-                found = true;
-            }
-        if (!found)
-            throw std::runtime_error("bad op '" + word + "' in: " + m_s);
-        if (m_i < m_s.size() && std::isdigit(static_cast<unsigned char>(m_s[m_i])))
-            o.slot = static_cast<uint8_t>(m_s[m_i++] - '0');
-        if (m_s.compare(m_i, 4, "@mis") == 0) {
-            o.where = Where::misaligned;
-            m_i += 4;
-        } else if (m_s.compare(m_i, 7, "@global") == 0) {
-            o.where = Where::global;
-            m_i += 7;
-        } else if (m_s.compare(m_i, 4, "@map") == 0) {
-            o.where = Where::map_value;
-            m_i += 4;
-        }
-        if (o.code == Op::Code::guard || o.code == Op::Code::loop || o.code == Op::Code::branch) {
-            o.body = block();
-            if (o.code == Op::Code::branch)
-                o.orelse = block();
-        }
-        return o;
-    }
-
-    std::vector<Op> block() {
-        if (m_i >= m_s.size() || m_s[m_i] != '{')
-            throw std::runtime_error("expected '{' in: " + m_s);
-        m_i++;
-        auto ops = seq();
-        if (m_i >= m_s.size() || m_s[m_i] != '}')
-            throw std::runtime_error("expected '}' in: " + m_s);
-        m_i++;
-        return ops;
-    }
-
-    const std::string& m_s;
-    size_t m_i = 0;
-};
-
 Program prog(const std::string& ops, Task task = Task::current_btf, Kind k0 = Kind::task_vma,
              Kind k1 = Kind::task_vma) {
     Program p;
     p.task = task;
     p.kinds = {k0, k1};
-    p.ops = Parser(ops).seq();
+    EXPECT_EQ(gen::parse_ops(ops, p.ops), "") << ops;
     EXPECT_EQ(p.validate(), "") << ops;
     return p;
 }
@@ -408,6 +335,134 @@ TEST(Rules, ReportsWhere) {
     EXPECT_EQ(expect(prog("new0 branch{}{write0} destroy0"), host).at, "ops[1].orelse[0] write0");
     EXPECT_EQ(expect(prog("new0"), host).at, "exit");
     EXPECT_EQ(expect(prog("new0 loop0{}"), host).at, "exit");
+}
+
+// --- addresses outside the slot (rules 24-27) ---------------------------------
+
+TEST(Rules, OtherSlotAliasesItsIterator) {
+    // Where::other names the other slot's stack location: new() there makes
+    // that location an iterator, whichever op slot said so.
+    expect_accept(prog("new0@other destroy1"));
+    expect_accept(prog("new0 next1@other destroy0"));
+    expect_reject(prog("new0 new1@other"), Reason::double_new, {kUninitVma});
+    expect_reject(prog("new0@other destroy0"), Reason::uninit_iter, {kInitVma});
+}
+
+TEST(Rules, IteratorKindIsTheSlots) {
+    // is_iter_reg_valid_init() compares the slot's btf_id with the kfunc's.
+    expect_reject(prog("new0@other destroy1", Task::current_btf, Kind::task_vma, Kind::num),
+                  Reason::wrong_kind, {"expected an initialized iter_num as arg #0"});
+    expect_reject(prog("new1 next0@other destroy1", Task::current_btf, Kind::task_vma, Kind::num),
+                  Reason::wrong_kind, {kInitVma});
+}
+
+TEST(Rules, BelowTheStack) {
+    const std::string oob = "invalid write to stack R1 off={{-?[0-9]+}} size=8";
+    expect_reject(prog("new0@outside destroy0"), Reason::outside_frame, {oob});
+    expect_reject(prog("new0 destroy0@outside"), Reason::outside_frame, {kInitVma});
+    expect_reject(prog("new0@outside"), Reason::outside_frame, {oob}, k6_12);
+}
+
+TEST(Rules, AboveTheFrame) {
+    const std::string off = "cannot pass in iter at an offset={{-?[0-9]+}}";
+    expect_reject(prog("new0@above"), Reason::outside_frame, {off, kUninitVma});
+    expect_reject(prog("new0 next0@above"), Reason::outside_frame, {off, kInitVma});
+    expect_reject(prog("next0@above"), Reason::outside_frame,
+                  {off, "expected an initialized iter_task_vma as R1"}, k7_2);
+}
+
+// --- static subprograms (rules 28-31) ----------------------------------------
+
+TEST(Rules, SubprogramSharesTheCallersIterator) {
+    // The callee works on the caller's slot through PTR_TO_STACK; references
+    // are the program's: acquired in one frame, released in the other.
+    expect_accept(prog("call0{new0} destroy0"));
+    expect_accept(prog("new0 call0{destroy0}"));
+    expect_accept(prog("new0 call0{loop0{read0}} destroy0"));
+    expect_reject(prog("call0{new0}"), Reason::missing_destroy, {kLeak});
+    expect_reject(prog("new0 call0{new0}"), Reason::double_new, {kUninitVma});
+    expect_reject(prog("call0{destroy0}"), Reason::uninit_iter, {kInitVma});
+    expect_reject(prog("new0 call0{copy0} destroy0"), Reason::iter_read,
+                  {"invalid read from stack off {{-?[0-9]+}}+0 size 8"});
+    expect_reject(prog("new0 call0{next0@mis} destroy0"), Reason::misaligned,
+                  {"cannot pass in iter at an offset={{-?[0-9]+}}", kInitVma});
+}
+
+TEST(Rules, SubprogramHasItsOwnRegisters) {
+    // r6/r7 are callee-saved: the callee's v starts NULL, the caller's is
+    // back after the return.
+    expect_reject(prog("new0 next0 guard0{call0{read0}} destroy0"), Reason::unchecked_vma,
+                  {kNullDeref});
+    expect_accept(prog("new0 loop0{call0{} read0} destroy0"));
+    expect_accept(prog("new0 call0{ret next0} destroy0"));
+}
+
+TEST(Rules, SubprogramReleaseReachesTheCaller) {
+    // release_reference() invalidates the num pointer in every frame.
+    expect_reject(prog("new0 loop0{call0{destroy0 new0} read0} destroy0", Task::current_btf,
+                       Kind::num, Kind::num),
+                  Reason::stale_ptr, {kNullDeref});
+}
+
+TEST(Rules, SubprogramChecksTheTaskItIsPassed) {
+    expect_reject(prog("call0{new0 destroy0}", Task::walked), Reason::untrusted_task,
+                  {"R2 must be a rcu pointer"});
+    expect_reject(prog("call0{new0 destroy0}", Task::null), Reason::null_task,
+                  {"Possibly NULL pointer passed to trusted arg1"});
+    expect_accept(prog("call0{new0 destroy0}", Task::pid_checked));
+}
+
+// --- bpf_loop callbacks (rules 32-35) -----------------------------------------
+
+TEST(Rules, CallbackRunsZeroTimesFirst) {
+    // push_callback_call(): the caller goes on after bpf_loop() first (the
+    // callback ran zero times), the callback is explored later.
+    expect_reject(prog("bpfloop0{new0} destroy0"), Reason::uninit_iter, {kInitVma});
+    expect_reject(prog("new0 bpfloop0{destroy0}"), Reason::missing_destroy, {kLeak});
+    expect_accept(prog("bpfloop0{new0 destroy0}"));
+}
+
+TEST(Rules, CallbackRunsAgain) {
+    // Back at the callsite after each call: a destroy() in the callback
+    // meets the destroyed slot the second time round or after the loop.
+    expect_reject(prog("new0 bpfloop0{destroy0} destroy0"), Reason::uninit_iter, {kInitVma});
+    // ... and re-creating it converges (the callsite is a checkpoint).
+    expect_accept(prog("new0 bpfloop0{destroy0 new0} destroy0"));
+    expect_accept(prog("new0 loop0{bpfloop0{destroy0 new0}} destroy0"));
+}
+
+TEST(Rules, CallbackUsesTheCallersIterator) {
+    expect_accept(prog("new0 bpfloop0{next0 guard0{read0}} destroy0"));
+    expect_reject(prog("new0 bpfloop0{next0 read0} destroy0"), Reason::unchecked_vma, {kNullDeref});
+    expect_reject(prog("new0 bpfloop0{copy0} destroy0"), Reason::iter_read,
+                  {"invalid read from stack off {{-?[0-9]+}}+0 size 8"});
+    // A num pointer of the caller dies with a destroy() in the callback.
+    expect_reject(prog("new0 next0 guard0{bpfloop0{destroy0 new0} read0} destroy0",
+                       Task::current_btf, Kind::num, Kind::num),
+                  Reason::stale_ptr, {kNullDeref});
+}
+
+TEST(Rules, CallbackHasItsOwnTask) {
+    // The callback's task is bpf_get_current_task_btf(), whatever the main
+    // program's is.
+    expect_accept(prog("bpfloop0{new0 destroy0}", Task::walked));
+    expect_accept(prog("bpfloop0{new0 destroy0}", Task::null));
+}
+
+TEST(Rules, CallbackReferencesByKernel) {
+    // 6.18.44: a reference the callback acquired may outlive it (the leak
+    // shows at the main program's exit); before kNoCallbackRef the
+    // callback's BPF_EXIT checks its own references (callback_ref).
+    expect_reject(prog("bpfloop0{new0}"), Reason::missing_destroy, {kLeak});
+    expect_reject(prog("new0 bpfloop0{destroy0 new0} destroy0"), Reason::missing_destroy, {kLeak},
+                  KernelFeatures::from_version(6, 12, 4));
+    expect_accept(prog("bpfloop0{new0 destroy0}"), KernelFeatures::from_version(6, 12, 4));
+    // Before 6.13 the callback cannot release the caller's reference (the
+    // kernel WARNs, cases/task_vma/loop_callback.bpf.c): the num pointer is
+    // not invalidated, and the callback's own new() leaks at its exit.
+    expect_reject(prog("new0 next0 guard0{bpfloop0{destroy0 new0} read0} destroy0",
+                       Task::current_btf, Kind::num, Kind::num),
+                  Reason::missing_destroy, {kLeak}, KernelFeatures::from_version(6, 12, 107));
 }
 
 } // namespace
