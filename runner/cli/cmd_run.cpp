@@ -61,6 +61,8 @@ kernels:
                          and host verdicts/s side by side (adds host)
   --generated            judge the generated corpus instead of cases (the
                          bytecode path, on host; with --bound B, --limit N)
+  --generated --inputs DIR   judge the programs the fuzz inputs in DIR decode
+                         to (e.g. a fuzz_protocol campaign's accepted/)
 
 cases:
   --cases PATH           .bpf.c / .bpf.o file or directory (repeatable);
