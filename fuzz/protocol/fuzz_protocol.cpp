@@ -140,6 +140,8 @@ std::string log_bug(const std::string& log) {
     return "";
 }
 
+void finish(const Fuzzer& f, protocol::Judged& j);
+
 protocol::Judged judge_program(Fuzzer& f, const gen::Program& p) {
     protocol::Judged j;
     j.e = model::expect(p, f.kf);
@@ -153,13 +155,36 @@ protocol::Judged judge_program(Fuzzer& f, const gen::Program& p) {
         o = f.raw.load(bp, load::RawOptions{.log_size = 0});
     if (!j.e.accept || o.result.verdict != record::Verdict::accept)
         o = f.raw.load(bp);
-    j.r = judge::generated_record(p, o, f.release, f.kv, "fuzz_protocol");
     j.log_bug = log_bug(o.log);
+    // The verifier stops at the first error, so the model's messages are at
+    // the end of the log: judge on its last lines first (regex search over a
+    // whole log is most of our own time), and on the whole log only when that
+    // does not match. The model's patterns are all positive (no __not_msg):
+    // a match on a tail is a match on the log, so the verdict
+    // is the same as judging the whole log straight away.
+    constexpr size_t k_tail = 4096;
+    if (o.log.size() > k_tail) {
+        std::string full = std::move(o.log);
+        size_t cut = full.find('\n', full.size() - k_tail);
+        o.log = full.substr(cut == std::string::npos ? full.size() - k_tail : cut + 1);
+        j.r = judge::generated_record(p, o, f.release, f.kv, "fuzz_protocol");
+        if (j.r.match) {
+            finish(f, j);
+            return j;
+        }
+        o.log = std::move(full);
+    }
+    j.r = judge::generated_record(p, o, f.release, f.kv, "fuzz_protocol");
+    finish(f, j);
+    return j;
+}
+
+// Whether j is a disagreement, and its class.
+void finish(const Fuzzer& f, protocol::Judged& j) {
     j.disagree = j.e.pinned && !j.r.match;
     if (!f.inject.empty() && !j.e.accept && f.inject == model::to_string(j.e.reason))
         j.disagree = true;
     j.cls = protocol::class_of(j);
-    return j;
 }
 
 void save(const std::string& path, const std::vector<uint8_t>& bytes) {
