@@ -14,7 +14,7 @@ TEST(FuzzProtocol, MutationsStayValidEncodableAndDeterministic) {
     std::mt19937 rng(3), again(3);
     gen::Program p, q;
     std::set<std::string> seen;
-    for (int i = 0; i < 100000; i++) {
+    for (int i = 0; i < 25000; i++) {
         fuzz::mutate(p, rng);
         fuzz::mutate(q, again);
         ASSERT_EQ(p, q);
@@ -26,7 +26,7 @@ TEST(FuzzProtocol, MutationsStayValidEncodableAndDeterministic) {
         if (i % 500 == 499) // start over now and then, as a corpus would
             p = q = gen::Program{};
     }
-    EXPECT_GT(seen.size(), 15000u); // 22,739 with this seed
+    EXPECT_GT(seen.size(), 4000u);
 }
 
 TEST(FuzzProtocol, MessagePatternBlanksNumbers) {
