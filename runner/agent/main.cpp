@@ -16,8 +16,10 @@
 // "<object>\t<case>\t<program>" line per program) is written by the host;
 // a plan whose only line is "@generated\t<bound>" means the enumerated
 // corpus of that bound, loaded through the bytecode path and judged against
-// the reference model for this kernel; "@bounds\t<dir>" replays the
-// fuzz_iter_bounds inputs under <dir> (agent/bounds.cpp).
+// the reference model for this kernel; "@inputs\t<host dir>" the same for
+// the programs that the fuzz inputs in /cases/inputs decode to;
+// "@bounds\t<dir>" replays the fuzz_iter_bounds inputs under <dir>
+// (agent/bounds.cpp).
 //
 // Kernel command line options read from /proc/cmdline:
 //   iterconf.start=N      skip the first N programs (after a crash or hang)
@@ -27,6 +29,7 @@
 //   iterconf.splat_at=N   print a "BUG:" line after program N's record (a
 //                         splat with nothing in flight)
 #include "agent/bounds.hpp"
+#include "cli/inputs.hpp"
 #include "gen/emit_bpf.hpp"
 #include "gen/enumerate.hpp"
 #include "judge/generated.hpp"
@@ -161,11 +164,25 @@ int main() {
         fatal(kernel.error());
     if (auto p = kernel->probe_bpf(); !p)
         fatal(p.error());
-    if (plan.size() == 1 && plan[0].object == "@generated") {
+    bool inputs = plan.size() == 1 && plan[0].object == "@inputs";
+    if (inputs || (plan.size() == 1 && plan[0].object == "@generated")) {
         gen::Bound bound;
-        if (auto e = gen::parse_bound(plan[0].case_id, bound); !e.empty())
-            fatal(make_error(ErrorKind::internal, "guest", "bad bound in the plan: " + e));
-        auto programs = gen::enumerate_all(bound);
+        std::vector<gen::Program> programs;
+        std::vector<std::string> input_names;
+        if (inputs) {
+            // Fuzz inputs copied to /cases/inputs (cli/inputs), named as on the host.
+            auto in = cli::read_inputs("/cases/inputs");
+            if (!in)
+                fatal(in.error());
+            for (auto& i : *in) {
+                programs.push_back(i.program);
+                input_names.push_back(plan[0].case_id + "/" + i.name);
+            }
+        } else {
+            if (auto e = gen::parse_bound(plan[0].case_id, bound); !e.empty())
+                fatal(make_error(ErrorKind::internal, "guest", "bad bound in the plan: " + e));
+            programs = gen::enumerate_all(bound);
+        }
         size_t ran = 0;
         auto raw = load::RawLoader::open();
         if (!raw)
@@ -197,6 +214,8 @@ int main() {
             ran += o.ran;
             auto r =
                 judge::generated_record(p, o, kernel->release(), kernel->version(), bound.text());
+            if (inputs)
+                r.file = input_names[i];
             if (!r.match && !o.log.empty())
                 send("LOG " + std::to_string(i) + " " +
                      record::json_quote(o.log.substr(

@@ -64,6 +64,8 @@ kernels:
                          bytecode path, on host; with --bound B, --limit N)
   --bounds-corpus DIR    replay fuzz_iter_bounds inputs (the task_vma walk vs
                          /proc/PID/maps) on each kernel instead of cases
+  --generated --inputs DIR   judge the programs the fuzz inputs in DIR decode
+                         to (e.g. a fuzz_protocol campaign's accepted/)
 
 cases:
   --cases PATH           .bpf.c / .bpf.o file or directory (repeatable);

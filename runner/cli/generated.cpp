@@ -2,6 +2,7 @@
 
 #include "cli/common.hpp"
 #include "cli/guests.hpp"
+#include "cli/inputs.hpp"
 #include "cli/targets.hpp"
 #include "expect/kver.hpp"
 #include "expect/spec.hpp"
@@ -308,7 +309,7 @@ class GenListener : public target::GuestListener {
 } // namespace
 
 int run_generated(int argc, char** argv) {
-    std::string out_dir = "out", v, accel = "auto";
+    std::string out_dir = "out", v, accel = "auto", inputs_dir;
     std::vector<std::string> kernels;
     gen::Bound bound;
     int verbose = 0;
@@ -323,6 +324,8 @@ int run_generated(int argc, char** argv) {
                 throw UsageError{"--bound: " + e};
         } else if (args.option("--out", v)) {
             out_dir = v;
+        } else if (args.option("--inputs", v)) {
+            inputs_dir = v;
         } else if (args.option("--kernel", v)) {
             kernels.push_back(v);
         } else if (args.option("--jobs", "-j", v)) {
@@ -339,7 +342,7 @@ int run_generated(int argc, char** argv) {
             verbose = 1;
         } else {
             throw UsageError{"with --generated: unknown argument '" + args.peek() +
-                             "' (options: --bound, --kernel, --jobs, --accel, --timeout, "
+                             "' (options: --bound, --inputs, --kernel, --jobs, --accel, --timeout, "
                              "--boot-timeout, --out, --limit (host only), -v)"};
         }
     }
@@ -357,7 +360,20 @@ int run_generated(int argc, char** argv) {
         runs.push_back(std::move(k));
     }
     auto t_start = Clock::now();
-    auto programs = gen::enumerate_all(bound);
+    // --inputs DIR: the programs fuzz inputs decode to, instead of a bound.
+    std::vector<gen::Program> programs;
+    std::vector<std::pair<std::string, std::string>> input_files; // guest path, host path
+    if (!inputs_dir.empty()) {
+        auto in = read_inputs(inputs_dir);
+        if (!in)
+            return report_error(in.error(), false);
+        for (const auto& i : *in) {
+            programs.push_back(i.program);
+            input_files.emplace_back("cases/inputs/" + i.name, inputs_dir + "/" + i.name);
+        }
+    } else {
+        programs = gen::enumerate_all(bound);
+    }
     double gen_secs = since(t_start);
 
     std::error_code ec;
@@ -387,8 +403,10 @@ int run_generated(int argc, char** argv) {
         std::vector<std::string> images;
         for (auto* g : guests)
             images.push_back(g->t.image);
-        auto p = prepare_guests(out_dir, "@generated\t" + bound.text() + "\t-\n", {}, images, gopts,
-                                accel == "auto", verbose, g_stop);
+        std::string plan = inputs_dir.empty() ? "@generated\t" + bound.text() + "\t-\n"
+                                              : "@inputs\t" + inputs_dir + "\t-\n";
+        auto p = prepare_guests(out_dir, plan, input_files, images, gopts, accel == "auto", verbose,
+                                g_stop);
         if (!p)
             return report_error(p.error(), false);
         initrd = *p;
@@ -425,7 +443,8 @@ int run_generated(int argc, char** argv) {
         k.release = u.release;
         auto kv = expect::parse_release(k.release);
         auto t0 = Clock::now();
-        for (const auto& p : programs) {
+        for (size_t i = 0; i < programs.size(); i++) {
+            const auto& p = programs[i];
             if (g_stop || (limit && k.total >= limit))
                 break;
             auto t1 = Clock::now();
@@ -433,6 +452,8 @@ int run_generated(int argc, char** argv) {
             k.load_secs += since(t1);
             auto r = judge::generated_record(p, o, k.release, kv ? *kv : expect::KernelVersion{},
                                              bound.text());
+            if (!inputs_dir.empty())
+                r.file = input_files[i].second;
             r.kernel_source = "host";
             sink.add(r, p, k);
         }
@@ -445,8 +466,12 @@ int run_generated(int argc, char** argv) {
         return report_error(*sink.write_error, false);
 
     int rc = 0;
-    std::printf("generated corpus: %zu programs (%s), enumerated in %.2f s\n", programs.size(),
-                bound.text().c_str(), gen_secs);
+    if (inputs_dir.empty())
+        std::printf("generated corpus: %zu programs (%s), enumerated in %.2f s\n", programs.size(),
+                    bound.text().c_str(), gen_secs);
+    else
+        std::printf("generated corpus: %zu programs (fuzz inputs in %s), decoded in %.2f s\n",
+                    programs.size(), inputs_dir.c_str(), gen_secs);
     for (const auto& k : runs) {
         std::string head = k.t.label + (k.release.empty() ? "" : " (" + k.release + ")");
         if (k.error && !k.total) {

@@ -1,0 +1,68 @@
+// Bytes <-> programs of the model, for structure-aware fuzzing (fuzz_protocol)
+// and for storing programs as fuzz inputs (seeds, accepted programs,
+// minimized findings). Standard library only.
+//
+// decode() is total and deterministic: every byte string is some valid
+// Program (validate() == ""), the same bytes always the same Program. Missing
+// bytes read as 0, which ends the sequence being read, so any prefix of an
+// input is an input too and trailing zeros change nothing. The format:
+//
+//   input  := TASK KINDS seq
+//   TASK   := 1 byte   k_tasks[b % n]
+//   KINDS  := 1 byte   kinds[0] = k_kinds[(b & 15) % n], kinds[1] = k_kinds[(b >> 4) % n]
+//   seq    := op* END
+//   END    := 1 byte   0
+//   op     := CODE [SLOT] [START] [seq [seq]]
+//   CODE   := 1 byte   1..255: k_codes[(b - 1) % n]
+//   SLOT   := 1 byte   (ops with a slot) slot = b & 1; where = k_wheres[(b >> 1) % n]
+//                      (new/next/destroy only; other ops keep Where::slot)
+//   START  := 1 byte   (new only) 0: address 0; 255: the next 8 bytes, little-endian;
+//                      else k_starts[(b - 1) % n]
+//   seq    := the body of guard/loop/branch, then branch's else arm
+//
+// Limits keep programs a little beyond the enumerator's default bound
+// (ops=3, depth=2): at most k_max_ops operations (bodies counted; once
+// reached, nothing more is read) and bodies nested k_max_depth deep (a body
+// op at the last level gets empty bodies, nothing read for them). brk
+// outside a loop becomes ret.
+//
+// encode() writes the canonical bytes of a program (the smallest index of
+// each table entry, trailing zeros dropped); decode(encode(p)) == p for
+// every valid p within the limits whose branch/brk/ret ops have slot 0 and
+// whose non-address ops have Where::slot (as the enumerator makes them).
+// Programs beyond the limits are cut to them.
+#pragma once
+
+#include "gen/program.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace iterconf::gen {
+
+inline constexpr int k_max_ops = 12;  // operations per program, bodies counted
+inline constexpr int k_max_depth = 3; // nesting of guard/loop/branch bodies
+
+Program decode(const uint8_t* data, size_t size);
+inline Program decode(const std::vector<uint8_t>& bytes) {
+    return decode(bytes.data(), bytes.size());
+}
+
+std::vector<uint8_t> encode(const Program& p);
+
+// The values the decoder can produce, in table order (for mutators that
+// pick values without hard-coding the enums).
+std::span<const Task> all_tasks();
+std::span<const Kind> all_kinds();
+std::span<const Where> all_wheres();
+std::span<const Op::Code> all_codes();
+std::span<const uint64_t> all_starts(); // the dictionary of start addresses (without 0)
+
+// Ops of a program, bodies counted (the size the minimizer reduces).
+size_t op_count(const std::vector<Op>& ops);
+// Deepest nesting of bodies: 0 for a flat program.
+int nesting(const std::vector<Op>& ops);
+
+} // namespace iterconf::gen

@@ -1,0 +1,188 @@
+// The fuzz input format (gen/decode) and the minimizer (gen/minimize), with
+// injected predicates: no kernel needed.
+#include "gen/decode.hpp"
+#include "gen/enumerate.hpp"
+#include "gen/minimize.hpp"
+
+#include <gtest/gtest.h>
+#include <random>
+#include <set>
+
+using namespace iterconf::gen;
+
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+Bytes random_bytes(std::mt19937& rng) {
+    Bytes b(rng() % 48);
+    for (auto& x : b)
+        x = static_cast<uint8_t>(rng() % 4 ? rng() % 16 : rng()); // small values are codes
+    return b;
+}
+
+void walk(const std::vector<Op>& ops, const std::function<void(const Op&)>& f) {
+    for (const auto& o : ops) {
+        f(o);
+        walk(o.body, f);
+        walk(o.orelse, f);
+    }
+}
+
+bool contains(const Program& p, const std::function<bool(const Op&)>& f) {
+    bool found = false;
+    walk(p.ops, [&](const Op& o) { found = found || f(o); });
+    return found;
+}
+
+} // namespace
+
+TEST(Decode, PinnedFormat) {
+    // new0 loop0{read0 brk} destroy0 (trailing END and zero SLOT dropped)
+    Bytes b = {0, 0, 1, 0, 0, 9, 0, 5, 0, 11, 0, 3};
+    Program p = decode(b);
+    EXPECT_EQ(p.text(), "task=current_btf kinds=vma | new0 loop0{read0 brk} destroy0");
+    EXPECT_EQ(encode(p), b);
+    // task walked, kinds (num, vma), new1@global(0x400000), branch with an else arm
+    Bytes c = {4, 0x01, 1, 1 | (2 << 1), 4, 10, 12, 0, 2, 0x02};
+    EXPECT_EQ(decode(c).text(),
+              "task=walked kinds=num,vma | new1@global(0x400000) branch{ret}{next0@mis}");
+    EXPECT_EQ(encode(decode(c)), c);
+    // raw start address, 8 bytes little-endian
+    Bytes d = {0, 0, 1, 0, 0xff, 0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0, 0};
+    EXPECT_EQ(decode(d).ops.at(0).start, 0x9876'5432'1000ull);
+}
+
+TEST(Decode, BreakOutsideALoopIsRet) {
+    EXPECT_EQ(decode(Bytes{0, 0, 11}).text(), "task=current_btf kinds=vma | ret");
+    EXPECT_EQ(decode(Bytes{0, 0, 4, 0, 11}).text(), "task=current_btf kinds=vma | guard0{ret}");
+    EXPECT_EQ(decode(Bytes{}).text(), "task=current_btf kinds=vma | ");
+}
+
+TEST(Decode, LimitsCutLongAndDeepInputs) {
+    Bytes many = {0, 0};
+    for (int i = 0; i < 40; i++)
+        many.insert(many.end(), {5, 0});
+    EXPECT_EQ(op_count(decode(many).ops), static_cast<size_t>(k_max_ops));
+    Bytes deep = {0, 0};
+    for (int i = 0; i < 10; i++)
+        deep.insert(deep.end(), {9, 0}); // loop0{loop0{...}}
+    Program p = decode(deep);
+    EXPECT_EQ(nesting(p.ops), k_max_depth);
+    EXPECT_EQ(p.validate(), "");
+    EXPECT_EQ(decode(encode(p)), p);
+}
+
+// Every byte string is a valid program within the limits, the same one each
+// time, and decoding its canonical encoding gives it back.
+TEST(Decode, TotalDeterministicAndCanonical) {
+    std::mt19937 rng(7);
+    for (int i = 0; i < 40000; i++) {
+        Bytes b = random_bytes(rng);
+        Program p = decode(b);
+        ASSERT_EQ(p.validate(), "") << p.text();
+        ASSERT_LE(op_count(p.ops), static_cast<size_t>(k_max_ops));
+        ASSERT_LE(nesting(p.ops), k_max_depth);
+        ASSERT_EQ(decode(b), p);
+        Bytes e = encode(p);
+        ASSERT_EQ(decode(e), p) << p.text();
+        ASSERT_LE(e.size(), b.size() + 8 * k_max_ops); // raw starts may grow
+        // A prefix is an input too.
+        ASSERT_EQ(decode(b.data(), b.size() / 2).validate(), "");
+    }
+}
+
+TEST(Decode, RoundTripsTheEnumeratedCorpus) {
+    Bound b;
+    ASSERT_EQ(parse_bound("ops=3,depth=2,slots=2", b), "");
+    size_t n = enumerate(b, [](const Program& p) {
+        EXPECT_EQ(decode(encode(p)), p) << p.text();
+        return !::testing::Test::HasFailure();
+    });
+    EXPECT_GT(n, 10000u);
+}
+
+// Random inputs reach every task, kind pair, address, op code, slot 1, the
+// deepest nesting, the most ops, and both dictionary and raw start addresses.
+TEST(Decode, CoversTheModel) {
+    std::mt19937 rng(11);
+    std::set<int> tasks, kind_pairs, wheres, codes;
+    bool slot1 = false, deep = false, longest = false, dict = false, raw = false;
+    for (int i = 0; i < 100000; i++) {
+        Bytes b = random_bytes(rng);
+        Program p = decode(b);
+        tasks.insert(static_cast<int>(p.task));
+        if (p.uses_slot1())
+            kind_pairs.insert(static_cast<int>(p.kinds[0]) * 2 + static_cast<int>(p.kinds[1]));
+        walk(p.ops, [&](const Op& o) {
+            codes.insert(static_cast<int>(o.code));
+            wheres.insert(static_cast<int>(o.where));
+            slot1 = slot1 || o.slot == 1;
+            if (o.start == 0x400000)
+                dict = true;
+            else if (o.start != 0 && (o.start & 0xfff) != 0 && o.start != 1 && o.start != ~0ull &&
+                     o.start != 0xfff)
+                raw = true;
+        });
+        deep = deep || nesting(p.ops) == k_max_depth;
+        longest = longest || op_count(p.ops) == static_cast<size_t>(k_max_ops);
+    }
+    EXPECT_EQ(tasks.size(), 6u);
+    EXPECT_EQ(kind_pairs.size(), 4u);
+    EXPECT_EQ(wheres.size(), 4u);
+    EXPECT_EQ(codes.size(), 12u);
+    EXPECT_TRUE(slot1 && deep && longest && dict && raw);
+}
+
+TEST(Minimize, ReducesToTheSmallestProgramWithTheProperty) {
+    // A write0 inside a loop, anywhere.
+    auto write_in_loop = [](const Program& p) {
+        bool found = false;
+        walk(p.ops, [&](const Op& o) {
+            if (o.code == Op::Code::loop)
+                walk(o.body, [&](const Op& i) { found = found || i.code == Op::Code::write; });
+        });
+        return found;
+    };
+    // task walked, kinds num,vma | new0@mis(0x400000) branch{loop0{read0 guard0{write0 brk}
+    // destroy1}}{next1} destroy0
+    Bytes b = {4, 0x01, 1, 2, 4, 10, 9, 0, 5, 0, 4, 0, 6, 0, 11, 0, 3, 1, 0, 0, 2, 1, 0, 3, 0};
+    Program big = decode(b);
+    ASSERT_TRUE(write_in_loop(big)) << big.text();
+    std::set<std::string> seen;
+    MinimizeStats st;
+    Program small = minimize(
+        big,
+        [&](const Program& p) {
+            EXPECT_EQ(p.validate(), "") << p.text();
+            seen.insert(p.text());
+            return write_in_loop(p);
+        },
+        &st);
+    EXPECT_EQ(small.text(), "task=current_btf kinds=vma | loop0{write0}");
+    EXPECT_GT(st.steps, 0u);
+    EXPECT_GE(st.tries, st.steps);
+    EXPECT_GE(seen.size(), st.steps);
+    // Deterministic.
+    EXPECT_EQ(minimize(big, write_in_loop), small);
+}
+
+TEST(Minimize, KeepsWhatThePropertyNeeds) {
+    // A misaligned next on slot 1 with a walked task: slot, task and where stay.
+    auto prop = [](const Program& p) {
+        return p.task == Task::walked && contains(p, [](const Op& o) {
+                   return o.code == Op::Code::next && o.slot == 1 && o.where == Where::misaligned;
+               });
+    };
+    Bytes b = {4, 0x10, 1, 0, 0, 9, 1, 2, 1 | (1 << 1), 11, 0, 3, 0, 5, 1};
+    Program big = decode(b);
+    ASSERT_TRUE(prop(big)) << big.text();
+    EXPECT_EQ(minimize(big, prop).text(), "task=walked kinds=vma,vma | next1@mis");
+    // A brk: the loop around it must stay.
+    auto brk = [](const Program& p) {
+        return contains(p, [](const Op& o) { return o.code == Op::Code::brk; });
+    };
+    EXPECT_EQ(minimize(big, brk).text(), "task=current_btf kinds=vma | loop0{brk}");
+    // Nothing smaller has the property: the program comes back as it was.
+    EXPECT_EQ(minimize(big, [](const Program&) { return false; }), big);
+}
