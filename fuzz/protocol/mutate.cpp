@@ -29,19 +29,29 @@ void sequences(Seq& ops, int depth, std::vector<SeqAt>& out) {
     }
 }
 
-void fix(Seq& ops, bool in_loop, int depth) {
+// Makes a mutated tree valid again, with the decoder's rules (gen/decode.hpp):
+// `callee` is the slot a subprogram's or callback's body was passed, -1
+// outside one.
+void fix(Seq& ops, bool in_loop, int depth, int callee) {
     for (auto& o : ops) {
         if (o.code == C::brk && !in_loop)
             o.code = C::ret;
+        bool sub = o.code == C::call || o.code == C::bpfloop;
+        if (sub && callee >= 0) {
+            o.code = C::guard;
+            sub = false;
+        }
         bool addr = o.code == C::new_ || o.code == C::next || o.code == C::destroy;
-        if (!addr)
+        if (!addr || (callee >= 0 && o.where != gen::Where::misaligned))
             o.where = gen::Where::slot;
         if (o.code != C::new_)
             o.start = 0;
         bool slotted = o.code != C::branch && o.code != C::brk && o.code != C::ret;
         if (!slotted)
             o.slot = 0;
-        if (o.code != C::guard && o.code != C::loop && o.code != C::branch)
+        else if (callee >= 0)
+            o.slot = static_cast<uint8_t>(callee);
+        if (o.code != C::guard && o.code != C::loop && o.code != C::branch && !sub)
             o.body.clear();
         if (o.code != C::branch)
             o.orelse.clear();
@@ -49,8 +59,11 @@ void fix(Seq& ops, bool in_loop, int depth) {
             o.body.clear();
             o.orelse.clear();
         }
-        fix(o.body, in_loop || o.code == C::loop, depth + 1);
-        fix(o.orelse, in_loop, depth + 1);
+        if (sub)
+            fix(o.body, false, depth + 1, o.slot);
+        else
+            fix(o.body, in_loop || o.code == C::loop, depth + 1, callee);
+        fix(o.orelse, in_loop, depth + 1, callee);
     }
 }
 
@@ -95,12 +108,12 @@ void mutate(gen::Program& p, std::mt19937& rng) {
         if (n)
             s.erase(s.begin() + static_cast<long>(i));
         break;
-    case 3: { // wrap a run in a loop, guard or branch
+    case 3: { // wrap a run in a loop, guard, branch, subprogram or callback
         if (!n)
             break;
         size_t len = 1 + rng() % (n - i);
         Op w;
-        w.code = std::array{C::loop, C::guard, C::branch}[rng() % 3];
+        w.code = std::array{C::loop, C::guard, C::branch, C::call, C::bpfloop}[rng() % 5];
         w.slot = rng() % 2;
         w.body.assign(s.begin() + static_cast<long>(i), s.begin() + static_cast<long>(i + len));
         if (w.code == C::branch && rng() % 2)
@@ -128,7 +141,9 @@ void mutate(gen::Program& p, std::mt19937& rng) {
     case 7: // another code, same slot
         if (n) {
             s[i].code = pick(gen::all_codes(), rng);
-            if ((s[i].code == C::guard || s[i].code == C::loop) && s[i].body.empty() && rng() % 2)
+            if ((s[i].code == C::guard || s[i].code == C::loop || s[i].code == C::call ||
+                 s[i].code == C::bpfloop) &&
+                s[i].body.empty() && rng() % 2)
                 s[i].body.push_back(random_op(rng, at.depth + 1));
         }
         break;
@@ -152,7 +167,7 @@ void mutate(gen::Program& p, std::mt19937& rng) {
         p.kinds[rng() % 2] = pick(gen::all_kinds(), rng);
         break;
     }
-    fix(p.ops, false, 0);
+    fix(p.ops, false, 0, -1);
     trim(p);
 }
 

@@ -21,7 +21,8 @@ constexpr std::array k_tasks = {Task::current_btf,    Task::pid_checked, Task::p
 
 constexpr std::array k_kinds = {Kind::task_vma, Kind::num};
 
-constexpr std::array k_wheres = {Where::slot, Where::misaligned, Where::global, Where::map_value};
+constexpr std::array k_wheres = {Where::slot,  Where::misaligned, Where::global, Where::map_value,
+                                 Where::other, Where::outside,    Where::above};
 
 // What each Op::Code reads after its CODE byte.
 struct CodeInfo {
@@ -47,6 +48,8 @@ constexpr std::array k_code_info = {
     CodeInfo{C::branch, false, false, false, 2, false},
     CodeInfo{C::brk, false, false, false, 0, true},
     CodeInfo{C::ret, false, false, false, 0, false},
+    CodeInfo{C::call, true, false, false, 1, false},
+    CodeInfo{C::bpfloop, true, false, false, 1, false},
 };
 
 // Start addresses worth trying (fuzz-anchors: edge values for bounds): the
@@ -104,28 +107,36 @@ class Decoder {
   public:
     explicit Decoder(Reader& r) : m_r(r) {}
 
-    std::vector<Op> seq(int depth, bool in_loop) {
+    // `callee`: inside a subprogram's or callback's body, the slot it was
+    // passed (-1 outside one).
+    std::vector<Op> seq(int depth, bool in_loop, int callee) {
         std::vector<Op> out;
         while (m_ops < k_max_ops) {
             uint8_t b = m_r.byte();
             if (b == k_end)
                 break;
             const CodeInfo& ci = k_code_info[(b - 1u) % k_code_info.size()];
+            bool sub = ci.code == C::call || ci.code == C::bpfloop;
             Op o;
-            o.code = ci.breaks && !in_loop ? C::ret : ci.code;
+            o.code = ci.breaks && !in_loop ? C::ret : sub && callee >= 0 ? C::guard : ci.code;
             m_ops++;
             if (ci.slot) {
                 uint8_t s = m_r.byte();
-                o.slot = s & 1;
-                if (ci.where)
+                o.slot = callee >= 0 ? static_cast<uint8_t>(callee) : s & 1;
+                if (ci.where) {
                     o.where = k_wheres[(s >> 1) % k_wheres.size()];
+                    if (callee >= 0 && o.where != Where::misaligned)
+                        o.where = Where::slot;
+                }
             }
             if (ci.start)
                 o.start = start();
             if (ci.bodies > 0 && depth < k_max_depth) {
-                o.body = seq(depth + 1, in_loop || ci.code == C::loop);
+                bool into = o.code == C::call || o.code == C::bpfloop;
+                o.body =
+                    seq(depth + 1, !into && (in_loop || o.code == C::loop), into ? o.slot : callee);
                 if (ci.bodies > 1)
-                    o.orelse = seq(depth + 1, in_loop);
+                    o.orelse = seq(depth + 1, in_loop, callee);
             }
             out.push_back(std::move(o));
         }
@@ -200,7 +211,7 @@ class Encoder {
 
 // k_code_info lists every code up to k_last_code (keep it the last
 // Op::Code when codes are added): checked at compile time.
-constexpr C k_last_code = C::ret;
+constexpr C k_last_code = C::bpfloop;
 constexpr bool covers_all_codes() {
     for (int c = 0; c <= static_cast<int>(k_last_code); c++) {
         bool found = false;
@@ -222,7 +233,7 @@ Program decode(const uint8_t* data, size_t size) {
     uint8_t k = r.byte();
     p.kinds = {k_kinds[(k & 15u) % k_kinds.size()], k_kinds[(k >> 4) % k_kinds.size()]};
     Decoder d(r);
-    p.ops = d.seq(0, false);
+    p.ops = d.seq(0, false, -1);
     return p;
 }
 

@@ -18,13 +18,17 @@
 //                      (new/next/destroy only; other ops keep Where::slot)
 //   START  := 1 byte   (new only) 0: address 0; 255: the next 8 bytes, little-endian;
 //                      else k_starts[(b - 1) % n]
-//   seq    := the body of guard/loop/branch, then branch's else arm
+//   seq    := the body of guard/loop/branch/call/bpfloop, then branch's else arm
 //
 // Limits keep programs a little beyond the enumerator's default bound
 // (ops=3, depth=2): at most k_max_ops operations (bodies counted; once
 // reached, nothing more is read) and bodies nested k_max_depth deep (a body
 // op at the last level gets empty bodies, nothing read for them). brk
-// outside a loop becomes ret.
+// outside a loop becomes ret. Inside a call's or bpfloop's body (a
+// subprogram or callback, see Program::validate()) every op uses the slot
+// the body was passed (the SLOT byte's slot bit is ignored), an address
+// other than misaligned reads as the slot itself, loops of the caller do
+// not count, and a call or bpfloop becomes guard (same shape).
 //
 // encode() writes the canonical bytes of a program (the smallest index of
 // each table entry, trailing zeros dropped); decode(encode(p)) == p for

@@ -129,9 +129,36 @@ TEST(Decode, CoversTheModel) {
     }
     EXPECT_EQ(tasks.size(), 6u);
     EXPECT_EQ(kind_pairs.size(), 4u);
-    EXPECT_EQ(wheres.size(), 4u);
-    EXPECT_EQ(codes.size(), 12u);
+    EXPECT_EQ(wheres.size(), all_wheres().size());
+    EXPECT_EQ(wheres.size(), 7u);
+    EXPECT_EQ(codes.size(), all_codes().size());
+    EXPECT_EQ(codes.size(), 14u);
     EXPECT_TRUE(slot1 && deep && longest && dict && raw);
+}
+
+TEST(Decode, ASubprogramBodyUsesOnlyItsSlotAndCallsNothing) {
+    // call1{ next0@global  bpfloop0{}  brk } : inside the body the slot is
+    // the callee's, @global reads as the slot itself, a nested bpfloop
+    // becomes guard, and brk (no loop of the callee's own) becomes ret.
+    size_t call = 1 + 12, bpfloop = 1 + 13, next = 1 + 1, brk = 1 + 10;
+    size_t global = 2;
+    Bytes b = {0,
+               0,
+               static_cast<uint8_t>(call),
+               1,
+               static_cast<uint8_t>(next),
+               static_cast<uint8_t>(global << 1),
+               static_cast<uint8_t>(bpfloop),
+               0,
+               0,
+               static_cast<uint8_t>(brk),
+               0};
+    Program p = decode(b);
+    EXPECT_EQ(p.validate(), "");
+    std::vector<Op> want;
+    ASSERT_EQ(parse_ops("call1{next1 guard1{} ret}", want), "");
+    EXPECT_EQ(p.ops, want) << p.text();
+    EXPECT_EQ(decode(encode(p)), p);
 }
 
 TEST(Minimize, ReducesToTheSmallestProgramWithTheProperty) {
