@@ -56,10 +56,22 @@ std::vector<std::string> bounds_inputs(const std::string& dir) {
 std::string run_bounds(const std::string& dir, size_t start, const std::string& release,
                        const std::function<void(size_t, const std::string&)>& begin,
                        const std::function<void(size_t, const record::Record&)>& done) {
-    auto files = bounds_inputs(dir);
+    return run_bounds(bounds_inputs(dir), start, release, begin, done);
+}
+
+std::string run_bounds(const std::vector<std::string>& files, size_t start,
+                       const std::string& release,
+                       const std::function<void(size_t, const std::string&)>& begin,
+                       const std::function<void(size_t, const record::Record&)>& done) {
     auto checker = bounds::Checker::open();
     for (size_t i = start; i < files.size(); i++) {
         std::string name = std::filesystem::path(files[i]).filename().string();
+        // The host ships inputs into the guest as NNNNNN-<name> (plan order,
+        // several directories): records carry <name>, as on the host.
+        if (name.size() > 7 && name[6] == '-' &&
+            std::all_of(name.begin(), name.begin() + 6,
+                        [](char c) { return c >= '0' && c <= '9'; }))
+            name = name.substr(7);
         begin(i, "bounds/" + name + "/fuzz_iter_bounds");
         auto r = base_record(name, files[i], release);
         if (!checker) {

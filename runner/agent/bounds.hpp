@@ -19,5 +19,10 @@ std::vector<std::string> bounds_inputs(const std::string& dir);
 std::string run_bounds(const std::string& dir, size_t start, const std::string& release,
                        const std::function<void(size_t, const std::string&)>& begin,
                        const std::function<void(size_t, const record::Record&)>& done);
+// The same over a list of input files (the host side of run --bounds-corpus).
+std::string run_bounds(const std::vector<std::string>& files, size_t start,
+                       const std::string& release,
+                       const std::function<void(size_t, const std::string&)>& begin,
+                       const std::function<void(size_t, const record::Record&)>& done);
 
 } // namespace iterconf::agent

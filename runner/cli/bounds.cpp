@@ -94,9 +94,11 @@ class Listener : public target::GuestListener {
     Sink& m_sink;
 };
 
-constexpr const char* k_usage = R"(usage: iterconf run --bounds-corpus DIR [options]
+constexpr const char* k_usage =
+    R"(usage: iterconf run --bounds-corpus DIR [--bounds-corpus DIR...] [options]
 
-Replays fuzz_iter_bounds inputs (e.g. fuzz/corpus/fuzz_iter_bounds) on each
+Replays fuzz_iter_bounds inputs (e.g. fuzz/corpus/fuzz_iter_bounds; the
+option is repeatable, the directories' files are checked in turn) on each
 kernel: the task_vma walk of each input's layout must match /proc/PID/maps.
 On the host the fixed walk program runs in-process; under QEMU the guest
 agent replays the same files through the same oracle.
@@ -112,7 +114,8 @@ options:
 } // namespace
 
 int run_bounds(int argc, char** argv) {
-    std::string out_dir = "out", v, accel = "auto", corpus;
+    std::string out_dir = "out", v, accel = "auto";
+    std::vector<std::string> corpora;
     std::vector<std::string> kernels;
     int verbose = 0;
     unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
@@ -120,7 +123,7 @@ int run_bounds(int argc, char** argv) {
     Args args(argc, argv);
     while (!args.done()) {
         if (args.option("--bounds-corpus", v)) {
-            corpus = v;
+            corpora.push_back(v);
         } else if (args.option("--out", v)) {
             out_dir = v;
         } else if (args.option("--kernel", v)) {
@@ -146,14 +149,24 @@ int run_bounds(int argc, char** argv) {
                 false);
         }
     }
-    auto inputs = agent::bounds_inputs(corpus);
+    std::vector<std::string> inputs;
+    for (const auto& dir : corpora) {
+        auto files = agent::bounds_inputs(dir);
+        if (files.empty())
+            return report_error(make_error(ErrorKind::usage, dir, "no input files",
+                                           "give a directory of fuzz_iter_bounds inputs, e.g. "
+                                           "fuzz/corpus/fuzz_iter_bounds"),
+                                false);
+        inputs.insert(inputs.end(), files.begin(), files.end());
+    }
     if (inputs.empty())
-        return report_error(make_error(ErrorKind::usage,
-                                       corpus.empty() ? "--bounds-corpus" : corpus,
-                                       "no input files",
+        return report_error(make_error(ErrorKind::usage, "--bounds-corpus", "no input files",
                                        "give a directory of fuzz_iter_bounds inputs, e.g. "
                                        "fuzz/corpus/fuzz_iter_bounds"),
                             false);
+    std::string corpus;
+    for (const auto& dir : corpora)
+        corpus += (corpus.empty() ? "" : ", ") + dir;
     if (kernels.empty())
         kernels.push_back("host");
     auto resolved = resolve_targets(kernels, verbose > 0);
@@ -195,10 +208,17 @@ int run_bounds(int argc, char** argv) {
         if (!sc)
             return report_error(sc.error(), false);
         scanner = std::move(*sc);
-        // The inputs go in as cases/bounds/<name>, in the same order.
+        // The inputs go in as cases/bounds/<NNNNNN>-<name>, in the same
+        // order (the index keeps names from two directories apart and the
+        // guest's sorted listing in plan order).
         std::vector<std::pair<std::string, std::string>> files;
-        for (const auto& f : inputs)
-            files.emplace_back("cases/bounds/" + fs::path(f).filename().string(), f);
+        for (size_t i = 0; i < inputs.size(); i++) {
+            char idx[32];
+            std::snprintf(idx, sizeof(idx), "%06zu-", i);
+            files.emplace_back("cases/bounds/" + std::string(idx) +
+                                   fs::path(inputs[i]).filename().string(),
+                               inputs[i]);
+        }
         std::vector<std::string> images;
         for (auto* g : guests)
             images.push_back(g->t.image);
@@ -232,7 +252,7 @@ int run_bounds(int argc, char** argv) {
         k.release = u.release;
         auto t0 = std::chrono::steady_clock::now();
         agent::run_bounds(
-            corpus, 0, k.release, [](size_t, const std::string&) {},
+            inputs, 0, k.release, [](size_t, const std::string&) {},
             [&](size_t, const record::Record& r) { sink.add(r, k); });
         k.secs = since(t0);
     }
