@@ -19,6 +19,13 @@
 #   - fuzz_iter_bounds' corpus, the same layouts checked on that kernel.
 # ITERCONF_FUZZ_KERNEL=none skips the guest replays.
 #
+# Each campaign runs ITERCONF_FUZZ_JOBS worker processes (default: the
+# number of cores) with libFuzzer's -fork mode, which merges their corpora;
+# the kernel-bound targets (fuzz_protocol, fuzz_iter_bounds) spend most of
+# their time in bpf() and scale with it. exec/s is then all workers'
+# executions over the wall time. ITERCONF_FUZZ_JOBS=1 runs one process
+# (libFuzzer's own final statistics).
+#
 # Exit: 0 no finding; 1 a finding (its files are listed); 2 bad usage or a
 # build/setup failure.
 set -uo pipefail
@@ -40,25 +47,32 @@ kernel=${ITERCONF_FUZZ_KERNEL:-debian-7.2}
 ci/install-deps.sh >/dev/null || die "ci/install-deps.sh failed; run it by hand to see why"
 ci/build.sh --fuzz >/dev/null || die "the libFuzzer build (ci/build.sh --fuzz) failed; run it by hand to see why"
 
-mapfile -t all < <(find build-fuzz/fuzz -type f -executable -name 'fuzz_*' -printf '%f\n' | LC_ALL=C sort)
-[ ${#all[@]} -gt 0 ] || die "no fuzz targets under build-fuzz/fuzz"
+# The targets CMake declared (iterconf_add_fuzzer), with their binaries.
+[ -r build-fuzz/fuzz/targets ] || die "build-fuzz/fuzz/targets missing; the libFuzzer build is incomplete"
+declare -A path=()
+all=()
+while read -r name bin; do
+	all+=("$name")
+	path[$name]=$bin
+done <build-fuzz/fuzz/targets
+[ ${#all[@]} -gt 0 ] || die "no fuzz targets in build-fuzz/fuzz/targets"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
 	targets=("${all[@]}")
 fi
-declare -A path=()
 for t in "${targets[@]}"; do
-	p=$(find build-fuzz/fuzz -type f -executable -name "$t" | head -n1)
-	[ -n "$p" ] || die "unknown target '$t'; the targets are: ${all[*]}"
-	path[$t]=$p
+	[ -n "${path[$t]:-}" ] || die "unknown target '$t'; the targets are: ${all[*]}"
+	[ -x "${path[$t]}" ] || die "${path[$t]}: not built; run ci/build.sh --fuzz"
 done
 
+jobs=${ITERCONF_FUZZ_JOBS:-$(nproc)}
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "ITERCONF_FUZZ_JOBS must be a positive number (got '$jobs')"
 share=$((seconds / ${#targets[@]}))
 [ "$share" -ge 1 ] || share=1
 out=out/fuzz
 mkdir -p "$out"
 export ITERCONF_FUZZ_OUT=$PWD/$out
-echo "fuzz: ${#targets[@]} targets, ${share} s each (${seconds} s in all), output in $out/"
+echo "fuzz: ${#targets[@]} targets, ${share} s each (${seconds} s in all), $jobs worker(s) each, output in $out/"
 
 rows=()
 findings=0
@@ -71,13 +85,24 @@ for t in "${targets[@]}"; do
 	stamp=$(mktemp)
 	start=$(date +%s)
 	# New inputs go to the first directory (the work corpus); the seeds are read only.
-	"${path[$t]}" -max_total_time="$share" -print_final_stats=1 -timeout=25 \
+	fork=()
+	[ "$jobs" -gt 1 ] && fork=(-fork="$jobs")
+	"${path[$t]}" "${fork[@]}" -max_total_time="$share" -print_final_stats=1 -timeout=25 \
 		-artifact_prefix="$dir/artifacts/" "$dir/corpus" $seeds >"$dir/log" 2>&1
 	rc=$?
 	took=$(($(date +%s) - start))
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -n1)
-	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -n1)
-	cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$dir/log" | tail -n1)
+	if [ "$jobs" -gt 1 ]; then
+		# -fork prints "#EXECS: cov: C ft: F corp: N exec/s ..." (all workers).
+		last=$(grep -E '^#[0-9]+: cov: ' "$dir/log" | tail -n1)
+		execs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
+		rate=
+		[ -n "$execs" ] && rate=$((execs / (took > 0 ? took : 1)))
+		cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' <<<"$last")
+	else
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -n1)
+		rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -n1)
+		cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$dir/log" | tail -n1)
+	fi
 	ncorpus=$(find "$dir/corpus" -type f | wc -l)
 	# Findings: libFuzzer's artifacts, and what the target saved itself
 	# (findings/, reproducers) during this run.

@@ -133,7 +133,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (auto mine = walk(data, size))
         PARSERS_CHECK(*mine == *tags, "libbpf and the raw walk found different tags");
     for (const auto& [func, list] : *tags) {
-        std::string prog_where = where + ": prog '" + func + "'";
+        std::string prog_where = where + ": prog '" + iterconf::printable(func) + "'";
         auto spec = iterconf::expect::parse_program_tags(func, list, prog_where);
         if (!spec)
             check_error_line(spec.error(), "parse_program_tags");

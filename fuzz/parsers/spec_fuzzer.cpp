@@ -65,7 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string text(reinterpret_cast<const char*>(data), size);
     std::vector<std::string> tags = split_lines(text);
 
-    // Literal text (no {{ }}) always compiles, whatever characters it has.
+    // Literal text (no {{ }}) always compiles, whatever characters it has
+    // except NUL (refused with an error: BTF strings cannot hold one).
     for (const auto& t : tags) {
         size_t eq = t.find("test_expect_msg=");
         if (eq == std::string::npos)
@@ -73,6 +74,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::string v = t.substr(eq + 16);
         if (v.find("{{") != std::string::npos)
             continue;
+        if (v.find('\0') != std::string::npos) {
+            auto p = compile_pattern(v);
+            PARSERS_CHECK(!p.ok(), "a literal with a NUL compiled");
+            continue;
+        }
         auto p = compile_pattern(v);
         PARSERS_CHECK(p.ok(), "literal '" + v + "' does not compile: " +
                                   (p ? std::string() : p.error().message()));

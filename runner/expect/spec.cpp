@@ -88,9 +88,22 @@ long max_repeat_count(std::string_view re) {
 Result<MsgPattern> compile_pattern(const std::string& text) {
     MsgPattern p;
     p.text = text;
+    // BTF strings end at NUL, so no real annotation holds one; std::regex
+    // refuses it ("Unexpected null character").
+    if (text.find('\0') != std::string::npos)
+        return make_error(ErrorKind::input, "",
+                          "NUL character in message '" + printable(text) + "'",
+                          "a message is text up to its first NUL; drop the NUL");
     size_t i = 0;
+    std::string run; // the literal text since the last {{ }}
+    auto end_run = [&] {
+        if (run.size() > p.needle.size())
+            p.needle = run;
+        run.clear();
+    };
     while (i < text.size()) {
         if (text.compare(i, 2, "{{") == 0) {
+            end_run();
             size_t end = text.find("}}", i + 2);
             if (end == std::string::npos)
                 return make_error(ErrorKind::input, "",
@@ -108,9 +121,11 @@ Result<MsgPattern> compile_pattern(const std::string& text) {
             if (is_ere_special(text[i]))
                 p.regex += '\\';
             p.regex += text[i];
+            run += text[i];
             i++;
         }
     }
+    end_run();
     try {
         p.re = std::regex(p.regex, std::regex::extended);
     } catch (const std::regex_error& e) {
@@ -314,13 +329,16 @@ std::vector<std::string_view> split_lines(const std::string& log) {
 }
 
 // Finds p at or after `from` and before `to`; on success sets match begin/end.
-bool find_in(const std::vector<std::string_view>& lines, const std::regex& re, Pos from, Pos to,
+bool find_in(const std::vector<std::string_view>& lines, const MsgPattern& p, Pos from, Pos to,
              Pos& mbegin, Pos& mend) {
+    const std::regex& re = p.re;
     for (size_t l = from.line; l < lines.size() && l <= to.line; l++) {
         std::string_view line = lines[l];
         size_t c0 = l == from.line ? std::min(from.col, line.size()) : 0;
         size_t c1 = l == to.line ? std::min(to.col, line.size()) : line.size();
         if (c1 < c0)
+            continue;
+        if (!p.needle.empty() && line.substr(c0, c1 - c0).find(p.needle) == std::string_view::npos)
             continue;
         std::match_results<std::string_view::const_iterator> m;
         auto flags =
@@ -344,7 +362,7 @@ MatchOutcome match_log(const std::vector<const MsgPattern*>& msgs, const std::st
     auto check_negatives = [&](Pos to) -> std::optional<size_t> {
         for (size_t i : pending_neg) {
             Pos b, e;
-            if (find_in(lines, msgs[i]->re, cur, to, b, e))
+            if (find_in(lines, *msgs[i], cur, to, b, e))
                 return i;
         }
         pending_neg.clear();
@@ -356,7 +374,7 @@ MatchOutcome match_log(const std::vector<const MsgPattern*>& msgs, const std::st
             continue;
         }
         Pos b, e;
-        if (!find_in(lines, msgs[i]->re, cur, end_of_log, b, e))
+        if (!find_in(lines, *msgs[i], cur, end_of_log, b, e))
             return {false, i};
         if (auto bad = check_negatives(b))
             return {false, *bad};

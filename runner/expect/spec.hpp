@@ -24,6 +24,9 @@ struct MsgPattern {
     std::optional<KverRange> range; // __kver_msg only
     bool negative = false;          // __not_msg
     std::regex re;
+    // The longest run of literal text (outside {{ }}): every match contains
+    // it, so a line without it is skipped before the regex runs.
+    std::string needle;
 };
 
 // Compiles "literal{{ERE}}literal" (test_loader's rule: outside {{ }} every

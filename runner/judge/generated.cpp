@@ -4,6 +4,8 @@
 #include "load/classify.hpp"
 #include "model/model.hpp"
 
+#include <unordered_map>
+
 namespace iterconf::judge {
 
 namespace {
@@ -28,9 +30,21 @@ void judge_with_model(record::Record& r, const gen::Program& p, const std::strin
     expect::ProgramSpec spec;
     spec.name = p.name();
     spec.success = e.accept;
-    for (const auto& m : e.msgs)
-        if (auto c = expect::compile_pattern(m); c)
-            spec.msgs.push_back(*c);
+    // The model's messages are a few dozen strings: compile each once per
+    // thread (compiling a std::regex costs more than matching it).
+    thread_local std::unordered_map<std::string, expect::MsgPattern> compiled;
+    for (const auto& m : e.msgs) {
+        auto it = compiled.find(m);
+        if (it == compiled.end()) {
+            if (compiled.size() >= 4096) // bounded, should messages ever carry numbers
+                compiled.clear();
+            auto c = expect::compile_pattern(m);
+            if (!c)
+                continue;
+            it = compiled.emplace(m, std::move(*c)).first;
+        }
+        spec.msgs.push_back(it->second);
+    }
     judge(r, spec, k, log);
 }
 

@@ -32,7 +32,9 @@ struct CaseObject {
     std::string license;
     std::vector<CaseProgram> programs;
 
-    std::string where(const std::string& prog) const { return display + ": prog '" + prog + "'"; }
+    std::string where(const std::string& prog) const {
+        return display + ": prog '" + printable(prog) + "'";
+    }
 };
 
 // Reads programs, kfunc calls and annotations. A malformed or unknown
