@@ -70,6 +70,10 @@ load_manifest() {
 	local re_pair='^([A-Za-z0-9_-]+)[[:space:]]*=[[:space:]]*"([^"\\]*)"[[:space:]]*(#.*)?$'
 	local re_suites='^[a-z0-9][a-z0-9.-]*( +[a-z0-9][a-z0-9.-]*)*$'
 	[[ -r $manifest ]] || die "$manifest: cannot read the kernel manifest; restore images/kernels.toml or set ITERCONF_KERNELS_MANIFEST"
+	# bash's read drops NUL bytes, so "[deb\0ian]" would read as [debian]:
+	# a manifest is text, and a NUL is refused with its line.
+	n=$(LC_ALL=C grep -a -n -m1 -P '\x00' "$manifest" | cut -d: -f1) || true
+	[[ -z $n ]] || die "$manifest:$n: NUL byte in the kernel manifest; it must be text"
 	while IFS= read -r line || [[ -n $line ]]; do
 		n=$((n + 1))
 		line=${line%$'\r'}
