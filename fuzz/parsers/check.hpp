@@ -35,19 +35,10 @@ inline void check_error_line(const Error& e, const std::string& context) {
                       context + ": control character in error message: " + m);
 }
 
-// Splits on '\n' (a trailing newline ends the last line; it does not start
-// an empty one).
+// The lines of s as strings (common split_lines()).
 inline std::vector<std::string> split_lines(std::string_view s) {
-    std::vector<std::string> out;
-    size_t b = 0;
-    while (b < s.size()) {
-        size_t e = s.find('\n', b);
-        if (e == std::string_view::npos)
-            e = s.size();
-        out.emplace_back(s.substr(b, e - b));
-        b = e + 1;
-    }
-    return out;
+    auto lines = iterconf::split_lines(s);
+    return {lines.begin(), lines.end()};
 }
 
 } // namespace iterconf::fuzz

@@ -29,54 +29,6 @@ void sequences(Seq& ops, int depth, std::vector<SeqAt>& out) {
     }
 }
 
-// Makes a mutated tree valid again, with the decoder's rules (gen/decode.hpp):
-// `callee` is the slot a subprogram's or callback's body was passed, -1
-// outside one.
-void fix(Seq& ops, bool in_loop, int depth, int callee) {
-    for (auto& o : ops) {
-        if (o.code == C::brk && !in_loop)
-            o.code = C::ret;
-        bool sub = o.code == C::call || o.code == C::bpfloop;
-        if (sub && callee >= 0) {
-            o.code = C::guard;
-            sub = false;
-        }
-        bool addr = o.code == C::new_ || o.code == C::next || o.code == C::destroy;
-        if (!addr || (callee >= 0 && o.where != gen::Where::misaligned))
-            o.where = gen::Where::slot;
-        if (o.code != C::new_)
-            o.start = 0;
-        bool slotted = o.code != C::branch && o.code != C::brk && o.code != C::ret;
-        if (!slotted)
-            o.slot = 0;
-        else if (callee >= 0)
-            o.slot = static_cast<uint8_t>(callee);
-        if (o.code != C::guard && o.code != C::loop && o.code != C::branch && !sub)
-            o.body.clear();
-        if (o.code != C::branch)
-            o.orelse.clear();
-        if (depth >= gen::k_max_depth) {
-            o.body.clear();
-            o.orelse.clear();
-        }
-        if (sub)
-            fix(o.body, false, depth + 1, o.slot);
-        else
-            fix(o.body, in_loop || o.code == C::loop, depth + 1, callee);
-        fix(o.orelse, in_loop, depth + 1, callee);
-    }
-}
-
-// Drops ops from the end of the tree until it fits the decoder's op limit.
-void trim(gen::Program& p) {
-    while (gen::op_count(p.ops) > static_cast<size_t>(gen::k_max_ops)) {
-        Seq* s = &p.ops;
-        while (!s->empty() && (!s->back().orelse.empty() || !s->back().body.empty()))
-            s = !s->back().orelse.empty() ? &s->back().orelse : &s->back().body;
-        s->pop_back();
-    }
-}
-
 template <typename T> T pick(std::span<const T> v, std::mt19937& rng) {
     return v[rng() % v.size()];
 }
@@ -167,8 +119,11 @@ void mutate(gen::Program& p, std::mt19937& rng) {
         p.kinds[rng() % 2] = pick(gen::all_kinds(), rng);
         break;
     }
-    fix(p.ops, false, 0, -1);
-    trim(p);
+    // Valid again, by the decoder's own rules (gen/decode.hpp): encode()
+    // writes the tree's bytes and decode() reads them as it reads any input
+    // (brk outside a loop becomes ret, a subprogram's body uses its slot,
+    // bodies past k_max_depth and ops past k_max_ops are cut, ...).
+    p = gen::decode(gen::encode(p));
 }
 
 } // namespace iterconf::fuzz

@@ -1,7 +1,7 @@
 // Protocol-level mutations of a program of the model, for fuzz_protocol's
 // custom mutator: one random edit of the op tree (insert, delete, wrap in a
-// loop/guard/branch, unwrap, duplicate, swap, change a code, slot, address,
-// start, the task or the kinds). Deterministic for a given rng state; the
+// loop/guard/branch/subprogram/callback, unwrap, duplicate, swap, change a
+// code, slot, address, start, the task or the kinds). Deterministic for a given rng state; the
 // result is always valid (brk outside a loop becomes ret) and within the
 // decoder's limits (gen/decode.hpp), so encode() keeps all of it.
 #pragma once

@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 
 namespace iterconf::agent {
 
@@ -32,12 +31,9 @@ record::Record base_record(const std::string& name, const std::string& file,
 }
 
 std::vector<std::string> lines_of(const std::string& text, size_t max) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    std::string l;
-    while (std::getline(in, l) && out.size() < max)
-        out.push_back(l);
-    return out;
+    auto lines = split_lines(text);
+    lines.resize(std::min(lines.size(), max));
+    return {lines.begin(), lines.end()};
 }
 
 } // namespace

@@ -149,21 +149,21 @@ int run_bounds(int argc, char** argv) {
                 false);
         }
     }
+    auto no_inputs = [](const std::string& where) {
+        return report_error(make_error(ErrorKind::usage, where, "no input files",
+                                       "give a directory of fuzz_iter_bounds inputs, e.g. "
+                                       "fuzz/corpus/fuzz_iter_bounds"),
+                            false);
+    };
+    if (corpora.empty())
+        return no_inputs("--bounds-corpus");
     std::vector<std::string> inputs;
     for (const auto& dir : corpora) {
         auto files = agent::bounds_inputs(dir);
         if (files.empty())
-            return report_error(make_error(ErrorKind::usage, dir, "no input files",
-                                           "give a directory of fuzz_iter_bounds inputs, e.g. "
-                                           "fuzz/corpus/fuzz_iter_bounds"),
-                                false);
+            return no_inputs(dir);
         inputs.insert(inputs.end(), files.begin(), files.end());
     }
-    if (inputs.empty())
-        return report_error(make_error(ErrorKind::usage, "--bounds-corpus", "no input files",
-                                       "give a directory of fuzz_iter_bounds inputs, e.g. "
-                                       "fuzz/corpus/fuzz_iter_bounds"),
-                            false);
     std::string corpus;
     for (const auto& dir : corpora)
         corpus += (corpus.empty() ? "" : ", ") + dir;
@@ -204,7 +204,7 @@ int run_bounds(int argc, char** argv) {
     target::ConsoleScanner scanner;
     std::string initrd;
     if (!guests.empty()) {
-        auto sc = target::ConsoleScanner::load(source_dir() + "/images/console/deny.re");
+        auto sc = load_console_scanner();
         if (!sc)
             return report_error(sc.error(), false);
         scanner = std::move(*sc);

@@ -473,7 +473,7 @@ int cmd_run(int argc, char** argv) {
     }
     target::ConsoleScanner scanner;
     if (any_guest) {
-        auto s = target::ConsoleScanner::load(source_dir() + "/images/console/deny.re");
+        auto s = load_console_scanner();
         if (!s)
             return report_error(s.error(), json);
         scanner = std::move(*s);

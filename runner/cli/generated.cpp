@@ -396,7 +396,7 @@ int run_generated(int argc, char** argv) {
     target::ConsoleScanner scanner;
     std::string initrd;
     if (!guests.empty()) {
-        auto sc = target::ConsoleScanner::load(source_dir() + "/images/console/deny.re");
+        auto sc = load_console_scanner();
         if (!sc)
             return report_error(sc.error(), false);
         scanner = std::move(*sc);

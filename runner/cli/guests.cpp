@@ -168,6 +168,10 @@ Result<std::string> prepare_guests(const std::string& out_dir, const std::string
     return initrd;
 }
 
+Result<target::ConsoleScanner> load_console_scanner() {
+    return target::ConsoleScanner::load(source_dir() + "/images/console/deny.re");
+}
+
 target::GuestKernel guest_kernel(const std::string& out_dir, const std::string& label,
                                  const std::string& image) {
     std::string dir = out_dir + "/guest/" + label;

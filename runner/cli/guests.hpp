@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/result.hpp"
+#include "target/console.hpp"
 #include "target/guest.hpp"
 
 #include <atomic>
@@ -36,6 +37,9 @@ Result<std::string> prepare_guests(const std::string& out_dir, const std::string
                                    const std::vector<std::string>& images,
                                    target::GuestOptions& opts, bool auto_accel, int verbose,
                                    const std::atomic<bool>& stop);
+
+// The console patterns every guest run scans for (images/console/deny.re).
+Result<target::ConsoleScanner> load_console_scanner();
 
 // One guest kernel's files: out/guest/<label>/ (created) and a fresh
 // out/console/<label>.log.

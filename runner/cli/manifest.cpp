@@ -6,19 +6,6 @@ namespace iterconf::cli {
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& s) {
-    std::vector<std::string> out;
-    size_t b = 0;
-    while (b < s.size()) {
-        size_t e = s.find('\n', b);
-        if (e == std::string::npos)
-            e = s.size();
-        out.push_back(s.substr(b, e - b));
-        b = e + 1;
-    }
-    return out;
-}
-
 bool valid_name(const std::string& n) {
     auto ok = [](char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -32,7 +19,8 @@ bool valid_name(const std::string& n) {
 
 Result<std::vector<std::string>> parse_manifest_names(const std::string& out) {
     std::vector<std::string> names;
-    for (const std::string& l : lines_of(out)) {
+    for (std::string_view v : split_lines(out)) {
+        std::string l(v);
         if (l.empty())
             continue;
         if (!valid_name(l))
@@ -50,7 +38,8 @@ Result<std::vector<std::string>> parse_manifest_names(const std::string& out) {
 
 std::map<std::string, std::string> parse_meta(const std::string& out) {
     std::map<std::string, std::string> meta;
-    for (const std::string& l : lines_of(out)) {
+    for (std::string_view v : split_lines(out)) {
+        std::string l(v);
         size_t eq = l.find('=');
         if (eq == std::string::npos)
             continue;

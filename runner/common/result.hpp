@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace iterconf {
 
@@ -31,6 +32,10 @@ struct Error {
 // Input text quoted into an error message, with control characters escaped
 // (\n, \t, \xNN) so that the message stays one printable line.
 std::string printable(std::string_view text);
+
+// The lines of `text`, split on '\n' (a trailing newline ends the last line;
+// it does not start an empty one). Views into `text`.
+std::vector<std::string_view> split_lines(std::string_view text);
 
 inline Error make_error(ErrorKind kind, std::string where, std::string what,
                         std::string hint = {}) {

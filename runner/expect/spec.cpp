@@ -312,22 +312,6 @@ struct Pos {
     size_t col = 0;
 };
 
-std::vector<std::string_view> split_lines(const std::string& log) {
-    std::vector<std::string_view> lines;
-    size_t start = 0;
-    while (start <= log.size()) {
-        size_t nl = log.find('\n', start);
-        if (nl == std::string::npos) {
-            if (start < log.size())
-                lines.emplace_back(log.data() + start, log.size() - start);
-            break;
-        }
-        lines.emplace_back(log.data() + start, nl - start);
-        start = nl + 1;
-    }
-    return lines;
-}
-
 // Finds p at or after `from` and before `to`; on success sets match begin/end.
 bool find_in(const std::vector<std::string_view>& lines, const MsgPattern& p, Pos from, Pos to,
              Pos& mbegin, Pos& mend) {

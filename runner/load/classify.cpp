@@ -1,5 +1,7 @@
 #include "load/classify.hpp"
 
+#include "common/result.hpp"
+
 #include <cctype>
 #include <cstring>
 #include <string_view>
@@ -7,19 +9,6 @@
 namespace iterconf::load {
 
 namespace {
-
-std::vector<std::string_view> lines_of(const std::string& s) {
-    std::vector<std::string_view> out;
-    size_t start = 0;
-    while (start < s.size()) {
-        size_t nl = s.find('\n', start);
-        if (nl == std::string::npos)
-            nl = s.size();
-        out.emplace_back(s.data() + start, nl - start);
-        start = nl + 1;
-    }
-    return out;
-}
 
 bool starts_with_number_colon(std::string_view l) {
     size_t i = 0;
@@ -62,7 +51,7 @@ std::string trim(std::string_view l) {
 } // namespace
 
 std::string error_line(const std::string& log) {
-    auto lines = lines_of(log);
+    auto lines = split_lines(log);
     // Newer kernels (seen on Debian's 7.3-rc) follow the error line with an
     // explanation block ("Verification failed: ...", "Reason:", an indented
     // source excerpt, "Suggestion:"): the error line is before it.
@@ -108,7 +97,7 @@ int64_t insns_processed(const std::string& log) {
 }
 
 std::vector<std::string> tail_lines(const std::string& text, size_t n) {
-    auto lines = lines_of(text);
+    auto lines = split_lines(text);
     std::vector<std::string> out;
     for (size_t i = lines.size(); i-- > 0 && out.size() < n;) {
         std::string t = trim(lines[i]);
