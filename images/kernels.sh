@@ -17,6 +17,10 @@ apt_conf=$apt_dir/apt.conf
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 # Lists updated this recently (by a concurrent invocation) are not updated again.
 update_max_age=60
+# Suites the private apt also reads for build tools (`unpack`), whatever the
+# manifest names: bookworm-backports has libbpf-dev 1.4 for bookworm.
+toolchain_suites="bookworm-backports"
+packages_dir=$cache_dir/packages
 
 usage() {
 	cat <<EOF
@@ -33,6 +37,10 @@ commands:
                      that exact version is cached; prints NAME<TAB>BZIMAGE
   path NAME          print the cached bzImage, fetching it first if needed
   meta NAME          print the cached kernel's provenance record (key=value)
+  unpack PACKAGE     download the newest PACKAGE of the toolchain suites
+                     ($toolchain_suites) with the same private apt and unpack
+                     it (dpkg-deb -x, never installed) under the cache; prints
+                     its root directory (e.g. libbpf-dev: <root>/usr/include)
 
 environment:
   ITERCONF_CACHE_DIR         cache directory (now: $cache_dir)
@@ -245,8 +253,13 @@ write_apt_config() {
 	machine_archives || die "/etc/apt: no Debian archive URI in sources.list.d/debian.sources or sources.list; configure the machine's apt sources first"
 	[[ -r $keyring ]] || die "$keyring: missing; apt-get install debian-archive-keyring"
 	local -a words=()
+	local -a all_suites=()
 	for name in "${names[@]}"; do
-		read -ra words <<<"${field[$name/suites]}"
+		all_suites+=("${field[$name/suites]}")
+	done
+	all_suites+=("$toolchain_suites")
+	for name in "${all_suites[@]}"; do
+		read -ra words <<<"$name"
 		for suite in "${words[@]}"; do
 			[[ -z ${seen[$suite]+x} ]] || continue
 			seen[$suite]=1
@@ -656,6 +669,71 @@ cmd_meta() {
 	cat -- "$dir/meta"
 }
 
+# Downloads and unpacks the newest PACKAGE among the toolchain suites; prints
+# its root directory. Offline: the newest unpacked copy. Exit 1 on failure.
+cmd_unpack() {
+	local pkg=$1 dir tmp rc err
+	[[ $pkg =~ ^[a-z0-9][a-z0-9.+-]+$ ]] || die "unpack: '$pkg' is not a Debian package name"
+	if ((offline)); then
+		dir=$(find "$packages_dir" -maxdepth 1 -name "${pkg}_*" -type d 2>/dev/null | sort -V | tail -n 1)
+		[[ -n $dir && -f $dir/.complete ]] || {
+			printf "iterconf: error: package '%s': not unpacked and ITERCONF_OFFLINE=1; run 'images/kernels.sh unpack %s' with network access\n" "$pkg" "$pkg" >&2
+			return 1
+		}
+		printf '%s\n' "$dir"
+		return 0
+	fi
+	mkdir -p "$packages_dir"
+	set +e
+	err=$(
+		set -e
+		prepare_apt
+	)
+	rc=$?
+	set -e
+	((rc != 2)) || exit 2
+	if ((rc != 0)); then
+		printf "iterconf: error: package '%s': %s\n" "$pkg" "${err:-preparing the private apt failed (exit $rc)}" >&2
+		return 1
+	fi
+	newest "$pkg" "$toolchain_suites" ""
+	if [[ -z $best_ver ]]; then
+		printf "iterconf: error: package '%s': not found in %s; check the network or the suite\n" "$pkg" "$toolchain_suites" >&2
+		return 1
+	fi
+	dir=$packages_dir/${pkg}_${best_ver#*:}
+	if [[ ! -f $dir/.complete ]]; then
+		tmp=$(mktemp -d "$packages_dir/.tmp.XXXXXX")
+		fetch_tmp=$tmp
+		trap 'rm -rf -- "$fetch_tmp"' EXIT
+		local -a sandbox=()
+		if ((EUID == 0)); then
+			chmod 0755 "$tmp"
+			chown _apt "$tmp" 2>/dev/null || true
+			apt_user_can -w "$tmp" || sandbox=(-o APT::Sandbox::User=root)
+		fi
+		if ! (cd "$tmp" && apt_q apt-get -qq "${sandbox[@]}" download "$pkg=$best_ver") >/dev/null 2>"$packages_dir/.err"; then
+			printf "iterconf: error: package '%s': apt-get download failed: %s; check the network\n" "$pkg" "$(apt_text "$packages_dir/.err")" >&2
+			return 1
+		fi
+		local deb
+		deb=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.deb" -print -quit)
+		mkdir "$tmp/root"
+		dpkg-deb -x "$deb" "$tmp/root" || {
+			printf "iterconf: error: package '%s': %s is not a readable .deb; rerun\n" "$pkg" "${deb##*/}" >&2
+			return 1
+		}
+		local sha
+		sha=$(sha256sum <"$deb")
+		printf 'package=%s\nversion=%s\nsuite=%s\ndeb_sha256=%s\n' "$pkg" "$best_ver" "$best_suite" "${sha%% *}" >"$tmp/root/.complete"
+		rm -rf -- "$dir"
+		mv -T -- "$tmp/root" "$dir"
+		rm -rf -- "$tmp"
+		note "$pkg: $best_ver from $best_suite (unpacked, sha256 ${sha:0:12}…)"
+	fi
+	printf '%s\n' "$dir"
+}
+
 main() {
 	local cmd=${1:-}
 	(($# == 0)) || shift
@@ -665,12 +743,13 @@ main() {
 		return 0
 		;;
 	'') die "kernels.sh: no command; see 'images/kernels.sh --help'" ;;
-	names | list | fetch | path | meta) ;;
+	names | list | fetch | path | meta | unpack) ;;
 	*) die "kernels.sh: unknown command '$cmd'; see 'images/kernels.sh --help'" ;;
 	esac
 	case $cmd in
 	names | list) (($# == 0)) || die "kernels.sh $cmd: takes no arguments; see 'images/kernels.sh --help'" ;;
 	path | meta) (($# == 1)) || die "kernels.sh $cmd: needs exactly one kernel name; see 'images/kernels.sh names'" ;;
+	unpack) (($# == 1)) || die "kernels.sh unpack: needs exactly one package name, e.g. libbpf-dev" ;;
 	esac
 	load_manifest
 	case $cmd in
@@ -682,6 +761,7 @@ main() {
 		;;
 	path) cmd_path "$1" ;;
 	meta) cmd_meta "$1" ;;
+	unpack) cmd_unpack "$1" ;;
 	esac
 }
 

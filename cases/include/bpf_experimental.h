@@ -34,13 +34,20 @@ extern void bpf_rcu_read_unlock(void) __weak __ksym;
 /*
  * bpf_for_each(kind, cur, args...): walk an open-coded iterator declared
  * in the loop header; the iterator is destroyed when the loop is left by
- * any path (cleanup attribute), so break and return are safe.
+ * any path (cleanup attribute), so break and return are safe. libbpf >= 1.2
+ * defines it in bpf_helpers.h; this one is for older headers. The
+ * `(void)bpf_iter_<kind>_destroy` keeps a reference clang emits BTF for: a
+ * function named only in cleanup() gets none, and libbpf then fails with
+ * "failed to find BTF for extern".
  */
+#ifndef bpf_for_each
 #define bpf_for_each(kind, cur, args...)						\
 	for (struct bpf_iter_##kind ___it						\
 		     __attribute__((aligned(8), cleanup(bpf_iter_##kind##_destroy))),	\
 	     *___once __attribute__((unused)) =					\
-		     (bpf_iter_##kind##_new(&___it, ##args), (void *)0);		\
+		     (bpf_iter_##kind##_new(&___it, ##args),				\
+		      (void)bpf_iter_##kind##_destroy, (void *)0);			\
 	     ((cur) = bpf_iter_##kind##_next(&___it));)
+#endif
 
 #endif /* __ITERCONF_BPF_EXPERIMENTAL_H__ */

@@ -35,18 +35,6 @@
 #include "bpf_misc.h"
 #include "bpf_experimental.h"
 
-/* kernel/bpf/task_iter.c: the context of an iter/task program */
-struct bpf_iter_meta {
-	void *seq;
-	u64 session_id;
-	u64 seq_num;
-};
-
-struct bpf_iter__task {
-	struct bpf_iter_meta *meta;
-	struct task_struct *task;
-};
-
 int target_pid;
 u64 total_bytes;
 

@@ -67,8 +67,10 @@ int vma_write_vm_flags(void *ctx)
 	struct vm_area_struct *vma;
 
 	bpf_iter_task_vma_new(&it, task, 0);
+	/* vm_flags is const in the kernel's own type (writes go through
+	 * __vm_flags since 6.3); cast it away, the field is the same. */
 	while ((vma = bpf_iter_task_vma_next(&it)))
-		vma->vm_flags |= 1;
+		*(vm_flags_t *)&vma->vm_flags |= 1;
 	bpf_iter_task_vma_destroy(&it);
 	return 0;
 }

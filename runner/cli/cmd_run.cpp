@@ -104,8 +104,16 @@ struct Item {
     std::string id() const { return obj->id + "/" + prog->name; }
 };
 
+// The command that reruns one program verbosely, as this run was invoked
+// (the same binary path, include dirs and output directory).
+struct Reproduce {
+    std::string self;
+    std::vector<std::string> includes;
+    std::string out_dir;
+};
+
 void print_failure(FILE* out, const record::Record& r, const std::string& out_dir,
-                   const std::string& log, size_t tail) {
+                   const std::string& log, size_t tail, const Reproduce& again) {
     std::fprintf(out, "%s %s  [kernel %s: %s]\n", r.match ? "FIXED" : "FAIL", r.id().c_str(),
                  r.kernel_source.c_str(), r.kernel.c_str());
     if (r.match) {
@@ -131,8 +139,13 @@ void print_failure(FILE* out, const record::Record& r, const std::string& out_di
             std::fprintf(out, "  %s\n", l.c_str());
         std::fprintf(out, "  =============\n");
     }
-    std::fprintf(out, "  reproduce: iterconf run --kernel %s --cases %s -a '%s' -v\n",
-                 r.kernel_source.c_str(), r.file.c_str(), r.id().c_str());
+    std::string cmd = shell_quote(again.self) + " run --kernel " + shell_quote(r.kernel_source) +
+                      " --cases " + shell_quote(r.file);
+    for (const auto& d : again.includes)
+        cmd += " -I " + shell_quote(d);
+    cmd += " -a " + shell_quote(r.id()) + " --out " + shell_quote(again.out_dir + "/reproduce") +
+           " -v";
+    std::fprintf(out, "  reproduce: %s\n", cmd.c_str());
 }
 
 // Where every record goes, from whichever thread judged it.
@@ -415,9 +428,14 @@ int cmd_run(int argc, char** argv) {
     // output directory is touched, so a bad case loses no earlier results.
     const std::string& out_dir = sel.out_dir;
     CompileOptions copts{.include_dirs = sel.includes, .out_dir = out_dir, .verbose = verbose > 0};
-    auto loaded = load_cases(sel.cases, copts);
+    // A file that does not compile (or whose annotations are bad) is one
+    // error line; the others still run and the exit code is 2 at the end.
+    std::vector<Error> file_errors;
+    auto loaded = load_cases(sel.cases, copts, &file_errors);
     if (!loaded)
         return report_error(loaded.error(), json);
+    for (const auto& e : file_errors)
+        report_error(e, false);
     std::vector<Item> plan;
     for (const auto& o : *loaded)
         for (const auto& p : o.programs)
@@ -599,7 +617,8 @@ int cmd_run(int argc, char** argv) {
         std::fputs("\n", stdout);
         for (size_t i = 0; i < records.size(); i++)
             if (records[i].failed())
-                print_failure(stdout, records[i], out_dir, sink.logs[i], verbose ? 40 : 20);
+                print_failure(stdout, records[i], out_dir, sink.logs[i], verbose ? 40 : 20,
+                              Reproduce{self_path(), sel.includes, out_dir});
         for (const auto& r : records)
             if (r.status() == std::string("known"))
                 std::printf("KNOWN %s  [kernel %s: %s]: %s; %s\n", r.id().c_str(),
@@ -661,6 +680,13 @@ int cmd_run(int argc, char** argv) {
     }
     std::fprintf(sout, "total wall time: %.1f s (%zu kernels, %zu programs, %u jobs)\n", total,
                  runs.size(), plan.size(), jobs);
+    if (!file_errors.empty()) {
+        std::fprintf(stderr,
+                     "iterconf: error: %zu case file%s not judged (errors above); the other "
+                     "files ran\n",
+                     file_errors.size(), file_errors.size() == 1 ? "" : "s");
+        rc = 2;
+    }
     if (format == "table")
         std::printf("results: %s/results.jsonl, %s/junit.xml\n", out_dir.c_str(), out_dir.c_str());
     if (g_interrupted)

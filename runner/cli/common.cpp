@@ -1,5 +1,6 @@
 #include "cli/common.hpp"
 
+#include "bpf_flags.hpp"
 #include "record/record.hpp"
 
 #include <algorithm>
@@ -30,7 +31,7 @@ bool ends_with(const std::string& s, const char* suffix) {
 }
 
 std::string strip_suffix(const std::string& s) {
-    for (const char* suf : {".bpf.c", ".bpf.o", ".o"})
+    for (const char* suf : {".bpf.c", ".bpf.o", ".o", ".c"})
         if (ends_with(s, suf))
             return s.substr(0, s.size() - std::strlen(suf));
     return s;
@@ -151,8 +152,48 @@ std::string clang_path() {
     return ITERCONF_CLANG_DEFAULT;
 }
 
+namespace {
+std::string g_self = "iterconf";
+} // namespace
+
+std::string self_path() {
+    return g_self;
+}
+
+void set_self_path(const char* argv0) {
+    if (argv0 && *argv0)
+        g_self = argv0;
+}
+
+std::string shell_quote(const std::string& s) {
+    bool plain =
+        !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
+                                          "VWXYZ0123456789_-+=./,:@%") == std::string::npos;
+    if (plain)
+        return s;
+    std::string q = "'";
+    for (char c : s)
+        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
 std::string cases_include_dir() {
     return source_dir() + "/cases/include";
+}
+
+std::vector<std::string> bpf_compile_command(const std::string& src, const std::string& obj,
+                                             const CompileOptions& opts) {
+    std::vector<std::string> argv = {clang_path()};
+    for (const char* f : k_ITERCONF_BPF_CFLAGS)
+        argv.push_back(f);
+    if (opts.werror)
+        argv.push_back("-Werror");
+    for (const auto& d : opts.include_dirs)
+        argv.push_back("-I" + d);
+    for (const char* f : k_ITERCONF_BPF_INCLUDES)
+        argv.push_back(f);
+    argv.insert(argv.end(), {"-c", src, "-o", obj});
+    return argv;
 }
 
 std::string default_cases_dir() {
@@ -224,11 +265,12 @@ Result<std::vector<CaseInput>> discover_cases(const std::vector<std::string>& pa
         CaseInput in;
         in.path = s;
         in.id = case_id(f, root);
-        if (ends_with(s, ".bpf.c"))
+        if (ends_with(s, ".c"))
             in.is_source = true;
         else if (!ends_with(s, ".o"))
             return make_error(ErrorKind::input, s, "not a case file",
-                              "give a .bpf.c source, a .bpf.o object or a directory of them");
+                              "give a BPF C source (.c, .bpf.c), a .bpf.o object or a directory "
+                              "of them");
         out.push_back(std::move(in));
         return {};
     };
@@ -245,9 +287,10 @@ Result<std::vector<CaseInput>> discover_cases(const std::vector<std::string>& pa
                     it.disable_recursion_pending();
                     continue;
                 }
+                // BPF C sources (ours are *.bpf.c, upstream's progs/ are *.c)
+                // and prebuilt *.bpf.o objects.
                 std::string name = it->path().filename().string();
-                if (it->is_regular_file() &&
-                    (ends_with(name, ".bpf.c") || ends_with(name, ".bpf.o")))
+                if (it->is_regular_file() && (ends_with(name, ".c") || ends_with(name, ".bpf.o")))
                     files.push_back(it->path());
             }
             if (ec)
@@ -264,8 +307,7 @@ Result<std::vector<CaseInput>> discover_cases(const std::vector<std::string>& pa
                 ITERCONF_TRY(add_file(f, p));
             }
             if (out.size() == before)
-                return make_error(ErrorKind::input, p,
-                                  "no .bpf.c or .bpf.o files in this directory",
+                return make_error(ErrorKind::input, p, "no .c or .bpf.o files in this directory",
                                   "point --cases at case files");
         } else {
             ITERCONF_TRY(add_file(p, {}));
@@ -292,14 +334,7 @@ Result<std::string> compile_case(const CaseInput& in, const CompileOptions& opts
                           "cannot create directory: " + ec.message());
     fs::path errfile = obj;
     errfile += ".stderr";
-    std::vector<std::string> argv = {clang_path(),          "-target", "bpf", "-O2", "-g",
-                                     "-D__TARGET_ARCH_x86", "-Wall"};
-    if (opts.werror)
-        argv.push_back("-Werror");
-    for (const auto& d : opts.include_dirs)
-        argv.push_back("-I" + d);
-    argv.push_back("-I" + cases_include_dir());
-    argv.insert(argv.end(), {"-c", in.path, "-o", obj.string()});
+    std::vector<std::string> argv = bpf_compile_command(in.path, obj.string(), opts);
 
     std::string out, diag;
     int rc = run_capture(argv, out, diag);
@@ -326,13 +361,26 @@ Result<std::string> compile_case(const CaseInput& in, const CompileOptions& opts
 }
 
 Result<std::vector<load::CaseObject>> load_cases(const std::vector<std::string>& paths,
-                                                 const CompileOptions& opts) {
+                                                 const CompileOptions& opts,
+                                                 std::vector<Error>* file_errors) {
     ITERCONF_TRY_ASSIGN(auto inputs, discover_cases(paths));
     std::vector<load::CaseObject> out;
     for (const auto& in : inputs) {
-        ITERCONF_TRY_ASSIGN(std::string obj, compile_case(in, opts));
-        ITERCONF_TRY_ASSIGN(auto c, load::open_case(obj, in.id, in.path));
-        out.push_back(std::move(c));
+        auto obj = compile_case(in, opts);
+        auto c =
+            obj ? load::open_case(*obj, in.id, in.path) : Result<load::CaseObject>(obj.error());
+        if (c) {
+            out.push_back(std::move(*c));
+        } else if (file_errors && c.error().kind == ErrorKind::input) {
+            file_errors->push_back(c.error());
+        } else {
+            return c.error();
+        }
+    }
+    if (out.empty() && file_errors && !file_errors->empty()) {
+        Error e = file_errors->back();
+        file_errors->pop_back();
+        return e;
     }
     return out;
 }

@@ -31,7 +31,7 @@ struct CaseInput {
 Result<std::vector<CaseInput>> discover_cases(const std::vector<std::string>& paths);
 
 struct CompileOptions {
-    std::vector<std::string> include_dirs; // searched before cases/include
+    std::vector<std::string> include_dirs; // searched before ours (-I)
     std::string out_dir;                   // where objects go
     bool verbose = false;
     bool werror = false;
@@ -45,9 +45,17 @@ int run_capture(const std::vector<std::string>& argv, std::string& out, std::str
 // Compiles a .bpf.c with clang -target bpf; returns the object path.
 Result<std::string> compile_case(const CaseInput& in, const CompileOptions& opts);
 
-// discover + compile + open_case for every input.
+// The clang command line that compiles `src` to `obj`: the build's BPF flags
+// (ITERCONF_BPF_CFLAGS in CMakeLists.txt), the user's -I dirs, then ours.
+std::vector<std::string> bpf_compile_command(const std::string& src, const std::string& obj,
+                                             const CompileOptions& opts);
+
+// discover + compile + open_case for every input. With `file_errors`, a file
+// that does not compile or has bad annotations is collected there and the
+// others still load (an error only when none does); without, it is the error.
 Result<std::vector<load::CaseObject>> load_cases(const std::vector<std::string>& paths,
-                                                 const CompileOptions& opts);
+                                                 const CompileOptions& opts,
+                                                 std::vector<Error>* file_errors = nullptr);
 
 // test_progs-style selection: a program is selected when it matches some
 // allow glob (or there are none) and no deny glob. Globs match the id
@@ -56,6 +64,11 @@ bool selected(const std::string& case_id, const std::string& prog,
               const std::vector<std::string>& allow, const std::vector<std::string>& deny);
 
 std::string clang_path();
+// argv[0] as iterconf was invoked (set by main), for reproduce lines.
+std::string self_path();
+void set_self_path(const char* argv0);
+// `s` quoted for a POSIX shell when it needs it.
+std::string shell_quote(const std::string& s);
 std::string cases_include_dir();
 std::string default_cases_dir();
 std::string source_dir();

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
         std::fputs(k_usage, stderr);
         return 2;
     }
+    set_self_path(argv[0]);
     std::string cmd = argv[1];
     try {
         if (cmd == "run")
