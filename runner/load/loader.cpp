@@ -251,6 +251,9 @@ int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opt
     auto t1 = std::chrono::steady_clock::now();
     load_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
     log.assign(buf.data(), strnlen(buf.data(), buf.size()));
+    if (err == 0 && opts.on_loaded)
+        if (struct bpf_program* me = bpf_object__find_program_by_name(o, prog.name.c_str()))
+            opts.on_loaded(bpf_program__fd(me), bpf_program__type(me));
     bpf_object__close(o);
     return err;
 }
@@ -260,6 +263,14 @@ int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opt
 LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
                          const Options& opts) {
     LoadOutcome out;
+    if (!expect::runs_on_arch(prog.spec, expect::current_arch())) {
+        out.result.verdict = record::Verdict::unsupported;
+        out.result.message = std::string("arch: the program is for");
+        for (const auto& a : prog.spec.archs)
+            out.result.message += " " + a;
+        out.result.message += std::string(" only, this is ") + expect::current_arch();
+        return out;
+    }
     for (const auto& k : prog.kfuncs)
         if (!kernel.has_kfunc(k.name))
             out.missing_kfuncs.push_back(k.name);
