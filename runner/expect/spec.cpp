@@ -357,6 +357,7 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
         return e;
     };
 
+    bool priv = false;
     for (const Tag& t : tags) {
         const std::string& k = t.key;
         if (k == "test_expect_success" || k == "test_expect_failure") {
@@ -477,7 +478,15 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
         } else {
             return bad("unknown annotation '" + printable(k) + (t.value ? "=" : "") + "'");
         }
+        // the keys that make test_loader run the privileged pass
+        static constexpr std::string_view k_priv_keys[] = {
+            "test_expect_success", "test_expect_failure",   "test_expect_msg",
+            "test_expect_not_msg", "test_expect_regex",     "test_expect_xlated",
+            "test_jited",          "test_retval",           "test_auxiliary",
+            "iterconf_kver_msg",   "iterconf_kver_success", "iterconf_kver_failure"};
+        priv |= contains(k_priv_keys, k);
     }
+    spec.unpriv_only = spec.unpriv.wanted && !priv;
     return spec;
 }
 
@@ -492,6 +501,7 @@ ProgramSpec unpriv_spec(const ProgramSpec& spec) {
     if (spec.unpriv.retval)
         u.retval = spec.unpriv.retval;
     u.unpriv = UnprivSpec{};
+    u.unpriv_only = false;
     return u;
 }
 

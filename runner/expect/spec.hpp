@@ -78,6 +78,9 @@ struct ProgramSpec {
     uint32_t prog_flags_clear = 0;
     bool auxiliary = false;
     UnprivSpec unpriv;
+    // Only *_unpriv annotations set the outcome: upstream then runs no
+    // privileged pass, so the privileged verdict is not an expectation.
+    bool unpriv_only = false;
     // __arch_*: the architectures (upstream names: X86_64, ARM64, ...) the
     // program is for; empty means every architecture.
     std::vector<std::string> archs;

@@ -1,6 +1,8 @@
+#include "expect/btf_tags.hpp"
 #include "expect/spec.hpp"
 
 #include <gtest/gtest.h>
+#include <map>
 
 using namespace iterconf::expect;
 
@@ -363,5 +365,35 @@ TEST(Spec, RepetitionCountsAreBounded) {
         auto p = compile_pattern(bad);
         ASSERT_FALSE(p.ok()) << bad;
         EXPECT_NE(p.error().what.find("repetition count over 255"), std::string::npos) << bad;
+    }
+}
+
+// The fixtures runner/testdata/formats/{pre_6_12,v6_12,v2026}.bpf.c hold the
+// same programs with tags in the three formats, compiled by clang: every
+// program parses to the same spec in all three.
+TEST(Spec, FixtureObjectsInEveryFormatGiveTheSameSpecs) {
+    std::map<std::string, std::string> first;
+    for (const char* f : {"pre_6_12", "v6_12", "v2026"}) {
+        std::string obj = std::string(ITERCONF_TESTDATA_OBJ) + "/" + f + ".bpf.o";
+        auto tags = read_func_tags(obj);
+        ASSERT_TRUE(tags.ok()) << tags.error().message();
+        std::map<std::string, std::string> specs;
+        for (const auto& [prog, t] : *tags) {
+            auto s = parse_program_tags(prog, t, obj);
+            ASSERT_TRUE(s.ok()) << s.error().message();
+            specs[prog] = dump(*s);
+        }
+        EXPECT_EQ(specs.size(), 10u) << f;
+        EXPECT_EQ(specs["null_map_value"],
+                  "success=0 desc=map value used without a NULL check "
+                  "msg=R0 invalid mem access 'map_value_or_null' "
+                  "msg!=this text is never in a verifier log msg=processed {{[0-9]+}} insns "
+                  "retval=- log_level=- flags=0/0 aux=0 unpriv=0,-,0")
+            << f;
+        EXPECT_EQ(specs["xdp_passes"].find("retval=XDP_PASS") != std::string::npos, true) << f;
+        if (first.empty())
+            first = specs;
+        else
+            EXPECT_EQ(specs, first) << f;
     }
 }
