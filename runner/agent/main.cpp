@@ -253,18 +253,27 @@ record::Record unpriv_pass(const load::CaseObject& obj, const load::CaseProgram&
         } else {
             load::CaseProgram up = prog;
             up.spec = expect::unpriv_spec(prog.spec);
+            // only __auxiliary_unpriv programs go along (test_loader's rule)
+            load::CaseObject uobj = obj;
+            for (auto& p : uobj.programs)
+                p.spec.auxiliary = p.spec.unpriv.auxiliary;
             judge::TestRun run;
             load::Options o;
             if (up.spec.retval)
                 o.on_loaded = [&](int fd, int type) { run = test_run(fd, type); };
-            auto outcome = load::load_on_host(obj, up, kernel, o);
+            auto outcome = load::load_on_host(uobj, up, kernel, o);
             // test_loader counts any refused load as a failure: without
             // CAP_BPF most program types are refused before the verifier.
             auto& v = outcome.result.verdict;
             if (v == record::Verdict::load_error ||
-                (v == record::Verdict::unsupported && outcome.missing_kfuncs.empty()))
+                (v == record::Verdict::unsupported && outcome.missing_kfuncs.empty())) {
                 v = record::Verdict::reject;
-            r = judge::make_record(obj, up, outcome, kernel.release(), kernel.version(), "guest");
+                if (outcome.result.message.empty()) {
+                    auto lines = load::tail_lines(outcome.libbpf_text, 1);
+                    outcome.result.message = lines.empty() ? "refused" : lines.back();
+                }
+            }
+            r = judge::make_record(uobj, up, outcome, kernel.release(), kernel.version(), "guest");
             if (up.spec.retval)
                 judge::judge_retval(r, *up.spec.retval, run,
                                     prog.spec.unpriv.retval ? "__retval_unpriv" : "__retval");

@@ -383,7 +383,7 @@ TEST(Spec, FixtureObjectsInEveryFormatGiveTheSameSpecs) {
             ASSERT_TRUE(s.ok()) << s.error().message();
             specs[prog] = dump(*s);
         }
-        EXPECT_EQ(specs.size(), 10u) << f;
+        EXPECT_EQ(specs.size(), 11u) << f;
         EXPECT_EQ(specs["null_map_value"],
                   "success=0 desc=map value used without a NULL check "
                   "msg=R0 invalid mem access 'map_value_or_null' "
