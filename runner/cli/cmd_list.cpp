@@ -128,6 +128,23 @@ int cmd_list(int argc, char** argv) {
             }
             if (p.spec.retval)
                 std::printf("    retval: %s\n", p.spec.retval->text.c_str());
+            if (p.spec.unpriv.wanted) {
+                auto u = expect::unpriv_spec(p.spec);
+                std::string line = u.success.value_or(true) ? "success" : "failure";
+                if (u.retval)
+                    line += ", retval " + u.retval->text;
+                if (p.spec.unpriv.caps)
+                    line += ", caps 0x" + [&] {
+                        char b[20];
+                        std::snprintf(b, sizeof(b), "%llx",
+                                      static_cast<unsigned long long>(p.spec.unpriv.caps));
+                        return std::string(b);
+                    }();
+                std::printf("    unpriv: %s\n", line.c_str());
+                for (const auto& m : p.spec.unpriv.msgs)
+                    std::printf("    unpriv msg: %s%s\n", m.negative ? "not: " : "",
+                                m.text.c_str());
+            }
             for (const auto& u : unchecked)
                 std::printf("    unchecked on host: %s\n", u.c_str());
         }
