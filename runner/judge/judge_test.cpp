@@ -188,3 +188,23 @@ TEST(Judge, UnprivMismatchFailsTheRecord) {
     judge::merge_unpriv(r2, ok);
     EXPECT_TRUE(r2.match);
 }
+
+// Only *_unpriv verdicts: test_loader runs no privileged pass, so the
+// privileged verdict is no expectation (the unprivileged one is, in guests).
+TEST(Judge, UnprivOnlyHasNoPrivilegedExpectation) {
+    auto spec = spec_of({"comment:0:test_expect_failure_unpriv",
+                         "comment:1:test_expect_msg_unpriv=R0 leaks addr"});
+    EXPECT_TRUE(spec.unpriv_only);
+    for (auto v : {record::Verdict::accept, record::Verdict::reject}) {
+        auto r = rec(v);
+        judge::judge(r, spec, {{6, 12, 0}}, "");
+        EXPECT_TRUE(r.match) << r.reason;
+    }
+    auto u = expect::unpriv_spec(spec);
+    EXPECT_FALSE(u.unpriv_only);
+    auto r = rec(record::Verdict::accept);
+    judge::judge(r, u, {{6, 12, 0}}, "");
+    EXPECT_FALSE(r.match); // the unprivileged pass must reject
+    EXPECT_FALSE(spec_of({"comment:0:test_expect_success", "comment:1:test_expect_failure_unpriv"})
+                     .unpriv_only);
+}
