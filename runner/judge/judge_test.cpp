@@ -192,8 +192,8 @@ TEST(Judge, UnprivMismatchFailsTheRecord) {
 // Only *_unpriv verdicts: test_loader runs no privileged pass, so the
 // privileged verdict is no expectation (the unprivileged one is, in guests).
 TEST(Judge, UnprivOnlyHasNoPrivilegedExpectation) {
-    auto spec = spec_of({"comment:0:test_expect_failure_unpriv",
-                         "comment:1:test_expect_msg_unpriv=R0 leaks addr"});
+    auto spec = spec_of(
+        {"comment:0:test_expect_failure_unpriv", "comment:1:test_expect_msg_unpriv=R0 leaks addr"});
     EXPECT_TRUE(spec.unpriv_only);
     for (auto v : {record::Verdict::accept, record::Verdict::reject}) {
         auto r = rec(v);
