@@ -21,6 +21,13 @@
 // "@bounds\t<dir>" replays the fuzz_iter_bounds inputs under <dir>
 // (agent/bounds.cpp).
 //
+// Beyond loading, as upstream's test_loader does (and never on the host):
+// a program with __retval that loads is run once with BPF_PROG_TEST_RUN
+// (test_run() below), and a program with *_unpriv annotations is loaded a
+// second time in a child process as uid 65534 holding only the capabilities
+// of __caps_unpriv (unpriv_pass()); what cannot be done is listed in the
+// record's `unchecked`.
+//
 // Kernel command line options read from /proc/cmdline:
 //   iterconf.start=N      skip the first N programs (after a crash or hang)
 //   iterconf.crash_at=N   fault injection for the harness's own tests:
@@ -38,15 +45,24 @@
 #include "load/raw_load.hpp"
 #include "record/record.hpp"
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <grp.h>
+#include <linux/bpf.h>
+#include <linux/capability.h>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 #include <vector>
@@ -117,6 +133,177 @@ long cmdline_number(const std::string& cmdline, const std::string& key, long def
 struct PlanItem {
     std::string object, case_id, program;
 };
+
+// Runs a loaded program once with BPF_PROG_TEST_RUN, the way upstream's
+// test_loader does: the packet types get 64 zero bytes of packet (its
+// TEST_DATA_LEN) and room for what they write back; syscall programs get no
+// input at all. Raw tracepoint programs (not run by test_loader) get twelve
+// zero arguments. Other types are not run: the reason says so.
+judge::TestRun test_run(int fd, int type) {
+    judge::TestRun run;
+    unsigned char in[64] = {};
+    unsigned char out[256] = {};
+    unsigned long long args[12] = {}; // MAX_BPF_FUNC_ARGS
+    LIBBPF_OPTS(bpf_test_run_opts, o);
+    switch (type) {
+    case BPF_PROG_TYPE_SOCKET_FILTER:
+    case BPF_PROG_TYPE_SCHED_CLS:
+    case BPF_PROG_TYPE_SCHED_ACT:
+    case BPF_PROG_TYPE_XDP:
+    case BPF_PROG_TYPE_CGROUP_SKB:
+    case BPF_PROG_TYPE_LWT_IN:
+    case BPF_PROG_TYPE_LWT_OUT:
+    case BPF_PROG_TYPE_LWT_XMIT:
+    case BPF_PROG_TYPE_LWT_SEG6LOCAL:
+        o.data_in = in;
+        o.data_size_in = sizeof(in);
+        o.data_out = out;
+        o.data_size_out = sizeof(out);
+        o.repeat = 1;
+        break;
+    case BPF_PROG_TYPE_SYSCALL:
+        break;
+    case BPF_PROG_TYPE_RAW_TRACEPOINT:
+        o.ctx_in = args;
+        o.ctx_size_in = sizeof(args);
+        break;
+    default: {
+        const char* n = libbpf_bpf_prog_type_str(static_cast<enum bpf_prog_type>(type));
+        run.not_run = std::string("guest: program type ") + (n ? n : std::to_string(type).c_str()) +
+                      " is not run by BPF_PROG_TEST_RUN";
+        return run;
+    }
+    }
+    if (bpf_prog_test_run_opts(fd, &o) < 0) {
+        int err = errno;
+        if (err == ENOTSUP || err == EOPNOTSUPP || err == 524 /* ENOTSUPP */) {
+            run.not_run = "guest: this kernel has no BPF_PROG_TEST_RUN for the program's type";
+            return run;
+        }
+        run.err = err;
+    } else {
+        run.retval = o.retval;
+    }
+    run.ran = true;
+    return run;
+}
+
+// Lets unprivileged users load BPF programs: kernel.unprivileged_bpf_disabled
+// 2 (Debian's default) may be set to 0 by root; 1 is for good until reboot.
+// Returns "" when allowed, else why not.
+std::string allow_unprivileged_bpf() {
+    const char* path = "/proc/sys/kernel/unprivileged_bpf_disabled";
+    auto read = [&] {
+        std::string v;
+        std::ifstream in(path);
+        in >> v;
+        return v;
+    };
+    std::string v = read();
+    if (v.empty() || v == "0")
+        return ""; // no such sysctl (older kernels allow it), or allowed
+    {
+        std::ofstream out(path);
+        out << "0\n";
+    }
+    if (read() == "0") {
+        kmsg("kernel.unprivileged_bpf_disabled " + v + " -> 0 for the unprivileged pass");
+        return "";
+    }
+    return "guest: kernel.unprivileged_bpf_disabled=" + v + " cannot be set to 0";
+}
+
+// In a child: become uid/gid 65534 keeping only the capabilities in `caps`.
+std::string drop_privileges(uint64_t caps) {
+    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+        return std::string("prctl(PR_SET_KEEPCAPS): ") + std::strerror(errno);
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+        ::setresuid(65534, 65534, 65534) != 0)
+        return std::string("setresuid(65534): ") + std::strerror(errno);
+    __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct d[2] = {};
+    d[0].effective = d[0].permitted = static_cast<uint32_t>(caps);
+    d[1].effective = d[1].permitted = static_cast<uint32_t>(caps >> 32);
+    if (::syscall(SYS_capset, &h, d) != 0)
+        return std::string("capset: ") + std::strerror(errno);
+    return "";
+}
+
+// The unprivileged pass of one program: loaded (and, with __retval or
+// __retval_unpriv, run) in a child without privileges, judged there against
+// expect::unpriv_spec(), and returned as a record for judge::merge_unpriv().
+record::Record unpriv_pass(const load::CaseObject& obj, const load::CaseProgram& prog,
+                           const load::HostKernel& kernel) {
+    record::Record failed;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        failed.reason = std::string("pipe: ") + std::strerror(errno);
+        return failed;
+    }
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        failed.reason = std::string("fork: ") + std::strerror(errno);
+        return failed;
+    }
+    if (pid == 0) {
+        ::close(fds[0]);
+        record::Record r;
+        if (std::string err = drop_privileges(prog.spec.unpriv.caps); !err.empty()) {
+            r.reason = "cannot drop privileges: " + err;
+        } else {
+            load::CaseProgram up = prog;
+            up.spec = expect::unpriv_spec(prog.spec);
+            // only __auxiliary_unpriv programs go along (test_loader's rule)
+            load::CaseObject uobj = obj;
+            for (auto& p : uobj.programs)
+                p.spec.auxiliary = p.spec.unpriv.auxiliary;
+            judge::TestRun run;
+            load::Options o;
+            if (up.spec.retval)
+                o.on_loaded = [&](int fd, int type) { run = test_run(fd, type); };
+            auto outcome = load::load_on_host(uobj, up, kernel, o);
+            // test_loader counts any refused load as a failure: without
+            // CAP_BPF most program types are refused before the verifier.
+            auto& v = outcome.result.verdict;
+            if (v == record::Verdict::load_error ||
+                (v == record::Verdict::unsupported && outcome.missing_kfuncs.empty())) {
+                v = record::Verdict::reject;
+                if (outcome.result.message.empty()) {
+                    auto lines = load::tail_lines(outcome.libbpf_text, 1);
+                    outcome.result.message = lines.empty() ? "refused" : lines.back();
+                }
+            }
+            r = judge::make_record(uobj, up, outcome, kernel.release(), kernel.version(), "guest");
+            if (up.spec.retval)
+                judge::judge_retval(r, *up.spec.retval, run,
+                                    prog.spec.unpriv.retval ? "__retval_unpriv" : "__retval");
+        }
+        write_all(fds[1], record::to_json(r) + "\n");
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string line;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fds[0], buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        line.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fds[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    auto r = record::from_json(line.substr(0, line.find('\n')));
+    if (!r) {
+        failed.reason =
+            "the unprivileged load ended without a result (status " + std::to_string(status) + ")";
+        return failed;
+    }
+    return *r;
+}
 
 } // namespace
 
@@ -263,6 +450,7 @@ int main() {
 
     std::map<std::string, load::CaseObject> objects;
     load::Options opts;
+    std::optional<std::string> unpriv_blocked; // asked once, at the first *_unpriv program
     for (size_t i = static_cast<size_t>(std::max(start, 0L)); i < plan.size(); i++) {
         const PlanItem& p = plan[i];
         std::string id = p.case_id + "/" + p.program;
@@ -292,9 +480,24 @@ int main() {
         if (!prog)
             fatal(make_error(ErrorKind::internal, p.object, "no program '" + p.program + "'"));
 
-        auto outcome = load::load_on_host(it->second, *prog, *kernel, opts);
+        judge::TestRun run;
+        load::Options o = opts;
+        if (prog->spec.retval)
+            o.on_loaded = [&](int fd, int type) { run = test_run(fd, type); };
+        auto outcome = load::load_on_host(it->second, *prog, *kernel, o);
         auto r = judge::make_record(it->second, *prog, outcome, kernel->release(),
                                     kernel->version(), "guest");
+        if (prog->spec.retval)
+            judge::judge_retval(r, *prog->spec.retval, run);
+        if (prog->spec.unpriv.wanted &&
+            (r.verdict == record::Verdict::accept || r.verdict == record::Verdict::reject)) {
+            if (!unpriv_blocked)
+                unpriv_blocked = allow_unprivileged_bpf();
+            if (!unpriv_blocked->empty())
+                r.unchecked.push_back("__*_unpriv (" + *unpriv_blocked + ")");
+            else
+                judge::merge_unpriv(r, unpriv_pass(it->second, *prog, *kernel));
+        }
         if (!outcome.log.empty()) {
             // The serial port moves about 300 KiB/s: keep the last 256 KiB.
             const size_t cap = 256u << 10;

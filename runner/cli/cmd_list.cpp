@@ -1,5 +1,6 @@
 // iterconf list: every case program with its expectation.
 #include "cli/common.hpp"
+#include "judge/judge.hpp"
 #include "record/record.hpp"
 
 #include <cstdio>
@@ -90,6 +91,9 @@ int cmd_list(int argc, char** argv) {
                                (m->range ? "[" + m->range->text + "] " : "") + m->text);
             if (p.spec.auxiliary)
                 verdict = "auxiliary";
+            // What a host run leaves unchecked (a guest checks __retval and
+            // the unprivileged pass).
+            auto unchecked = judge::unchecked_entries(p.spec, judge::Place::host);
             if (json) {
                 std::string line = "{\"id\":" + record::json_quote(o.id + "/" + p.name) +
                                    ",\"file\":" + record::json_quote(o.display) +
@@ -102,8 +106,8 @@ int cmd_list(int argc, char** argv) {
                 for (size_t i = 0; i < kfs.size(); i++)
                     line += (i ? "," : "") + record::json_quote(kfs[i]);
                 line += "],\"unchecked\":[";
-                for (size_t i = 0; i < p.spec.unchecked.size(); i++)
-                    line += (i ? "," : "") + record::json_quote(p.spec.unchecked[i]);
+                for (size_t i = 0; i < unchecked.size(); i++)
+                    line += (i ? "," : "") + record::json_quote(unchecked[i]);
                 line += "]}\n";
                 std::fputs(line.c_str(), stdout);
                 continue;
@@ -116,8 +120,33 @@ int cmd_list(int argc, char** argv) {
                 std::printf("    msg: %s\n", m.c_str());
             if (!kf.empty())
                 std::printf("    kfuncs: %s\n", kf.c_str());
-            for (const auto& u : p.spec.unchecked)
-                std::printf("    not checked by iterconf: %s\n", u.c_str());
+            if (!p.spec.archs.empty()) {
+                std::string a;
+                for (const auto& x : p.spec.archs)
+                    a += (a.empty() ? "" : ",") + x;
+                std::printf("    arch: %s\n", a.c_str());
+            }
+            if (p.spec.retval)
+                std::printf("    retval: %s\n", p.spec.retval->text.c_str());
+            if (p.spec.unpriv.wanted) {
+                auto u = expect::unpriv_spec(p.spec);
+                std::string line = u.success.value_or(true) ? "success" : "failure";
+                if (u.retval)
+                    line += ", retval " + u.retval->text;
+                if (p.spec.unpriv.caps)
+                    line += ", caps 0x" + [&] {
+                        char b[20];
+                        std::snprintf(b, sizeof(b), "%llx",
+                                      static_cast<unsigned long long>(p.spec.unpriv.caps));
+                        return std::string(b);
+                    }();
+                std::printf("    unpriv: %s\n", line.c_str());
+                for (const auto& m : p.spec.unpriv.msgs)
+                    std::printf("    unpriv msg: %s%s\n", m.negative ? "not: " : "",
+                                m.text.c_str());
+            }
+            for (const auto& u : unchecked)
+                std::printf("    unchecked on host: %s\n", u.c_str());
         }
     }
     if (!json)

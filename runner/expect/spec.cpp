@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <string_view>
 
 namespace iterconf::expect {
@@ -11,28 +12,54 @@ namespace {
 
 constexpr std::string_view k_hint = "see cases/README.md for the annotation vocabulary";
 
-// Upstream test_loader keys that iterconf recognises but does not check.
-constexpr std::string_view k_unchecked_keys[] = {
-    "test_expect_failure_unpriv",
-    "test_expect_success_unpriv",
-    "test_expect_msg_unpriv",
-    "test_expect_not_msg_unpriv",
-    "test_retval_unpriv",
-    "test_auxiliary_unpriv",
-    "test_expect_xlated",
-    "test_expect_xlated_unpriv",
-    "test_jited",
-    "test_jited_unpriv",
-    "test_arch",
-    "test_caps_unpriv",
-    "load_mode",
-    "test_btf_path",
-    "test_expect_stderr",
-    "test_expect_stderr_unpriv",
-    "test_expect_stdout",
-    "test_expect_stdout_unpriv",
-    "test_linear_size",
+// Upstream keys iterconf knows but never checks, with what it says about
+// each (ProgramSpec::unchecked, unchecked_text()). Together with the keys
+// parse_program_tags() handles, these are all the keys any version of
+// upstream's bpf_misc.h has written (checked against its history: 6.3
+// through the 2026 tag-ordering rework).
+struct UncheckedKey {
+    std::string_view key;
+    std::string_view text;
 };
+constexpr UncheckedKey k_unchecked_keys[] = {
+    {"test_expect_xlated", "__xlated (the program after verifier rewrites is not compared)"},
+    {"test_expect_xlated_unpriv",
+     "__xlated_unpriv (the program after verifier rewrites is not compared)"},
+    {"test_jited", "__jited (the JITed code is not compared)"},
+    {"test_jited_unpriv", "__jited_unpriv (the JITed code is not compared)"},
+    {"test_expect_stderr", "__stderr (the program's BPF stderr stream is not read)"},
+    {"test_expect_stderr_unpriv", "__stderr_unpriv (the program's BPF stderr stream is not read)"},
+    {"test_expect_stdout", "__stdout (the program's BPF stdout stream is not read)"},
+    {"test_expect_stdout_unpriv", "__stdout_unpriv (the program's BPF stdout stream is not read)"},
+    {"load_mode", "__load_if_JITed/__load_if_no_JITed (loaded whether or not the JIT is on)"},
+    {"test_btf_path", "__btf_path (the custom BTF file is not used)"},
+    {"test_btf_func_path", "__btf_func_path (the custom BTF file is not used)"},
+    {"test_linear_size", "__linear_size (test runs use a linear skb)"},
+    {"test_kconfig", "__kconfig_check (judged whatever the kernel's configuration)"},
+    {"test_skip", "__skip (upstream reports it skipped; iterconf loads and judges it)"},
+};
+
+// Keys whose value carried "<__COUNTER__>=" from 6.12 until the 2026 format
+// moved the counter in front of the key (upstream's skip_dynamic_pfx()).
+constexpr std::string_view k_counted_keys[] = {
+    "test_expect_msg",        "test_expect_not_msg",        "test_expect_regex",
+    "test_expect_msg_unpriv", "test_expect_not_msg_unpriv", "test_expect_regex_unpriv",
+    "test_expect_xlated",     "test_expect_xlated_unpriv",  "test_jited",
+    "test_jited_unpriv",      "test_expect_stderr",         "test_expect_stderr_unpriv",
+    "test_expect_stdout",     "test_expect_stdout_unpriv",
+};
+
+template <typename Range> bool contains(const Range& r, std::string_view k) {
+    return std::find(std::begin(r), std::end(r), k) != std::end(r);
+}
+
+// The length of "<digits>=" at the start of v, or 0.
+size_t counter_prefix(std::string_view v) {
+    size_t d = 0;
+    while (d < v.size() && std::isdigit(static_cast<unsigned char>(v[d])))
+        d++;
+    return d > 0 && d < v.size() && v[d] == '=' ? d + 1 : 0;
+}
 
 // POSIX's RE_DUP_MAX: the largest count a {m,n} may give.
 constexpr long k_re_dup_max = 255;
@@ -160,6 +187,102 @@ std::optional<uint32_t> prog_flag_value(const std::string& name) {
     return std::nullopt;
 }
 
+namespace {
+
+// "4|12" or "CAP_BPF|CAP_NET_ADMIN" (__caps_unpriv) -> bit mask.
+std::optional<uint64_t> parse_caps(std::string_view v) {
+    static const std::pair<std::string_view, int> k_caps[] = {
+        {"CAP_NET_ADMIN", 12}, {"CAP_SYS_ADMIN", 21}, {"CAP_PERFMON", 38}, {"CAP_BPF", 39}};
+    uint64_t mask = 0;
+    while (true) {
+        size_t bar = v.find('|');
+        std::string_view tok = v.substr(0, bar);
+        while (!tok.empty() && tok.front() == ' ')
+            tok.remove_prefix(1);
+        while (!tok.empty() && tok.back() == ' ')
+            tok.remove_suffix(1);
+        int cap = -1;
+        for (const auto& [n, c] : k_caps)
+            if (n == tok)
+                cap = c;
+        if (cap < 0) {
+            auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), cap);
+            if (ec != std::errc() || p != tok.data() + tok.size() || cap <= 0 || cap > 63)
+                return std::nullopt;
+        }
+        mask |= 1ull << cap;
+        if (bar == std::string_view::npos)
+            return mask;
+        v.remove_prefix(bar + 1);
+    }
+}
+
+} // namespace
+
+Result<Retval> parse_retval(const std::string& text) {
+    // Upstream's named values: before 2025 test_loader resolved INT_MIN,
+    // POINTER_VALUE (then 0xcafe4all) and TEST_DATA_LEN by name; since then
+    // bpf_misc.h expands the macros (POINTER_VALUE 0xbadcafe) and writes
+    // INT_MIN as _INT_MIN. The XDP and TC actions are enum constants, which
+    // the preprocessor leaves as names.
+    static const std::pair<std::string_view, int64_t> k_named[] = {
+        {"INT_MIN", INT32_MIN}, {"_INT_MIN", INT32_MIN}, {"POINTER_VALUE", 0xcafe4a},
+        {"TEST_DATA_LEN", 64},  {"XDP_ABORTED", 0},      {"XDP_DROP", 1},
+        {"XDP_PASS", 2},        {"XDP_TX", 3},           {"XDP_REDIRECT", 4},
+        {"TC_ACT_UNSPEC", -1},  {"TC_ACT_OK", 0},        {"TC_ACT_RECLASSIFY", 1},
+        {"TC_ACT_SHOT", 2},     {"TC_ACT_PIPE", 3},      {"TC_ACT_STOLEN", 4},
+        {"TC_ACT_REDIRECT", 7},
+    };
+    for (const auto& [n, v] : k_named)
+        if (n == text)
+            return Retval{text, static_cast<uint32_t>(v)};
+    std::string_view t = text;
+    bool neg = !t.empty() && t[0] == '-';
+    if (neg)
+        t.remove_prefix(1);
+    int base = 10;
+    if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
+        t.remove_prefix(2);
+        base = 16;
+    }
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v, base);
+    if (t.empty() || ec != std::errc() || p != t.data() + t.size() || v > 0xffffffffull)
+        return make_error(ErrorKind::input, "",
+                          "__retval: expected a number, got '" + printable(text) + "'");
+    uint32_t u = static_cast<uint32_t>(v);
+    return Retval{text, neg ? 0u - u : u};
+}
+
+const char* current_arch() {
+#if defined(__x86_64__)
+    return "X86_64";
+#elif defined(__i386__)
+    return "X86_32";
+#elif defined(__aarch64__)
+    return "ARM64";
+#elif defined(__riscv) && __riscv_xlen == 64
+    return "RISCV64";
+#elif defined(__s390x__)
+    return "s390x";
+#elif defined(__loongarch__)
+    return "LOONGARCH";
+#else
+    return "unknown";
+#endif
+}
+
+bool runs_on_arch(const ProgramSpec& spec, const std::string& arch) {
+    return spec.archs.empty() || contains(spec.archs, arch);
+}
+
+std::string unchecked_text(const std::string& key) {
+    for (const auto& u : k_unchecked_keys)
+        if (u.key == key)
+            return std::string(u.text);
+    return key;
+}
+
 Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std::string> raw,
                                        const std::string& where) {
     ProgramSpec spec;
@@ -187,6 +310,29 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
             t.value = std::string(s.substr(eq + 1));
         tags.push_back(std::move(t));
     }
+    // The 6.12 format: each repeatable key's value starts with "<N>=". A
+    // program is read that way when all its counterless tags of such keys
+    // do, so an older message that happens to start with digits and '='
+    // still parses as written unless every message of its program does.
+    bool counted = false;
+    for (const Tag& t : tags) {
+        if (t.order >= 0 || !contains(k_counted_keys, t.key))
+            continue;
+        if (!t.value || !counter_prefix(*t.value)) {
+            counted = false;
+            break;
+        }
+        counted = true;
+    }
+    if (counted) {
+        for (Tag& t : tags) {
+            if (t.order >= 0 || !contains(k_counted_keys, t.key))
+                continue;
+            size_t n = counter_prefix(*t.value);
+            std::from_chars(t.value->data(), t.value->data() + n - 1, t.order);
+            t.value->erase(0, n);
+        }
+    }
     std::stable_sort(tags.begin(), tags.end(), [](const Tag& a, const Tag& b) {
         return a.order != b.order ? a.order < b.order : a.index < b.index;
     });
@@ -211,6 +357,7 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
         return e;
     };
 
+    bool priv = false;
     for (const Tag& t : tags) {
         const std::string& k = t.key;
         if (k == "test_expect_success" || k == "test_expect_failure") {
@@ -219,18 +366,31 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
             if (spec.success && *spec.success != success)
                 return bad("both __success and __failure");
             spec.success = success;
+        } else if (k == "test_expect_success_unpriv" || k == "test_expect_failure_unpriv") {
+            ITERCONF_TRY(no_value(t));
+            bool success = k == "test_expect_success_unpriv";
+            if (spec.unpriv.success && *spec.unpriv.success != success)
+                return bad("both __success_unpriv and __failure_unpriv");
+            spec.unpriv.success = success;
+            spec.unpriv.wanted = true;
         } else if (k == "test_expect_msg" || k == "test_expect_not_msg" ||
-                   k == "test_expect_regex") {
+                   k == "test_expect_regex" || k == "test_expect_msg_unpriv" ||
+                   k == "test_expect_not_msg_unpriv" || k == "test_expect_regex_unpriv") {
             ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
             if (v.empty())
                 return bad("empty message in '" + k + "'");
-            if (k == "test_expect_regex")
+            if (k.starts_with("test_expect_regex"))
                 v = "{{" + v + "}}";
             auto p = compile_pattern(v);
             if (!p)
                 return with_where(p.take_error(), k);
-            p->negative = k == "test_expect_not_msg";
-            spec.msgs.push_back(std::move(*p));
+            p->negative = k.starts_with("test_expect_not_msg");
+            if (k.ends_with("_unpriv")) {
+                spec.unpriv.msgs.push_back(std::move(*p));
+                spec.unpriv.wanted = true;
+            } else {
+                spec.msgs.push_back(std::move(*p));
+            }
         } else if (k == "iterconf_kver_msg") {
             ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
             size_t close = v.find(']');
@@ -258,11 +418,18 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
             spec.kver_verdicts.push_back({std::move(*range), k == "iterconf_kver_success"});
         } else if (k == "test_description") {
             ITERCONF_TRY_ASSIGN(spec.description, need_value(t));
-        } else if (k == "test_retval") {
+        } else if (k == "test_retval" || k == "test_retval_unpriv") {
             ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
-            if (v.empty())
-                return bad("empty __retval");
-            spec.retval = v;
+            auto r = parse_retval(v);
+            if (!r)
+                return with_where(r.take_error(),
+                                  k == "test_retval" ? "__retval" : "__retval_unpriv");
+            if (k == "test_retval") {
+                spec.retval = std::move(*r);
+            } else {
+                spec.unpriv.retval = std::move(*r);
+                spec.unpriv.wanted = true;
+            }
         } else if (k == "test_log_level") {
             ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
             int lvl = -1;
@@ -270,6 +437,9 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
             if (ec != std::errc() || p != v.data() + v.size() || lvl < 0 || lvl > 7)
                 return bad("__log_level: expected 0..7, got '" + printable(v) + "'");
             spec.log_level = lvl;
+        } else if (k == "test_log_always") {
+            // upstream prints the log even on success; iterconf always keeps it
+            ITERCONF_TRY(no_value(t));
         } else if (k == "test_prog_flags") {
             ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
             bool clear = !v.empty() && v[0] == '!';
@@ -277,17 +447,62 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
             if (!f)
                 return bad("__flag: unknown flag '" + printable(v) + "'");
             (clear ? spec.prog_flags_clear : spec.prog_flags_set) |= *f;
-        } else if (k == "test_auxiliary") {
+        } else if (k == "test_auxiliary" || k == "test_auxiliary_unpriv") {
             ITERCONF_TRY(no_value(t));
             spec.auxiliary = true;
-        } else if (std::find(std::begin(k_unchecked_keys), std::end(k_unchecked_keys), k) !=
-                   std::end(k_unchecked_keys)) {
-            spec.unchecked.push_back(k);
+            if (k == "test_auxiliary_unpriv") {
+                spec.unpriv.auxiliary = true;
+                spec.unpriv.wanted = true;
+            }
+        } else if (k == "test_caps_unpriv") {
+            ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
+            auto caps = parse_caps(v);
+            if (!caps)
+                return bad("__caps_unpriv: expected capability numbers joined by '|', got '" +
+                           printable(v) + "'");
+            spec.unpriv.caps |= *caps;
+            spec.unpriv.wanted = true;
+        } else if (k == "test_arch") {
+            ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
+            static constexpr std::string_view k_archs[] = {"X86_64",  "X86_32", "ARM64",
+                                                           "RISCV64", "s390x",  "LOONGARCH"};
+            if (!contains(k_archs, v))
+                return bad("__arch: unknown architecture '" + printable(v) +
+                           "' (upstream names: X86_64, X86_32, ARM64, RISCV64, s390x, LOONGARCH)");
+            if (!contains(spec.archs, v))
+                spec.archs.push_back(v);
+        } else if (std::any_of(std::begin(k_unchecked_keys), std::end(k_unchecked_keys),
+                               [&](const UncheckedKey& u) { return u.key == k; })) {
+            if (!contains(spec.unchecked, k))
+                spec.unchecked.push_back(k);
         } else {
             return bad("unknown annotation '" + printable(k) + (t.value ? "=" : "") + "'");
         }
+        // the keys that make test_loader run the privileged pass
+        static constexpr std::string_view k_priv_keys[] = {
+            "test_expect_success", "test_expect_failure",   "test_expect_msg",
+            "test_expect_not_msg", "test_expect_regex",     "test_expect_xlated",
+            "test_jited",          "test_retval",           "test_auxiliary",
+            "iterconf_kver_msg",   "iterconf_kver_success", "iterconf_kver_failure"};
+        priv |= contains(k_priv_keys, k);
     }
+    spec.unpriv_only = spec.unpriv.wanted && !priv;
     return spec;
+}
+
+ProgramSpec unpriv_spec(const ProgramSpec& spec) {
+    ProgramSpec u = spec;
+    if (spec.unpriv.success) {
+        u.success = spec.unpriv.success;
+        u.kver_verdicts.clear();
+    }
+    if (!spec.unpriv.msgs.empty())
+        u.msgs = spec.unpriv.msgs;
+    if (spec.unpriv.retval)
+        u.retval = spec.unpriv.retval;
+    u.unpriv = UnprivSpec{};
+    u.unpriv_only = false;
+    return u;
 }
 
 Expectation resolve(const ProgramSpec& spec, const KernelVersion& k) {

@@ -1,6 +1,8 @@
+#include "expect/btf_tags.hpp"
 #include "expect/spec.hpp"
 
 #include <gtest/gtest.h>
+#include <map>
 
 using namespace iterconf::expect;
 
@@ -77,9 +79,196 @@ TEST(Spec, UnknownAndMalformedAnnotationsAreErrors) {
 
 TEST(Spec, UpstreamKeysWeDoNotCheckAreListed) {
     auto s = parse_ok({"comment:1:test_expect_success", "comment:2:test_expect_failure_unpriv",
-                       "comment:3:test_expect_xlated=r0 = 0"});
-    EXPECT_EQ(s.unchecked,
-              (std::vector<std::string>{"test_expect_failure_unpriv", "test_expect_xlated"}));
+                       "comment:3:test_expect_xlated=r0 = 0", "comment:4:test_expect_xlated=exit",
+                       "comment:5:test_btf_path=x.o"});
+    EXPECT_EQ(s.unchecked, (std::vector<std::string>{"test_expect_xlated", "test_btf_path"}));
+    EXPECT_EQ(unchecked_text("test_expect_xlated"),
+              "__xlated (the program after verifier rewrites is not compared)");
+    // the unprivileged pass is a check of its own now (in guests)
+    EXPECT_TRUE(s.unpriv.wanted);
+    EXPECT_EQ(s.unpriv.success, false);
+}
+
+namespace {
+
+// Everything a ProgramSpec says, as one string, to compare specs.
+std::string dump(const ProgramSpec& s) {
+    std::string out = "success=" + std::string(!s.success ? "-" : *s.success ? "1" : "0");
+    out += " desc=" + s.description;
+    for (const auto& m : s.msgs)
+        out += std::string(" msg") + (m.negative ? "!" : "") + "=" + m.text;
+    out += " retval=" + (s.retval ? s.retval->text : "-");
+    out += " log_level=" + (s.log_level ? std::to_string(*s.log_level) : "-");
+    out += " flags=" + std::to_string(s.prog_flags_set) + "/" + std::to_string(s.prog_flags_clear);
+    out += " aux=" + std::to_string(s.auxiliary);
+    out += " unpriv=" + std::to_string(s.unpriv.wanted) + "," +
+           (!s.unpriv.success   ? "-"
+            : *s.unpriv.success ? "1"
+                                : "0") +
+           "," + std::to_string(s.unpriv.caps);
+    for (const auto& m : s.unpriv.msgs)
+        out += std::string(" umsg") + (m.negative ? "!" : "") + "=" + m.text;
+    for (const auto& a : s.archs)
+        out += " arch=" + a;
+    for (const auto& u : s.unchecked)
+        out += " unchecked=" + u;
+    return out;
+}
+
+} // namespace
+
+// Contract 1: the three tag formats upstream bpf_misc.h has shipped give
+// the same spec. The BTF order is shuffled where a counter gives the order.
+TEST(Spec, EveryTagFormatGivesTheSameSpec) {
+    // before 6.12: no counter; BTF order is the written order
+    auto pre = parse_ok(
+        {"comment:test_description=two in a row", "comment:test_expect_failure",
+         "comment:test_expect_msg=R1 type=scalar",
+         "comment:test_expect_not_msg=bpf_iter_num_destroy", "comment:test_expect_msg=R2{{[0-9]+}}",
+         "comment:test_expect_msg_unpriv=unpriv one", "comment:test_expect_xlated=r0 = 1",
+         "comment:test_expect_xlated=exit", "comment:test_retval=-1", "comment:test_log_level=2",
+         "comment:test_prog_flags=BPF_F_TEST_STATE_FREQ", "comment:test_caps_unpriv=12|39",
+         "comment:test_arch=X86_64"});
+    // 6.12 .. 2026: the counter inside the value of the repeatable keys only
+    auto mid = parse_ok(
+        {"comment:test_expect_msg=17=R2{{[0-9]+}}", "comment:test_expect_xlated=21=exit",
+         "comment:test_description=two in a row", "comment:test_expect_msg_unpriv=18=unpriv one",
+         "comment:test_expect_msg=9=R1 type=scalar", "comment:test_retval=-1",
+         "comment:test_expect_failure", "comment:test_expect_xlated=20=r0 = 1",
+         "comment:test_expect_not_msg=12=bpf_iter_num_destroy", "comment:test_log_level=2",
+         "comment:test_arch=X86_64", "comment:test_prog_flags=BPF_F_TEST_STATE_FREQ",
+         "comment:test_caps_unpriv=12|39"});
+    // 2026: the counter in front of every key
+    auto now = parse_ok(
+        {"comment:30:test_arch=X86_64", "comment:4:test_expect_msg=R2{{[0-9]+}}",
+         "comment:2:test_expect_msg=R1 type=scalar", "comment:0:test_description=two in a row",
+         "comment:7:test_expect_xlated=exit", "comment:1:test_expect_failure",
+         "comment:3:test_expect_not_msg=bpf_iter_num_destroy",
+         "comment:5:test_expect_msg_unpriv=unpriv one", "comment:6:test_expect_xlated=r0 = 1",
+         "comment:8:test_retval=-1", "comment:9:test_log_level=2",
+         "comment:10:test_prog_flags=BPF_F_TEST_STATE_FREQ", "comment:11:test_caps_unpriv=12|39"});
+    const std::string want =
+        "success=0 desc=two in a row msg=R1 type=scalar msg!=bpf_iter_num_destroy "
+        "msg=R2{{[0-9]+}} retval=-1 log_level=2 flags=8/0 aux=0 unpriv=1,-," +
+        std::to_string((1ull << 12) | (1ull << 39)) +
+        " umsg=unpriv one arch=X86_64 unchecked=test_expect_xlated";
+    EXPECT_EQ(dump(pre), want);
+    EXPECT_EQ(dump(mid), want);
+    EXPECT_EQ(dump(now), want);
+}
+
+// The 6.12 bug: "comment:test_expect_msg=0=<msg>" kept "0=" in the message.
+TEST(Spec, SixTwelveCounterIsNotPartOfTheMessage) {
+    auto s = parse_ok({"comment:test_expect_failure", "comment:test_expect_msg=1=b",
+                       "comment:test_expect_msg=0=a=x"});
+    ASSERT_EQ(s.msgs.size(), 2u);
+    EXPECT_EQ(s.msgs[0].text, "a=x");
+    EXPECT_EQ(s.msgs[1].text, "b");
+    for (const char* k : {"test_expect_stderr", "test_expect_stdout_unpriv", "test_jited_unpriv"}) {
+        auto u = parse_ok({std::string("comment:") + k + "=3=text"});
+        EXPECT_EQ(u.unchecked, (std::vector<std::string>{k}));
+    }
+    // before 6.12 a message may itself start with digits and '=': it stays
+    // whole unless every message of the program has that form
+    auto old = parse_ok({"comment:test_expect_msg=1=one", "comment:test_expect_msg=plain"});
+    ASSERT_EQ(old.msgs.size(), 2u);
+    EXPECT_EQ(old.msgs[0].text, "1=one");
+    EXPECT_EQ(old.msgs[1].text, "plain");
+}
+
+// Every key any upstream bpf_misc.h has written parses; a key none has is
+// still an error.
+TEST(Spec, EveryUpstreamKeyIsKnown) {
+    const std::vector<std::string> all = {"comment:0:test_expect_success",
+                                          "comment:1:test_expect_success_unpriv",
+                                          "comment:2:test_expect_msg=a",
+                                          "comment:3:test_expect_not_msg=b",
+                                          "comment:4:test_expect_regex=c.",
+                                          "comment:5:test_expect_msg_unpriv=d",
+                                          "comment:6:test_expect_not_msg_unpriv=e",
+                                          "comment:7:test_expect_regex_unpriv=f.",
+                                          "comment:8:test_description=g",
+                                          "comment:9:test_retval=0xbadcafe",
+                                          "comment:10:test_retval_unpriv=1",
+                                          "comment:11:test_log_level=4",
+                                          "comment:12:test_log_always",
+                                          "comment:13:test_prog_flags=BPF_F_SLEEPABLE",
+                                          "comment:14:test_auxiliary_unpriv",
+                                          "comment:15:test_caps_unpriv=CAP_BPF",
+                                          "comment:16:test_arch=ARM64",
+                                          "comment:17:test_arch=X86_64",
+                                          "comment:18:test_expect_xlated=h",
+                                          "comment:19:test_expect_xlated_unpriv=i",
+                                          "comment:20:test_jited=j",
+                                          "comment:21:test_jited_unpriv=k",
+                                          "comment:22:test_expect_stderr=l",
+                                          "comment:23:test_expect_stderr_unpriv=m",
+                                          "comment:24:test_expect_stdout=n",
+                                          "comment:25:test_expect_stdout_unpriv=o",
+                                          "comment:26:load_mode=jited",
+                                          "comment:27:test_btf_path=p",
+                                          "comment:28:test_btf_func_path=q",
+                                          "comment:29:test_linear_size=64",
+                                          "comment:30:test_skip=r",
+                                          "comment:31:test_kconfig=CONFIG_SMP=y",
+                                          "comment:32:test_auxiliary"};
+    auto s = parse_ok(all);
+    EXPECT_EQ(s.unchecked.size(), 14u);
+    for (const auto& k : s.unchecked)
+        EXPECT_NE(unchecked_text(k), k) << k; // each has its line
+    EXPECT_EQ(s.archs, (std::vector<std::string>{"ARM64", "X86_64"}));
+    EXPECT_TRUE(runs_on_arch(s, "X86_64"));
+    EXPECT_FALSE(runs_on_arch(s, "RISCV64"));
+    EXPECT_EQ(s.unpriv.caps, 1ull << 39);
+    EXPECT_TRUE(s.unpriv.auxiliary && s.auxiliary);
+    EXPECT_NE(parse_err({"comment:1:test_expect_stdrr=x"}).find("unknown annotation"),
+              std::string::npos);
+    EXPECT_NE(parse_err({"comment:1:test_arch=PDP11"}).find("unknown architecture"),
+              std::string::npos);
+    EXPECT_NE(parse_err({"comment:1:test_caps_unpriv=CAP_CHOWN"}).find("__caps_unpriv"),
+              std::string::npos);
+    EXPECT_NE(parse_err({"comment:1:test_log_always=1"}).find("takes no value"), std::string::npos);
+}
+
+TEST(Spec, RetvalValuesUpstreamAllows) {
+    auto v = [](const char* t) {
+        auto r = parse_retval(t);
+        EXPECT_TRUE(r.ok()) << t;
+        return r.ok() ? r->value : 0xdeadu;
+    };
+    EXPECT_EQ(v("0"), 0u);
+    EXPECT_EQ(v("42"), 42u);
+    EXPECT_EQ(v("-1"), 0xffffffffu);
+    EXPECT_EQ(v("0xbadcafe"), 0xbadcafeu);
+    EXPECT_EQ(v("0xffffffff"), 0xffffffffu);
+    EXPECT_EQ(v("INT_MIN"), 0x80000000u);
+    EXPECT_EQ(v("_INT_MIN"), 0x80000000u);
+    EXPECT_EQ(v("POINTER_VALUE"), 0xcafe4au); // test_loader's 0xcafe4all before 2025
+    EXPECT_EQ(v("TEST_DATA_LEN"), 64u);
+    EXPECT_EQ(v("XDP_PASS"), 2u);
+    EXPECT_EQ(v("TC_ACT_SHOT"), 2u);
+    for (const char* bad : {"", "x", "0x", "1 ", "0x100000000", "SOME_MACRO"})
+        EXPECT_FALSE(parse_retval(bad).ok()) << bad;
+    EXPECT_NE(parse_err({"comment:1:test_retval=nope"}).find("__retval"), std::string::npos);
+}
+
+TEST(Spec, UnprivSpecDefaultsToThePrivilegedOne) {
+    auto s = parse_ok({"comment:1:test_expect_success", "comment:2:test_expect_msg=priv",
+                       "comment:3:test_retval=7", "comment:4:test_caps_unpriv=CAP_NET_ADMIN"});
+    auto u = unpriv_spec(s);
+    EXPECT_EQ(u.success, true);
+    ASSERT_EQ(u.msgs.size(), 1u);
+    EXPECT_EQ(u.msgs[0].text, "priv");
+    EXPECT_EQ(u.retval->value, 7u);
+    EXPECT_FALSE(u.unpriv.wanted);
+    auto t = parse_ok({"comment:1:test_expect_success", "comment:2:test_expect_failure_unpriv",
+                       "comment:3:test_expect_msg_unpriv=unpriv", "comment:4:test_retval=7",
+                       "comment:5:test_retval_unpriv=-13"});
+    auto v = unpriv_spec(t);
+    EXPECT_EQ(v.success, false);
+    ASSERT_EQ(v.msgs.size(), 1u);
+    EXPECT_EQ(v.msgs[0].text, "unpriv");
+    EXPECT_EQ(v.retval->text, "-13");
 }
 
 TEST(Spec, FlagsSetAndClear) {
@@ -176,5 +365,35 @@ TEST(Spec, RepetitionCountsAreBounded) {
         auto p = compile_pattern(bad);
         ASSERT_FALSE(p.ok()) << bad;
         EXPECT_NE(p.error().what.find("repetition count over 255"), std::string::npos) << bad;
+    }
+}
+
+// The fixtures runner/testdata/formats/{pre_6_12,v6_12,v2026}.bpf.c hold the
+// same programs with tags in the three formats, compiled by clang: every
+// program parses to the same spec in all three.
+TEST(Spec, FixtureObjectsInEveryFormatGiveTheSameSpecs) {
+    std::map<std::string, std::string> first;
+    for (const char* f : {"pre_6_12", "v6_12", "v2026"}) {
+        std::string obj = std::string(ITERCONF_TESTDATA_OBJ) + "/" + f + ".bpf.o";
+        auto tags = read_func_tags(obj);
+        ASSERT_TRUE(tags.ok()) << tags.error().message();
+        std::map<std::string, std::string> specs;
+        for (const auto& [prog, t] : *tags) {
+            auto s = parse_program_tags(prog, t, obj);
+            ASSERT_TRUE(s.ok()) << s.error().message();
+            specs[prog] = dump(*s);
+        }
+        EXPECT_EQ(specs.size(), 11u) << f;
+        EXPECT_EQ(specs["null_map_value"],
+                  "success=0 desc=map value used without a NULL check "
+                  "msg=R0 invalid mem access 'map_value_or_null' "
+                  "msg!=this text is never in a verifier log msg=processed {{[0-9]+}} insns "
+                  "retval=- log_level=- flags=0/0 aux=0 unpriv=0,-,0")
+            << f;
+        EXPECT_EQ(specs["xdp_passes"].find("retval=XDP_PASS") != std::string::npos, true) << f;
+        if (first.empty())
+            first = specs;
+        else
+            EXPECT_EQ(specs, first) << f;
     }
 }

@@ -1,5 +1,6 @@
 #include "judge/judge.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fnmatch.h>
@@ -20,6 +21,9 @@ void judge(record::Record& r, const expect::ProgramSpec& spec, const expect::Ker
     if (r.verdict == Verdict::unsupported) {
         r.expected = Verdict::unsupported;
         r.expected_msgs.clear();
+    } else if (spec.unpriv_only && (r.verdict == Verdict::accept || r.verdict == Verdict::reject)) {
+        // upstream runs only the unprivileged pass: either verdict will do here
+        r.expected = r.verdict;
     } else {
         r.expected = exp.success ? Verdict::accept : Verdict::reject;
     }
@@ -57,7 +61,62 @@ record::Record make_record(const load::CaseObject& obj, const load::CaseProgram&
     r.load_us = outcome.load_us;
     r.log_tail = load::tail_lines(outcome.log, 20);
     judge(r, prog.spec, k, outcome.log);
+    r.unchecked =
+        unchecked_entries(prog.spec, kernel_source == "guest" ? Place::guest : Place::host,
+                          r.expected == Verdict::accept);
     return r;
+}
+
+std::vector<std::string> unchecked_entries(const expect::ProgramSpec& spec, Place place,
+                                           bool expect_success) {
+    std::vector<std::string> out;
+    for (const auto& k : spec.unchecked)
+        out.push_back(expect::unchecked_text(k));
+    if (place == Place::host) {
+        if (spec.retval && expect_success)
+            out.push_back("__retval (host: programs are never run on the host)");
+        if (spec.unpriv.wanted)
+            out.push_back("__*_unpriv (host: programs are loaded unprivileged only in guests)");
+    }
+    return out;
+}
+
+namespace {
+
+void add_reason(record::Record& r, const std::string& why) {
+    r.reason += (r.reason.empty() ? "" : "; ") + why;
+    r.match = false;
+}
+
+} // namespace
+
+void judge_retval(record::Record& r, const expect::Retval& want, const TestRun& run,
+                  const std::string& label) {
+    if (r.verdict != Verdict::accept || r.expected != Verdict::accept)
+        return;
+    if (!run.ran) {
+        r.unchecked.push_back(label + " (" + run.not_run + ")");
+        return;
+    }
+    if (run.err) {
+        add_reason(r, label + ": BPF_PROG_TEST_RUN failed: " + std::strerror(run.err));
+        return;
+    }
+    if (run.retval != want.value) {
+        std::string w = want.text;
+        if (w != std::to_string(static_cast<int32_t>(want.value)))
+            w += " = " + std::to_string(static_cast<int32_t>(want.value));
+        add_reason(r, label + ": expected " + w + ", the program returned " +
+                          std::to_string(static_cast<int32_t>(run.retval)));
+    }
+}
+
+void merge_unpriv(record::Record& r, const record::Record& unpriv) {
+    if (!unpriv.match)
+        add_reason(r, "unpriv: " + unpriv.reason);
+    for (const auto& u : unpriv.unchecked)
+        if (std::find(r.unchecked.begin(), r.unchecked.end(), u) == r.unchecked.end())
+            r.unchecked.push_back(u);
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include "load/loader.hpp"
 #include "record/record.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,38 @@ void judge(record::Record& r, const expect::ProgramSpec& spec, const expect::Ker
 record::Record make_record(const load::CaseObject& obj, const load::CaseProgram& prog,
                            const load::LoadOutcome& outcome, const std::string& release,
                            const expect::KernelVersion& k, const std::string& kernel_source);
+
+// Where a program is judged. On the host programs are only loaded, as root;
+// in a guest the agent may also run them (__retval) and load them again
+// unprivileged (__*_unpriv).
+enum class Place { host, guest };
+
+// The record's `unchecked` entries for `spec` at `place`, before anything
+// runs: the upstream keys iterconf never checks and, on the host, __retval
+// and the unprivileged pass. `expect_success` false leaves __retval out
+// (upstream runs only programs expected to load).
+std::vector<std::string> unchecked_entries(const expect::ProgramSpec& spec, Place place,
+                                           bool expect_success = true);
+
+// One BPF_PROG_TEST_RUN of an accepted program (guests only).
+struct TestRun {
+    bool ran = false;    // the program was run
+    int err = 0;         // errno of BPF_PROG_TEST_RUN, 0 when it succeeded
+    uint32_t retval = 0; // what the program returned
+    std::string not_run; // why it was not run, when !ran
+};
+
+// Checks `want` (__retval, or __retval_unpriv as `label`) against `run` on
+// a record already judged by judge(): a different value or a failed run is
+// a mismatch; a program that could not run is listed in r.unchecked. Does
+// nothing unless the program was expected to load and did.
+void judge_retval(record::Record& r, const expect::Retval& want, const TestRun& run,
+                  const std::string& label = "__retval");
+
+// Folds the judged record of the unprivileged pass into the privileged
+// one: its mismatch makes r a mismatch (reason prefixed "unpriv: "), its
+// unchecked entries join r's.
+void merge_unpriv(record::Record& r, const record::Record& unpriv);
 
 // One entry of images/known-bugs.toml: a kernel that gets a program wrong.
 struct KnownBug {

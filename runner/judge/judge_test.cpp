@@ -1,5 +1,6 @@
 #include "judge/judge.hpp"
 
+#include <cerrno>
 #include <gtest/gtest.h>
 
 using namespace iterconf;
@@ -110,4 +111,100 @@ TEST(KnownBugs, CommentsAfterValuesAndEscapes) {
         ASSERT_FALSE(kb.ok()) << bad;
         EXPECT_EQ(kb.error().where, "kb.toml:2") << bad;
     }
+}
+
+TEST(Judge, UncheckedEntriesPerPlace) {
+    auto spec =
+        spec_of({"comment:0:test_expect_success", "comment:1:test_retval=0",
+                 "comment:2:test_expect_xlated=r0 = 0", "comment:3:test_expect_failure_unpriv"});
+    auto host = judge::unchecked_entries(spec, judge::Place::host);
+    EXPECT_EQ(host, (std::vector<std::string>{
+                        "__xlated (the program after verifier rewrites is not compared)",
+                        "__retval (host: programs are never run on the host)",
+                        "__*_unpriv (host: programs are loaded unprivileged only in guests)"}));
+    auto guest = judge::unchecked_entries(spec, judge::Place::guest);
+    EXPECT_EQ(guest, (std::vector<std::string>{
+                         "__xlated (the program after verifier rewrites is not compared)"}));
+    // a program expected to fail never runs: its __retval is moot
+    EXPECT_EQ(judge::unchecked_entries(spec, judge::Place::host, false).size(), 2u);
+    EXPECT_TRUE(
+        judge::unchecked_entries(spec_of({"comment:0:test_expect_success"}), judge::Place::host)
+            .empty());
+}
+
+TEST(Judge, RetvalFromATestRun) {
+    auto spec = spec_of({"comment:0:test_expect_success", "comment:1:test_retval=TEST_DATA_LEN"});
+    auto accepted = [&] {
+        auto r = rec(record::Verdict::accept);
+        judge::judge(r, spec, {{6, 12, 0}}, "");
+        EXPECT_TRUE(r.match);
+        return r;
+    };
+    auto r = accepted();
+    judge::judge_retval(r, *spec.retval, {.ran = true, .retval = 64});
+    EXPECT_TRUE(r.match) << r.reason;
+    EXPECT_TRUE(r.unchecked.empty());
+
+    r = accepted();
+    judge::judge_retval(r, *spec.retval, {.ran = true, .retval = 0xffffffffu});
+    EXPECT_FALSE(r.match);
+    EXPECT_EQ(r.reason, "__retval: expected TEST_DATA_LEN = 64, the program returned -1");
+
+    r = accepted();
+    judge::judge_retval(r, *spec.retval, {.ran = true, .err = EINVAL});
+    EXPECT_FALSE(r.match);
+    EXPECT_NE(r.reason.find("BPF_PROG_TEST_RUN failed: Invalid argument"), std::string::npos);
+
+    r = accepted();
+    judge::judge_retval(r, *spec.retval,
+                        {.not_run = "program type tracing has no BPF_PROG_TEST_RUN here"});
+    EXPECT_TRUE(r.match);
+    EXPECT_EQ(r.unchecked, (std::vector<std::string>{
+                               "__retval (program type tracing has no BPF_PROG_TEST_RUN here)"}));
+
+    // rejected programs are not run: nothing to add
+    auto rej = rec(record::Verdict::reject);
+    judge::judge(rej, spec, {{6, 12, 0}}, "");
+    std::string before = rej.reason;
+    judge::judge_retval(rej, *spec.retval, {.ran = true, .retval = 1});
+    EXPECT_EQ(rej.reason, before);
+}
+
+TEST(Judge, UnprivMismatchFailsTheRecord) {
+    auto r = rec(record::Verdict::accept);
+    r.match = true;
+    auto u = rec(record::Verdict::accept);
+    u.match = false;
+    u.reason = "expected reject, got accept";
+    u.unchecked = {"__retval_unpriv (x)"};
+    judge::merge_unpriv(r, u);
+    EXPECT_FALSE(r.match);
+    EXPECT_EQ(r.reason, "unpriv: expected reject, got accept");
+    EXPECT_EQ(r.unchecked, u.unchecked);
+    auto ok = rec(record::Verdict::reject);
+    ok.match = true;
+    auto r2 = rec(record::Verdict::accept);
+    r2.match = true;
+    judge::merge_unpriv(r2, ok);
+    EXPECT_TRUE(r2.match);
+}
+
+// Only *_unpriv verdicts: test_loader runs no privileged pass, so the
+// privileged verdict is no expectation (the unprivileged one is, in guests).
+TEST(Judge, UnprivOnlyHasNoPrivilegedExpectation) {
+    auto spec = spec_of(
+        {"comment:0:test_expect_failure_unpriv", "comment:1:test_expect_msg_unpriv=R0 leaks addr"});
+    EXPECT_TRUE(spec.unpriv_only);
+    for (auto v : {record::Verdict::accept, record::Verdict::reject}) {
+        auto r = rec(v);
+        judge::judge(r, spec, {{6, 12, 0}}, "");
+        EXPECT_TRUE(r.match) << r.reason;
+    }
+    auto u = expect::unpriv_spec(spec);
+    EXPECT_FALSE(u.unpriv_only);
+    auto r = rec(record::Verdict::accept);
+    judge::judge(r, u, {{6, 12, 0}}, "");
+    EXPECT_FALSE(r.match); // the unprivileged pass must reject
+    EXPECT_FALSE(spec_of({"comment:0:test_expect_success", "comment:1:test_expect_failure_unpriv"})
+                     .unpriv_only);
 }

@@ -158,10 +158,12 @@ bool HostKernel::refuses_program_type(const std::string& section, int type, int 
                                       uint32_t flags, int err, const std::string& log_seen) const {
     // The attach target, for the section kinds that name one in kernel BTF.
     std::string target;
-    size_t slash = section.find('/');
-    std::string kind = section.substr(0, slash);
+    // "?fentry/x": libbpf's no-autoload prefix, not part of the kind
+    std::string sec = section.starts_with("?") ? section.substr(1) : section;
+    size_t slash = sec.find('/');
+    std::string kind = sec.substr(0, slash);
     if (slash != std::string::npos)
-        target = section.substr(slash + 1);
+        target = sec.substr(slash + 1);
     int btf_id = 0;
     auto find = [&](const std::string& name, int kind_id) {
         return name.empty() ? 0 : btf__find_by_name_kind(m_btf, name.c_str(), kind_id);
@@ -251,6 +253,9 @@ int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opt
     auto t1 = std::chrono::steady_clock::now();
     load_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
     log.assign(buf.data(), strnlen(buf.data(), buf.size()));
+    if (err == 0 && opts.on_loaded)
+        if (struct bpf_program* me = bpf_object__find_program_by_name(o, prog.name.c_str()))
+            opts.on_loaded(bpf_program__fd(me), bpf_program__type(me));
     bpf_object__close(o);
     return err;
 }
@@ -260,6 +265,14 @@ int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opt
 LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
                          const Options& opts) {
     LoadOutcome out;
+    if (!expect::runs_on_arch(prog.spec, expect::current_arch())) {
+        out.result.verdict = record::Verdict::unsupported;
+        out.result.message = std::string("arch: the program is for");
+        for (const auto& a : prog.spec.archs)
+            out.result.message += " " + a;
+        out.result.message += std::string(" only, this is ") + expect::current_arch();
+        return out;
+    }
     for (const auto& k : prog.kfuncs)
         if (!kernel.has_kfunc(k.name))
             out.missing_kfuncs.push_back(k.name);

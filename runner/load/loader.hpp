@@ -9,6 +9,7 @@
 #include "record/record.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,6 +75,9 @@ struct Options {
     int log_level = 1;           // unless the program's __log_level says otherwise
     size_t log_size = 16u << 20; // verifier log buffer
     bool echo_libbpf = false;    // -vv: also forward libbpf's messages to stderr
+    // Called with the program's fd and type once it has loaded, before the
+    // object is closed. Only the guest agent sets it (to run the program).
+    std::function<void(int prog_fd, int prog_type)> on_loaded;
 };
 
 struct LoadOutcome {

@@ -145,6 +145,7 @@ std::string to_json(const Record& r) {
     put(out, "log_file", r.log_file);
     put(out, "insns_processed", r.insns_processed);
     put(out, "load_us", r.load_us);
+    put(out, "unchecked", r.unchecked);
     put(out, "known_bug", r.known_bug);
     put(out, "status", r.status());
     out.back() = '}';
@@ -232,6 +233,7 @@ Result<Record> from_json(const std::string& line) {
     ITERCONF_TRY(str("log_file", r.log_file, false));
     ITERCONF_TRY(num("insns_processed", r.insns_processed));
     ITERCONF_TRY(num("load_us", r.load_us));
+    ITERCONF_TRY(list("unchecked", r.unchecked));
     ITERCONF_TRY(str("known_bug", r.known_bug, false));
     return r;
 }
@@ -324,12 +326,20 @@ std::string to_junit(const std::vector<Record>& records, double seconds) {
             std::snprintf(secs, sizeof(secs), "%.6f", r->load_us / 1e6);
             x << "    <testcase classname=\"" << xml_escape(r->case_id) << "\" name=\""
               << xml_escape(r->program) << "\" time=\"" << secs << "\"";
-            bool body = r->failed() || !r->known_bug.empty() || r->verdict == Verdict::unsupported;
+            bool body = r->failed() || !r->known_bug.empty() ||
+                        r->verdict == Verdict::unsupported || !r->unchecked.empty();
             if (!body) {
                 x << "/>\n";
                 continue;
             }
             x << ">\n";
+            if (!r->unchecked.empty()) {
+                x << "      <properties>\n";
+                for (const auto& u : r->unchecked)
+                    x << "        <property name=\"unchecked\" value=\"" << xml_escape(u)
+                      << "\"/>\n";
+                x << "      </properties>\n";
+            }
             if (r->match && !r->known_bug.empty()) {
                 x << "      <failure message=\""
                   << xml_escape("known bug no longer reproduces: " + r->known_bug)
@@ -350,6 +360,12 @@ std::string to_junit(const std::vector<Record>& records, double seconds) {
             } else {
                 std::string why = "unsupported: " + r->message;
                 x << "      <skipped message=\"" << xml_escape(why) << "\"/>\n";
+            }
+            if (!r->unchecked.empty()) {
+                std::string note = "not checked:";
+                for (const auto& u : r->unchecked)
+                    note += "\n  " + u;
+                x << "      <system-out>" << xml_escape(note + "\n") << "</system-out>\n";
             }
             x << "    </testcase>\n";
         }
@@ -392,6 +408,8 @@ std::string to_table(const std::vector<Record>& records, bool color) {
                           : st == "mismatch" ? "FAIL"
                           : st == "known"    ? "known"
                                              : "FIXED";
+        if (!r.unchecked.empty())
+            res += "*";
         if (color)
             res = (r.failed()      ? "\033[1;31m"
                    : st == "known" ? "\033[33m"
@@ -408,6 +426,26 @@ std::string to_table(const std::vector<Record>& records, bool color) {
         out += pad(r.id(), w_id) + "  " + pad(to_string(r.verdict), 11) + "  " +
                pad(to_string(r.expected), 11) + "  " + res + "  " + pad(insns, 7) + "  " + msg +
                "\n";
+    }
+    // Footer: which expectations went unchecked, by kind, in first-seen order.
+    std::vector<std::pair<std::string, size_t>> kinds;
+    size_t with = 0;
+    for (const auto& r : records) {
+        with += !r.unchecked.empty();
+        for (const auto& u : r.unchecked) {
+            auto it = std::find_if(kinds.begin(), kinds.end(),
+                                   [&](const auto& k) { return k.first == u; });
+            if (it == kinds.end())
+                kinds.emplace_back(u, 1);
+            else
+                it->second++;
+        }
+    }
+    if (with) {
+        out += "* " + std::to_string(with) + " program" + (with == 1 ? "" : "s") +
+               " with unchecked expectations:\n";
+        for (const auto& [u, n] : kinds)
+            out += "    " + u + ": " + std::to_string(n) + "\n";
     }
     return out;
 }

@@ -39,6 +39,10 @@ struct Record {
     std::string log_file; // full verifier log, relative to the output dir
     int64_t insns_processed = -1;
     int64_t load_us = 0;
+    // Expectations the program carries that were not checked here, each
+    // "<annotation> (<why>)", e.g. "__retval (host: programs are never run
+    // on the host)". A match says nothing about these.
+    std::vector<std::string> unchecked;
     // Set when an entry of the known-bugs list (images/known-bugs.toml)
     // covers this program on this kernel: "<reason> (<link>)".
     std::string known_bug;
@@ -80,10 +84,13 @@ Result<std::vector<Record>> read_jsonl(const std::string& path);
 
 // JUnit XML: one <testsuite> per kernel (in order of first appearance), one
 // <testcase classname=case name=program> per record; a mismatch is a
-// <failure>, an expected `unsupported` is <skipped>.
+// <failure>, an expected `unsupported` is <skipped>; unchecked expectations
+// are <property name="unchecked"> entries and a <system-out> note.
 std::string to_junit(const std::vector<Record>& records, double seconds);
 
-// A fixed-width table for the terminal, one row per record, and a summary.
+// A fixed-width table for the terminal, one row per record (a '*' after the
+// result marks unchecked expectations, counted per kind in a footer), and a
+// summary.
 struct Summary {
     // matched + mismatched + known + fixed == total; `known` mismatches and
     // `fixed` matches are the programs on the known-bugs list.

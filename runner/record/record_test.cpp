@@ -160,3 +160,40 @@ TEST(Record, TableAndSummary) {
     EXPECT_NE(summary_line(s, 2.0).find("2 programs: 1 matched, 1 mismatched"), std::string::npos);
     EXPECT_NE(summary_line(s, 2.0).find("1.0 verdicts/s"), std::string::npos);
 }
+
+// `unchecked` (contract 2 addition): kept through JSONL, shown in JUnit and
+// in the table; a record without it reads back with an empty list.
+TEST(Record, UncheckedExpectationsAreKeptAndShown) {
+    Record r = sample();
+    r.verdict = r.expected = Verdict::accept;
+    r.unchecked = {"__retval (host: programs are never run on the host)",
+                   "__xlated (the program after verifier rewrites is not compared)"};
+    std::string line = to_json(r);
+    auto back = from_json(line);
+    ASSERT_TRUE(back.ok()) << back.error().message();
+    EXPECT_EQ(back->unchecked, r.unchecked);
+    auto plain = from_json(to_json(sample()));
+    ASSERT_TRUE(plain.ok());
+    EXPECT_TRUE(plain->unchecked.empty());
+    EXPECT_NE(to_json(sample()).find("\"unchecked\":[]"), std::string::npos);
+
+    std::string x = to_junit({r, sample()}, 1.0);
+    EXPECT_NE(x.find("<property name=\"unchecked\" value=\"__retval (host: programs are never "
+                     "run on the host)\"/>"),
+              std::string::npos)
+        << x;
+    EXPECT_NE(x.find("<system-out>not checked:"), std::string::npos) << x;
+    EXPECT_EQ(x.find("<failure"), std::string::npos) << x; // unchecked is not a failure
+
+    Record other = sample();
+    other.program = "other";
+    other.unchecked = {r.unchecked[0]};
+    std::string t = to_table({r, other, sample()}, false);
+    EXPECT_NE(t.find("ok*"), std::string::npos) << t;
+    EXPECT_NE(t.find("* 2 programs with unchecked expectations:\n"
+                     "    __retval (host: programs are never run on the host): 2\n"
+                     "    __xlated (the program after verifier rewrites is not compared): 1\n"),
+              std::string::npos)
+        << t;
+    EXPECT_EQ(to_table({sample()}, false).find("unchecked"), std::string::npos);
+}
