@@ -460,11 +460,11 @@ int run_generated(int argc, char** argv) {
             const auto& p = programs[i];
             if (g_stop || (limit && k.total >= limit))
                 break;
-            auto t1 = Clock::now();
             kmsg.begin();
+            auto t1 = Clock::now();
             auto o = raw->load(gen::emit_bpf(p));
-            auto check = kmsg.end();
             k.load_secs += since(t1);
+            auto check = kmsg.end();
             load::apply_kmsg(check, o.result, o.log);
             auto r = judge::generated_record(p, o, k.release, kv ? *kv : expect::KernelVersion{},
                                              bound.text());
