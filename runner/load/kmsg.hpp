@@ -10,7 +10,10 @@
 // confused; a WARN from an unrelated subsystem or another process during the
 // load is still this program's `crash` (fail closed: a false crash is
 // visible, a missed one is not). Lines logged between loads are nobody's
-// (the next begin() discards them).
+// (the next begin() discards them). Most verifier warnings are
+// WARN_ON_ONCE / WARN_ONCE: the host logs one once per boot, so a second
+// run on the same host kernel does not see it again (a guest, booted per
+// run, does).
 //
 // Failing closed when the check cannot run:
 //   - overrun: the kernel overwrote records before we read them (read()
