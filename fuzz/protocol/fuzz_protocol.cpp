@@ -9,9 +9,11 @@
 // against model::expect() for this kernel. A finding is
 //   - a disagreement on a program the model pins (unpinned predictions are
 //     guesses and are not reported), or
-//   - "verifier bug" / "REG INVARIANTS" in the verifier log, or a new
-//     WARNING / BUG / Oops line in the kernel log (/dev/kmsg, polled after
-//     each load; a WARNING naming another process's PID is not ours).
+//   - "verifier bug" / "REG INVARIANTS" in the verifier log, or a line of
+//     images/console/deny.re (WARNING:, BUG:, Oops:, verifier bug, UBSAN:,
+//     KASAN:, ...) in the kernel log during the load (load/kmsg.hpp, the
+//     host runner's watcher; a WARNING naming another process's PID is not
+//     ours).
 // A finding saves the input, minimizes the program (gen/minimize) to the
 // smallest one with the same disagreement class (model verdict and reason,
 // kernel verdict), writes it as a case file (contract 1) whose annotations
@@ -28,21 +30,20 @@
 // own test (finding_test.sh): programs the model rejects for that reason
 // count as disagreements, so the finding path runs on a correct kernel.
 #include "common/fuzz_common.hpp"
+#include "common/splat.hpp"
 #include "gen/decode.hpp"
 #include "gen/emit_bpf.hpp"
 #include "gen/emit_c.hpp"
 #include "gen/minimize.hpp"
 #include "judge/generated.hpp"
+#include "load/kmsg.hpp"
 #include "load/raw_load.hpp"
 #include "model/model.hpp"
 #include "protocol/finding.hpp"
 
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -68,7 +69,7 @@ struct Fuzzer {
     std::string release;
     expect::KernelVersion kv;
     model::KernelFeatures kf;
-    int kmsg = -1;
+    std::optional<load::KmsgWatcher> kmsg;
     std::string out;
     std::set<std::string> accepted;
     size_t accepted_saved = 0, accepted_max = 2000;
@@ -91,41 +92,25 @@ uint32_t hash(const std::string& s) {
     return h;
 }
 
-// A kernel log line that is a finding, or "" (reads everything pending).
-std::string poll_kmsg(int fd) {
-    std::string hit;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
-        if (n < 0 && errno == EPIPE)
-            continue; // records overwritten before we read them
-        if (n <= 0)
-            break;
-        buf[n] = '\0';
-        const char* msg = std::strchr(buf, ';');
-        std::string line = msg ? msg + 1 : buf;
-        if (size_t nl = line.find('\n'); nl != std::string::npos)
-            line.resize(nl);
-        bool bad = line.starts_with("WARNING:") || line.find("BUG:") != std::string::npos ||
-                   line.find("Oops") != std::string::npos ||
-                   line.find("verifier bug") != std::string::npos ||
-                   line.find("REG INVARIANTS") != std::string::npos ||
-                   line.find("general protection fault") != std::string::npos;
-        if (!bad)
-            continue;
-        // "WARNING: CPU: 1 PID: 123 at ...": only ours counts.
-        if (size_t p = line.find(" PID: "); p != std::string::npos) {
-            long pid = std::strtol(line.c_str() + p + 6, nullptr, 10);
-            if (pid != ::getpid()) {
-                std::fprintf(stderr, "fuzz_protocol: kernel log, another process: %s\n",
-                             line.c_str());
-                continue;
-            }
-        }
-        if (hit.empty())
-            hit = line;
+// The kernel-log line of a load that is a finding, or "". The watcher
+// (load/kmsg.hpp) judges lines with images/console/deny.re, like the host
+// runner; here a report whose first WARNING/BUG line names another
+// process's PID is not ours (it is printed and skipped: a false finding
+// would end the campaign).
+std::string kmsg_finding(const load::KmsgCheck& c) {
+    if (c.crashed() && c.pid >= 0 && c.pid != ::getpid()) {
+        std::fprintf(stderr, "fuzz_protocol: kernel log, another process: %s\n",
+                     c.hits.front().line.c_str());
+        return "";
     }
-    return hit;
+    if (c.crashed())
+        return c.hits.front().line;
+    if (c.status == load::KmsgCheck::Status::overrun)
+        std::fprintf(stderr,
+                     "fuzz_protocol: warning: the kernel log overran during a load (%llu records "
+                     "lost): a WARN there would be missed\n",
+                     static_cast<unsigned long long>(c.lost));
+    return "";
 }
 
 std::string log_bug(const std::string& log) {
@@ -270,15 +255,14 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     f->kv = *kv;
     const char* km = std::getenv("ITERCONF_FUZZ_KMSG");
     if (!km || std::string(km) != "0") {
-        f->kmsg = ::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (f->kmsg < 0) {
+        f->kmsg.emplace(load::KmsgWatcher::open(SplatPatterns::builtin(), "/dev/kmsg"));
+        if (!f->kmsg->available()) {
             std::fprintf(stderr,
-                         "iterconf: error: /dev/kmsg: cannot read the kernel log (%s); run as "
-                         "root, or set ITERCONF_FUZZ_KMSG=0 to fuzz without watching it\n",
-                         std::strerror(errno));
+                         "iterconf: error: kernel log: %s; run as root, or set "
+                         "ITERCONF_FUZZ_KMSG=0 to fuzz without watching it\n",
+                         f->kmsg->why().c_str());
             std::exit(2);
         }
-        ::lseek(f->kmsg, 0, SEEK_END);
     }
     if (const char* inj = std::getenv("ITERCONF_FUZZ_INJECT"))
         f->inject = inj;
@@ -304,7 +288,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                      p.text().c_str());
         std::abort();
     }
+    if (f.kmsg)
+        f.kmsg->begin();
     auto j = judge_program(f, p);
+    std::string kline = f.kmsg ? kmsg_finding(f.kmsg->end()) : "";
     f.runs++;
     f.by_verdict[static_cast<int>(j.r.verdict)]++;
     f.unpinned += !j.e.pinned;
@@ -317,7 +304,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         bucket++;
     }
     bump(2048 + static_cast<size_t>(bucket));
-    std::string kline = f.kmsg >= 0 ? poll_kmsg(f.kmsg) : "";
     if (j.disagree || !j.log_bug.empty() || !kline.empty())
         report(f, p, data, size, j, kline);
     if (j.r.verdict == record::Verdict::accept && f.accepted_saved < f.accepted_max) {

@@ -12,7 +12,8 @@
 //
 // Before each load it also writes "iterconf-agent: begin <i> <id>" to the
 // kernel log, so a panic, oops or warning on the console can be attributed
-// to the program in flight. The plan (/iterconf/plan: one
+// to the program in flight; a splat that does not take the guest down is
+// caught by the agent's own kernel-log watcher (agent/kmsg.hpp). The plan (/iterconf/plan: one
 // "<object>\t<case>\t<program>" line per program) is written by the host;
 // a plan whose only line is "@generated\t<bound>" means the enumerated
 // corpus of that bound, loaded through the bytecode path and judged against
@@ -36,6 +37,7 @@
 //   iterconf.splat_at=N   print a "BUG:" line after program N's record (a
 //                         splat with nothing in flight)
 #include "agent/bounds.hpp"
+#include "agent/kmsg.hpp"
 #include "cli/inputs.hpp"
 #include "gen/emit_bpf.hpp"
 #include "gen/enumerate.hpp"
@@ -397,10 +399,13 @@ int main() {
                     ::pause();
             // Accepted programs also run once, here in the guest (never on the
             // host): an oops while one runs is a crash attributed to it.
+            agent::kmsg_begin();
             auto o = raw->load(gen::emit_bpf(p), load::RawOptions{.run = true});
+            auto check = agent::kmsg_end(o.result, o.log);
             ran += o.ran;
             auto r =
                 judge::generated_record(p, o, kernel->release(), kernel->version(), bound.text());
+            agent::kmsg_finish(check, r, i, "generated/" + p.name());
             if (inputs)
                 r.file = input_names[i];
             if (!r.match && !o.log.empty())
@@ -484,9 +489,14 @@ int main() {
         load::Options o = opts;
         if (prog->spec.retval)
             o.on_loaded = [&](int fd, int type) { run = test_run(fd, type); };
+        agent::kmsg_begin();
         auto outcome = load::load_on_host(it->second, *prog, *kernel, o);
+        auto check = agent::kmsg_end(outcome.result, outcome.log);
         auto r = judge::make_record(it->second, *prog, outcome, kernel->release(),
                                     kernel->version(), "guest");
+        agent::kmsg_finish(check, r, i, id);
+        if (auto u = check.unchecked(); !u.empty())
+            r.unchecked.push_back(u);
         if (prog->spec.retval)
             judge::judge_retval(r, *prog->spec.retval, run);
         if (prog->spec.unpriv.wanted &&

@@ -6,8 +6,10 @@
 #include "cli/generated.hpp"
 #include "cli/guests.hpp"
 #include "cli/targets.hpp"
+#include "common/splat.hpp"
 #include "expect/spec.hpp"
 #include "judge/judge.hpp"
+#include "load/kmsg.hpp"
 #include "load/loader.hpp"
 #include "record/record.hpp"
 #include "target/console.hpp"
@@ -277,12 +279,29 @@ void run_host(const std::vector<Item>& plan, TargetRun& run, Sink& sink,
     load::Options lopts{.echo_libbpf = verbose >= 2};
     auto t0 = Clock::now();
     run.release = host.release();
+    // The kernel log during each load: a WARN/BUG/oops makes it `crash`.
+    auto kmsg = load::KmsgWatcher::open(SplatPatterns::builtin());
+    if (!kmsg.available()) {
+        if (load::kmsg_required()) {
+            run.error = load::kmsg_unavailable_error(kmsg);
+            run.error_exit = 2;
+            report_error(*run.error, false);
+            return;
+        }
+        warn(load::kmsg_unavailable_warning(kmsg));
+    }
     for (const auto& it : plan) {
         if (g_interrupted)
             break;
+        kmsg.begin();
         auto outcome = load::load_on_host(*it.obj, *it.prog, host, lopts);
+        auto check = kmsg.end();
+        load::apply_kmsg(check, outcome.result, outcome.log);
         auto r =
             judge::make_record(*it.obj, *it.prog, outcome, host.release(), host.version(), "host");
+        load::apply_kmsg(check, r);
+        if (auto u = check.unchecked(); !u.empty())
+            r.unchecked.push_back(u);
         known.apply(r, host.version());
         sink.add(std::move(r), outcome.log, "host");
         run.judged++;

@@ -4,6 +4,7 @@
 #include "cli/guests.hpp"
 #include "cli/inputs.hpp"
 #include "cli/targets.hpp"
+#include "common/splat.hpp"
 #include "expect/kver.hpp"
 #include "expect/spec.hpp"
 #include "gen/emit_bpf.hpp"
@@ -11,6 +12,7 @@
 #include "gen/enumerate.hpp"
 #include "judge/generated.hpp"
 #include "judge/judge.hpp"
+#include "load/kmsg.hpp"
 #include "load/raw_load.hpp"
 #include "model/model.hpp"
 #include "record/record.hpp"
@@ -438,6 +440,17 @@ int run_generated(int argc, char** argv) {
             report_error(raw.error(), false);
             continue;
         }
+        // The kernel log during each load (load/kmsg.hpp), as in `run`.
+        auto kmsg = load::KmsgWatcher::open(SplatPatterns::builtin());
+        if (!kmsg.available()) {
+            if (load::kmsg_required()) {
+                k.error = load::kmsg_unavailable_error(kmsg);
+                k.error_exit = 2;
+                report_error(*k.error, false);
+                continue;
+            }
+            warn(load::kmsg_unavailable_warning(kmsg));
+        }
         struct utsname u {};
         uname(&u);
         k.release = u.release;
@@ -447,11 +460,17 @@ int run_generated(int argc, char** argv) {
             const auto& p = programs[i];
             if (g_stop || (limit && k.total >= limit))
                 break;
+            kmsg.begin();
             auto t1 = Clock::now();
             auto o = raw->load(gen::emit_bpf(p));
             k.load_secs += since(t1);
+            auto check = kmsg.end();
+            load::apply_kmsg(check, o.result, o.log);
             auto r = judge::generated_record(p, o, k.release, kv ? *kv : expect::KernelVersion{},
                                              bound.text());
+            load::apply_kmsg(check, r);
+            if (auto u = check.unchecked(); !u.empty())
+                r.unchecked.push_back(u);
             if (!inputs_dir.empty())
                 r.file = input_files[i].second;
             r.kernel_source = "host";

@@ -2,8 +2,6 @@
 
 #include "target/initramfs.hpp"
 
-#include <sstream>
-
 namespace iterconf::target {
 
 Result<ConsoleScanner> ConsoleScanner::load(const std::string& path) {
@@ -12,37 +10,36 @@ Result<ConsoleScanner> ConsoleScanner::load(const std::string& path) {
 }
 
 Result<ConsoleScanner> ConsoleScanner::parse(const std::string& text, const std::string& file) {
-    ConsoleScanner s;
-    std::istringstream in(text);
-    std::string line;
-    size_t lineno = 0;
-    while (std::getline(in, line)) {
-        lineno++;
-        if (line.empty() || line[0] == '#')
-            continue;
-        try {
-            s.m_patterns.emplace_back(line, std::regex(line, std::regex::extended));
-        } catch (const std::regex_error& e) {
-            return make_error(ErrorKind::input, file + ":" + std::to_string(lineno),
-                              std::string("bad regex: ") + e.what());
-        }
-    }
-    if (s.m_patterns.empty())
-        return make_error(ErrorKind::input, file, "no patterns",
-                          "a console scanner without patterns would pass every crash");
-    return s;
+    ITERCONF_TRY_ASSIGN(SplatPatterns p, SplatPatterns::parse(text, file));
+    return ConsoleScanner(std::move(p));
 }
 
 std::optional<Splat> ConsoleScanner::scan(const std::string& console, size_t max_lines,
                                           const std::string& from) const {
     std::vector<std::string> lines;
+    for (std::string_view v : split_lines(console)) {
+        std::string l(v);
+        while (!l.empty() && (l.back() == '\r' || l.back() == '\0'))
+            l.pop_back();
+        lines.push_back(l);
+    }
+    const std::string tag = "iterconf-agent: begin ";
+    // For each line: where the agent's attribution of the splats of the
+    // program in flight there ends (0: none), so that those are skipped.
+    std::vector<size_t> attributed_until(lines.size(), 0);
     {
-        std::istringstream in(console);
-        std::string l;
-        while (std::getline(in, l)) {
-            while (!l.empty() && (l.back() == '\r' || l.back() == '\0'))
-                l.pop_back();
-            lines.push_back(l);
+        size_t span = 0;
+        std::string who; // "<i> <id>" of the program in flight
+        for (size_t i = 0; i < lines.size(); i++) {
+            if (size_t p = lines[i].find(tag); p != std::string::npos) {
+                span = i;
+                who = lines[i].substr(p + tag.size());
+            } else if (size_t a = lines[i].find(k_attributed_marker);
+                       a != std::string::npos && !who.empty() &&
+                       lines[i].substr(a + std::string(k_attributed_marker).size()) == who) {
+                for (size_t j = span; j < i; j++)
+                    attributed_until[j] = i;
+            }
         }
     }
     size_t marker = 0, first = 0;
@@ -51,24 +48,22 @@ std::optional<Splat> ConsoleScanner::scan(const std::string& console, size_t max
             if (lines[i].find(from) != std::string::npos)
                 first = marker = i;
     for (size_t i = first; i < lines.size(); i++) {
-        if (lines[i].find("iterconf-agent: begin ") != std::string::npos)
+        if (lines[i].find(tag) != std::string::npos)
             marker = i;
-        for (const auto& [text, re] : m_patterns) {
-            if (!std::regex_search(lines[i], re))
-                continue;
-            Splat s;
-            s.line = lines[i];
-            const std::string tag = "iterconf-agent: begin ";
-            if (size_t p = lines[marker].find(tag); p != std::string::npos)
-                s.after = lines[marker].substr(p + tag.size());
-            s.pattern = text;
-            size_t from = marker;
-            if (i - from >= max_lines)
-                from = i;
-            for (size_t j = from; j < lines.size() && j < from + max_lines; j++)
-                s.excerpt += lines[j] + "\n";
-            return s;
-        }
+        const std::string* pattern = m_patterns.match(lines[i]);
+        if (!pattern || attributed_until[i] > i)
+            continue;
+        Splat s;
+        s.line = lines[i];
+        if (size_t p = lines[marker].find(tag); p != std::string::npos)
+            s.after = lines[marker].substr(p + tag.size());
+        s.pattern = *pattern;
+        size_t from = marker;
+        if (i - from >= max_lines)
+            from = i;
+        for (size_t j = from; j < lines.size() && j < from + max_lines; j++)
+            s.excerpt += lines[j] + "\n";
+        return s;
     }
     return std::nullopt;
 }
