@@ -155,19 +155,22 @@ std::string closest_kfunc(std::string_view name, const std::vector<KnownKfunc>& 
 
 namespace {
 
-// "first in 6.7", "first in 6.1 or earlier, last seen in 7.2", ...
+// "present in 6.1 or earlier", "added after 6.1 (present in 6.12)", plus
+// ", not in the vmlinux of kernels after 7.2" (dropped, or built as a module
+// there); the list's columns are facts about the surveyed kernels' BTF.
 std::string first_seen(const KnownKfunc& k) {
     if (k.first.starts_with("module:"))
         return "in module " + k.first.substr(7);
-    std::string s = "first in ";
+    std::string s;
     if (k.first.starts_with("<="))
-        s += k.first.substr(2) + " or earlier";
+        s = "present in " + k.first.substr(2) + " or earlier";
     else if (size_t dash = k.first.find('-'); dash != std::string::npos)
-        s += "a kernel from " + k.first.substr(0, dash) + " to " + k.first.substr(dash + 1);
+        s = "added after " + k.first.substr(0, dash) + " (present in " + k.first.substr(dash + 1) +
+            ")";
     else
-        s += k.first;
+        s = "present in " + k.first;
     if (!k.last.empty())
-        s += ", last seen in " + k.last;
+        s += ", not in the vmlinux of kernels after " + k.last;
     return s;
 }
 

@@ -43,8 +43,8 @@ size_t edit_distance(std::string_view a, std::string_view b);
 std::string closest_kfunc(std::string_view name,
                           const std::vector<KnownKfunc>& list = known_kfuncs());
 
-// Why a kfunc known to `list` may be absent from a kernel ("in kernels 6.7
-// and later", "in module bpf_testmod", ...), for an `unsupported` message.
+// Why a kfunc is known, for an `unsupported` message: "a known kfunc, added
+// after 6.1 (present in 6.12)", "a known kfunc, in module bpf_testmod", ...
 std::string known_kfunc_span(const KnownKfunc& k);
 
 // Ok when `name` is in `list`, else the one-line error of contract 1:

@@ -26,8 +26,9 @@ TEST(Known, ParsesTheListFormat) {
     EXPECT_EQ((*r)[0].name, "bpf_a"); // sorted
     EXPECT_EQ((*r)[0].last, "7.2");
     EXPECT_EQ(known_kfunc_span((*r)[0]),
-              "a known kfunc, first in a kernel from 6.1 to 6.12, last seen in 7.2");
-    EXPECT_EQ(known_kfunc_span((*r)[1]), "a known kfunc, first in 6.1 or earlier");
+              "a known kfunc, added after 6.1 (present in 6.12), not in the vmlinux of kernels "
+              "after 7.2");
+    EXPECT_EQ(known_kfunc_span((*r)[1]), "a known kfunc, present in 6.1 or earlier");
     EXPECT_EQ(known_kfunc_span((*r)[2]), "a known kfunc, in module bpf_testmod");
     auto bad = parse_kfunc_list("bpf_a\n", "kfuncs.txt");
     ASSERT_FALSE(bad.ok());
@@ -104,7 +105,7 @@ TEST(Known, LsmHookOfOtherKernelsIsUnsupportedUnknownIsNot) {
     auto newer = check_attach_target(lsm.get(), "lsm/inode_new_hook", k_hooks);
     EXPECT_EQ(newer.state, AttachTarget::absent_known);
     EXPECT_EQ(newer.reason, "attach target bpf_lsm_inode_new_hook absent from kernel BTF (a "
-                            "known LSM hook, first in a kernel from 6.12 to 7.2)");
+                            "known LSM hook, added after 6.12 (present in 7.2))");
     EXPECT_EQ(check_attach_target(lsm.get(), "lsm/file_opne", k_hooks).state,
               AttachTarget::absent_unknown);
 }

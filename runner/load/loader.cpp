@@ -284,7 +284,7 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
     LoadOutcome out;
     // Missing kfuncs: `unsupported` only for known ones, grouped by why
     // they are known ("kfunc a b missing from kernel BTF (a known kfunc,
-    // first in 6.7)"). An unknown one cannot pass open_case(); should one
+    // present in 6.1 or earlier)"). An unknown one cannot pass open_case(); should one
     // get here anyway it is a load_error, never a pass.
     std::map<std::string, std::string> by_span;
     std::string unknown;
