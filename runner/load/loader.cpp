@@ -284,8 +284,8 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
     LoadOutcome out;
     // Missing kfuncs: `unsupported` only for known ones, grouped by why
     // they are known ("kfunc a b missing from kernel BTF (a known kfunc,
-    // present in 6.1 or earlier)"). An unknown one cannot pass open_case(); should one
-    // get here anyway it is a load_error, never a pass.
+    // present in 6.1 or earlier)"). An unknown one cannot pass open_case();
+    // should one get here anyway it is a load_error, never a pass.
     std::map<std::string, std::string> by_span;
     std::string unknown;
     for (const auto& k : prog.kfuncs) {

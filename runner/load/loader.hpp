@@ -97,11 +97,11 @@ struct LoadOutcome {
 
 // Judges one program on the host kernel: `unsupported` when a kfunc it calls
 // is missing from kernel BTF and known (images/kfuncs.txt), or its attach
-// target is missing and known (an LSM hook), else loads it alone. When the load fails before
-// the verifier runs, a trivial program of the same type and attach target is
-// loaded with bpf_prog_load(): if the kernel refuses that too, with the same
-// error, the program type is not available here and the verdict is
-// `unsupported`.
+// target is missing and known (an LSM hook), else loads it alone. When the
+// load fails before the verifier runs, a trivial program of the same type and
+// attach target is loaded with bpf_prog_load(): if the kernel refuses that
+// too, with the same error, the program type is not available here and the
+// verdict is `unsupported`.
 LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
                          const Options& opts);
 
