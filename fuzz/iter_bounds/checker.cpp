@@ -285,9 +285,9 @@ std::string Stats::summary() const {
     return o.str();
 }
 
-Result<std::unique_ptr<Checker>> Checker::open() {
+Result<std::unique_ptr<Checker>> Checker::open(Support& support) {
     std::unique_ptr<Checker> c(new Checker);
-    ITERCONF_TRY_ASSIGN(c->m_walker, Walker::open());
+    ITERCONF_TRY_ASSIGN(c->m_walker, Walker::open(support));
     c->m_stats.implementation = c->m_walker->implementation();
     ITERCONF_TRY_ASSIGN(c->m_target, Target::spawn());
     return c;

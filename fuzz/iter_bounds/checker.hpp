@@ -66,7 +66,8 @@ struct Stats {
 
 class Checker {
   public:
-    static Result<std::unique_ptr<Checker>> open();
+    // `support` as Walker::open(): why the check cannot run, by type.
+    static Result<std::unique_ptr<Checker>> open(Support& support);
 
     // Checks one input. The result is empty when the kernel agrees, else a
     // report (what was run, expected vs got); an Error is a harness problem.

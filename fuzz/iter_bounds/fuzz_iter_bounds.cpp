@@ -62,12 +62,12 @@ void check(const Result<std::string>& r, const uint8_t* data, size_t size) {
 }
 
 void open_checker() {
-    auto c = bounds::Checker::open();
+    bounds::Support support;
+    auto c = bounds::Checker::open(support);
     if (!c) {
-        const Error& e = c.error();
-        if (e.what.starts_with("bpf() not permitted") || e.what.starts_with("kernel has no"))
-            fuzz::skip("host", e.message());
-        harness_error(e);
+        if (support != bounds::Support::available)
+            fuzz::skip("host", c.error().message());
+        harness_error(c.error()); // e.g. kernel BTF unreadable: never a skip
     }
     g_checker = std::move(*c);
     std::atexit(print_stats);

@@ -145,8 +145,21 @@ Result<std::vector<MapsEntry>> read_maps(pid_t pid) {
 
 // ---- the walk ----
 
-Result<std::unique_ptr<Walker>> Walker::open() {
+const char* to_string(Support s) {
+    switch (s) {
+    case Support::available:
+        return "available";
+    case Support::no_iterator:
+        return "no_iterator";
+    case Support::not_permitted:
+        return "not_permitted";
+    }
+    return "?";
+}
+
+Result<std::unique_ptr<Walker>> Walker::open(Support& support) {
     const char* where = "fuzz/iter_bounds/walk.bpf.c";
+    support = Support::available;
     libbpf_set_print(silent_print);
     // Probe the kfunc first: a kernel without it is "unsupported", not broken.
     struct btf* vmlinux = btf__load_vmlinux_btf();
@@ -172,10 +185,12 @@ Result<std::unique_ptr<Walker>> Walker::open() {
         }
     }
     btf__free(vmlinux);
-    if (!have)
+    if (!have) {
+        support = Support::no_iterator;
         return make_error(ErrorKind::infra, "kernel",
                           "kernel has no bpf_iter_task_vma_new or bpf_task_from_pid",
                           "the task_vma iterator needs Linux 6.7+");
+    }
 
     std::unique_ptr<Walker> w(new Walker);
     w->m_impl = impl;
@@ -185,10 +200,12 @@ Result<std::unique_ptr<Walker>> Walker::open() {
         return make_error(ErrorKind::internal, where,
                           std::string("cannot open the embedded object: ") + std::strerror(errno));
     if (int err = bpf_object__load(w->m_obj); err) {
-        if (err == -EPERM || err == -EACCES)
+        if (err == -EPERM || err == -EACCES) {
+            support = Support::not_permitted;
             return make_error(ErrorKind::infra, where,
                               "bpf() not permitted (" + std::string(std::strerror(-err)) + ")",
                               "run as root with bpf() allowed");
+        }
         return make_error(ErrorKind::infra, where,
                           "the kernel did not load the walk: " + std::string(std::strerror(-err)),
                           "rerun with LIBBPF_LOG_LEVEL=debug to see the verifier log");

@@ -39,12 +39,21 @@ struct Walk {
     std::vector<bounds_vma> vmas;
 };
 
+// Whether the walk can run on this kernel, decided by type, never by an
+// error's text: a kernel without the task_vma iterator is `unsupported` (a
+// verdict), a process without bpf() rights a skip. Everything else that
+// stops the walk (kernel BTF unreadable, the walk not loading) is a harness
+// fault and leaves `available`.
+enum class Support { available, no_iterator, not_permitted };
+const char* to_string(Support s);
+
 // The loaded walk program (walk.bpf.c), run with BPF_PROG_TEST_RUN.
 class Walker {
   public:
-    // An error of kind `infra` whose `what` starts with "bpf() not permitted"
-    // or "kernel has no" means the check cannot run here (skip / unsupported).
-    static Result<std::unique_ptr<Walker>> open();
+    // On error, `support` says whether the kernel itself rules the walk out
+    // (no_iterator, not_permitted) or the error is a harness fault
+    // (available); the Error describes it either way.
+    static Result<std::unique_ptr<Walker>> open(Support& support);
     ~Walker();
     Result<Walk> run(pid_t pid, uint64_t addr, uint32_t limit);
     // "mmap_lock" (6.7 on: the read lock held from new to destroy, -EBUSY

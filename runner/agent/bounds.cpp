@@ -38,6 +38,20 @@ std::vector<std::string> lines_of(const std::string& text, size_t max) {
 
 } // namespace
 
+void judge_unavailable(record::Record& r, const Error& e, bounds::Support support) {
+    if (support == bounds::Support::no_iterator) {
+        r.verdict = r.expected = record::Verdict::unsupported;
+        r.missing_kfuncs = {"bpf_iter_task_vma_new"};
+        r.message = e.message();
+        r.match = true;
+        return;
+    }
+    r.verdict = record::Verdict::load_error;
+    r.match = false;
+    r.message = e.message();
+    r.reason = "the walk program could not run: " + e.message();
+}
+
 std::vector<std::string> bounds_inputs(const std::string& dir) {
     namespace fs = std::filesystem;
     std::vector<std::string> files;
@@ -59,7 +73,8 @@ std::string run_bounds(const std::vector<std::string>& files, size_t start,
                        const std::string& release,
                        const std::function<void(size_t, const std::string&)>& begin,
                        const std::function<void(size_t, const record::Record&)>& done) {
-    auto checker = bounds::Checker::open();
+    bounds::Support support;
+    auto checker = bounds::Checker::open(support);
     for (size_t i = start; i < files.size(); i++) {
         std::string name = std::filesystem::path(files[i]).filename().string();
         // The host ships inputs into the guest as NNNNNN-<name> (plan order,
@@ -71,16 +86,7 @@ std::string run_bounds(const std::vector<std::string>& files, size_t start,
         begin(i, "bounds/" + name + "/fuzz_iter_bounds");
         auto r = base_record(name, files[i], release);
         if (!checker) {
-            const Error& e = checker.error();
-            if (e.what.starts_with("kernel has no")) {
-                r.verdict = r.expected = record::Verdict::unsupported;
-                r.missing_kfuncs = {"bpf_iter_task_vma_new"};
-                r.match = true;
-            } else {
-                r.verdict = record::Verdict::load_error;
-                r.message = e.message();
-                r.reason = "the walk program could not run: " + e.message();
-            }
+            judge_unavailable(r, checker.error(), support);
             done(i, r);
             continue;
         }

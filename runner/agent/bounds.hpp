@@ -2,12 +2,17 @@
 // the guest kernel (see bounds.cpp).
 #pragma once
 
+#include "common/result.hpp"
 #include "record/record.hpp"
 
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
+
+namespace iterconf::bounds {
+enum class Support; // iter_bounds/oracle.hpp
+}
 
 namespace iterconf::agent {
 
@@ -24,5 +29,11 @@ std::string run_bounds(const std::vector<std::string>& files, size_t start,
                        const std::string& release,
                        const std::function<void(size_t, const std::string&)>& begin,
                        const std::function<void(size_t, const record::Record&)>& done);
+
+// Fills the record of an input when the oracle could not open: `unsupported`
+// (expected, so a match) only when the kernel has no task_vma iterator
+// (Support::no_iterator, a type, not the error's text); any other failure,
+// such as unreadable kernel BTF, is a load_error that says why.
+void judge_unavailable(record::Record& r, const Error& e, bounds::Support support);
 
 } // namespace iterconf::agent

@@ -1,6 +1,7 @@
 #include "load/loader.hpp"
 
 #include "expect/btf_tags.hpp"
+#include "load/known.hpp"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -10,6 +11,7 @@
 #include <cstdarg>
 #include <cstring>
 #include <linux/bpf.h>
+#include <map>
 #include <set>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -59,6 +61,17 @@ std::vector<char>& log_buffer(size_t size) {
     return buf;
 }
 
+// A kfunc the running kernel's BTF has is known too (a kernel newer than
+// images/kfuncs.txt). Read once; absent BTF means the list alone decides.
+bool running_kernel_has_func(const std::string& name) {
+    static struct btf* vmlinux = [] {
+        std::string ignored; // libbpf's complaint about a missing BTF
+        Capture capture(ignored);
+        return btf__load_vmlinux_btf();
+    }();
+    return vmlinux && btf__find_by_name_kind(vmlinux, name.c_str(), BTF_KIND_FUNC) > 0;
+}
+
 } // namespace
 
 Result<CaseObject> open_case(const std::string& object, const std::string& id,
@@ -83,6 +96,11 @@ Result<CaseObject> open_case(const std::string& object, const std::string& id,
         if (!spec)
             return spec.take_error();
         cp.spec = std::move(*spec);
+        // Before anything runs: a kfunc no kernel has (a typo) is a bad
+        // input, never `unsupported` (contract 1).
+        for (const auto& k : cp.kfuncs)
+            if (!find_known_kfunc(k.name) && !running_kernel_has_func(k.name))
+                ITERCONF_TRY(check_kfunc_known(k.name, obj.where(p.name)));
         obj.programs.push_back(std::move(cp));
     }
     if (obj.programs.empty())
@@ -134,6 +152,10 @@ HostKernel::~HostKernel() {
 
 bool HostKernel::has_kfunc(const std::string& name) const {
     return btf__find_by_name_kind(m_btf, name.c_str(), BTF_KIND_FUNC) > 0;
+}
+
+AttachCheck HostKernel::attach_target(const std::string& section) const {
+    return check_attach_target(m_btf, section);
 }
 
 namespace {
@@ -273,15 +295,39 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
         out.result.message += std::string(" only, this is ") + expect::current_arch();
         return out;
     }
-    for (const auto& k : prog.kfuncs)
-        if (!kernel.has_kfunc(k.name))
-            out.missing_kfuncs.push_back(k.name);
+    // Missing kfuncs: `unsupported` only for known ones, grouped by why
+    // they are known ("kfunc a b missing from kernel BTF (a known kfunc,
+    // present in 6.1 or earlier)"). An unknown one cannot pass open_case();
+    // should one get here anyway it is a load_error, never a pass.
+    std::map<std::string, std::string> by_span;
+    std::string unknown;
+    for (const auto& k : prog.kfuncs) {
+        if (kernel.has_kfunc(k.name))
+            continue;
+        out.missing_kfuncs.push_back(k.name);
+        if (const KnownKfunc* known = find_known_kfunc(k.name))
+            by_span[known_kfunc_span(*known)] += " " + k.name;
+        else
+            unknown += (unknown.empty() ? "" : ", ") + k.name;
+    }
+    if (!unknown.empty()) {
+        out.result.verdict = record::Verdict::load_error;
+        out.result.message = "kfunc " + unknown + " known to no kernel";
+        return out;
+    }
     if (!out.missing_kfuncs.empty()) {
         out.result.verdict = record::Verdict::unsupported;
-        out.result.message = "kfunc";
-        for (const auto& k : out.missing_kfuncs)
-            out.result.message += " " + k;
-        out.result.message += " missing from kernel BTF";
+        for (const auto& [span, names] : by_span)
+            out.result.message += (out.result.message.empty() ? "" : "; ") + std::string("kfunc") +
+                                  names + " missing from kernel BTF (" + span + ")";
+        return out;
+    }
+    // An attach target this kernel lacks but other kernels have (an LSM
+    // hook without CONFIG_BPF_LSM): unsupported with that reason. An
+    // unknown target is loaded and fails as a load_error (a mismatch).
+    if (auto at = kernel.attach_target(prog.section); at.state == AttachTarget::absent_known) {
+        out.result.verdict = record::Verdict::unsupported;
+        out.result.message = at.reason;
         return out;
     }
 

@@ -6,6 +6,7 @@
 #include "expect/spec.hpp"
 #include "load/classify.hpp"
 #include "load/elf_scan.hpp"
+#include "load/known.hpp"
 #include "record/record.hpp"
 
 #include <cstdint>
@@ -39,7 +40,9 @@ struct CaseObject {
 };
 
 // Reads programs, kfunc calls and annotations. A malformed or unknown
-// annotation is an error naming the file and program.
+// annotation, or a call to a kfunc no kernel has (known neither to
+// images/kfuncs.txt nor to the running kernel's BTF), is an error naming the
+// file and program.
 Result<CaseObject> open_case(const std::string& object, const std::string& id,
                              const std::string& display);
 
@@ -54,6 +57,9 @@ class HostKernel {
     const std::string& release() const { return m_release; }
     const expect::KernelVersion& version() const { return m_version; }
     bool has_kfunc(const std::string& name) const;
+    // Whether the program's attach target (lsm/fentry/tp_btf) is in this
+    // kernel's BTF, or known from other kernels when it is not.
+    AttachCheck attach_target(const std::string& section) const;
     // Loads a minimal tracing program: an error when bpf() is not permitted.
     Result<void> probe_bpf() const;
     // True when `r0 = 0; exit` of this program type and attach target is
@@ -81,9 +87,10 @@ struct Options {
 };
 
 struct LoadOutcome {
-    // For `unsupported`, result.message says why: kfuncs missing from kernel
-    // BTF (also listed in missing_kfuncs), or a program type / attach point
-    // the kernel refuses even for a trivial program.
+    // For `unsupported`, result.message says why: known kfuncs missing from
+    // kernel BTF (also listed in missing_kfuncs), a known attach target
+    // missing from it, or a program type / attach point the kernel refuses
+    // even for a trivial program.
     Classified result;
     std::vector<std::string> missing_kfuncs;
     std::string log;
@@ -93,11 +100,12 @@ struct LoadOutcome {
 };
 
 // Judges one program on the host kernel: `unsupported` when a kfunc it calls
-// is missing from kernel BTF, else loads it alone. When the load fails before
-// the verifier runs, a trivial program of the same type and attach target is
-// loaded with bpf_prog_load(): if the kernel refuses that too, with the same
-// error, the program type is not available here and the verdict is
-// `unsupported`.
+// is missing from kernel BTF and known (images/kfuncs.txt), or its attach
+// target is missing and known (an LSM hook), else loads it alone. When the
+// load fails before the verifier runs, a trivial program of the same type and
+// attach target is loaded with bpf_prog_load(): if the kernel refuses that
+// too, with the same error, the program type is not available here and the
+// verdict is `unsupported`.
 LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
                          const Options& opts);
 

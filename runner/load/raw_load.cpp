@@ -245,7 +245,9 @@ std::string join(const std::vector<std::string>& v) {
 
 } // namespace
 
-Result<RawLoader> RawLoader::open() {
+Result<RawLoader> RawLoader::open(bool* not_permitted) {
+    if (not_permitted)
+        *not_permitted = false;
     static std::mutex mu;
     static std::shared_ptr<State> shared;
     std::lock_guard<std::mutex> lock(mu);
@@ -267,10 +269,13 @@ Result<RawLoader> RawLoader::open() {
         int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, names[i], 4, gen::k_map_value_size, 1, nullptr);
         if (fd < 0) {
             int err = -fd; // libbpf 1.x: -errno
-            if (err == EPERM || err == EACCES)
+            if (err == EPERM || err == EACCES) {
+                if (not_permitted)
+                    *not_permitted = true;
                 return make_error(ErrorKind::infra, k_where,
                                   "bpf() not permitted (" + errno_name(err) + ")",
                                   "run as root or with CAP_BPF and CAP_PERFMON");
+            }
             return make_error(ErrorKind::infra, k_where,
                               std::string("cannot create an array map: ") + std::strerror(err),
                               "check that the kernel has CONFIG_BPF_SYSCALL");

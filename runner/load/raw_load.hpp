@@ -57,7 +57,10 @@ class RawLoader {
     // Reads vmlinux BTF and creates the two maps, once per process (later
     // calls share them). An infra error when kernel BTF is unreadable or the
     // maps cannot be created (e.g. bpf() not permitted: "... (EPERM)").
-    static Result<RawLoader> open();
+    // `not_permitted`, when given, says by type that the error is the
+    // process lacking bpf() rights (a skip for tests and fuzzers), not a
+    // harness fault.
+    static Result<RawLoader> open(bool* not_permitted = nullptr);
 
     // Thread-safe; programs are loaded one at a time per call.
     RawOutcome load(const gen::BpfProgram& prog, const RawOptions& opts = {}) const;
