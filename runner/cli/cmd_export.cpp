@@ -258,9 +258,6 @@ void code_chunk(std::string_view s, const std::vector<Token>& t, size_t first, s
                 c.program = true;
             k = e;
         }
-        if (c.program) // an annotation's strings and names are not uses
-            for (const auto& a : c.annotations)
-                c.refs.erase(a.name);
         return;
     }
     // A declaration: its name is the last identifier before = [ ; , or a
@@ -832,17 +829,33 @@ int cmd_export(int argc, char** argv) {
     }
     std::string kv_text = version_text(kv);
 
+    // Scratch space (compiled objects, generated sources, the draft):
+    // removed at the end, kept when an error names the draft.
+    struct Scratch {
+        std::string dir;
+        bool keep = false;
+        ~Scratch() {
+            std::error_code ec;
+            if (!dir.empty() && !keep)
+                fs::remove_all(dir, ec);
+        }
+    } scratch;
     char tmpl[] = "/tmp/iterconf-export-XXXXXX";
     if (!mkdtemp(tmpl))
         return report_error(
             make_error(ErrorKind::io, "/tmp",
                        std::string("cannot create a directory: ") + std::strerror(errno)),
             false);
-    std::string tmp = tmpl;
+    scratch.dir = tmpl;
+    const std::string& tmp = scratch.dir;
     CompileOptions co{.include_dirs = includes, .out_dir = tmp};
     auto fail = [&](const Error& e) {
         report_error(e, false);
         return 2;
+    };
+    auto fail_draft = [&](const Error& e) {
+        scratch.keep = true;
+        return fail(e);
     };
 
     // Gather the sources: each a C text, compiled for its expectations.
@@ -1058,7 +1071,7 @@ int cmd_export(int argc, char** argv) {
     std::ofstream(draft, std::ios::trunc) << text;
     std::string where = "export " + name + ".c";
     if (text.find("__kver_") != std::string::npos)
-        return fail(
+        return fail_draft(
             make_error(ErrorKind::input, where,
                        "iterconf's __kver_* annotations are used outside an annotation "
                        "block (e.g. in a macro)",
@@ -1067,20 +1080,20 @@ int cmd_export(int argc, char** argv) {
         draft.string(), "export/" + name, draft.string(),
         CompileOptions{.include_dirs = includes, .out_dir = tmp + "/check", .werror = true});
     if (!back)
-        return fail(make_error(ErrorKind::internal, where,
-                               "the export does not compile: " + back.error().message(),
-                               "please report it with the case; the draft is " + draft.string()));
+        return fail_draft(make_error(
+            ErrorKind::internal, where, "the export does not compile: " + back.error().message(),
+            "please report it with the case; the draft is " + draft.string()));
     if (back->programs.size() != programs.size())
-        return fail(make_error(ErrorKind::internal, where,
-                               "the export has " + std::to_string(back->programs.size()) +
-                                   " programs, not " + std::to_string(programs.size()),
-                               "the draft is " + draft.string()));
+        return fail_draft(make_error(ErrorKind::internal, where,
+                                     "the export has " + std::to_string(back->programs.size()) +
+                                         " programs, not " + std::to_string(programs.size()),
+                                     "the draft is " + draft.string()));
     for (const auto& p : programs) {
         auto it = std::find_if(back->programs.begin(), back->programs.end(),
                                [&](const load::CaseProgram& q) { return q.name == p.name; });
         std::string d = it == back->programs.end() ? "it is missing" : differs(p, it->spec, kv);
         if (!d.empty())
-            return fail(make_error(
+            return fail_draft(make_error(
                 ErrorKind::input, where + ": prog '" + p.name + "'",
                 "the export does not expect what the case expects on Linux " + kv_text + ": " + d,
                 "annotations must be written directly above the program (not through a macro "
@@ -1098,7 +1111,6 @@ int cmd_export(int argc, char** argv) {
         if (!f)
             return fail(make_error(ErrorKind::io, dest.string(), "cannot write the file"));
     }
-    fs::remove_all(tmp, ec);
     std::printf("%s: %zu program%s, expectations for Linux %s\n", dest.string().c_str(),
                 programs.size(), programs.size() == 1 ? "" : "s", kv_text.c_str());
     std::printf("test_progs: copy it to tools/testing/selftests/bpf/progs/ and add "
