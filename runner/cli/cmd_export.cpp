@@ -840,11 +840,13 @@ int cmd_export(int argc, char** argv) {
                 fs::remove_all(dir, ec);
         }
     } scratch;
-    char tmpl[] = "/tmp/iterconf-export-XXXXXX";
-    if (!mkdtemp(tmpl))
+    std::error_code tec;
+    std::string tmpl = (fs::temp_directory_path(tec) / "iterconf-export-XXXXXX").string();
+    if (tec || !mkdtemp(tmpl.data()))
         return report_error(
-            make_error(ErrorKind::io, "/tmp",
-                       std::string("cannot create a directory: ") + std::strerror(errno)),
+            make_error(ErrorKind::io, tmpl,
+                       std::string("cannot create a directory: ") + std::strerror(errno),
+                       "set TMPDIR to a writable directory"),
             false);
     scratch.dir = tmpl;
     const std::string& tmp = scratch.dir;
