@@ -574,7 +574,8 @@ std::string annotation_block(const Chunk& c, const Program& p) {
     }
     if (!has_description && !p.spec.description.empty())
         out += "__description(" + c_string(p.spec.description) + ")\n";
-    out += verdict_line(p.success) + "\n";
+    if (!p.spec.auxiliary) // an auxiliary program is not a test: no verdict
+        out += verdict_line(p.success) + "\n";
     for (const auto& [m, negative] : p.msgs)
         out += std::string(negative ? "__not_msg(" : "__msg(") + c_string(m) + ")\n";
     for (const auto& r : rest)
@@ -748,7 +749,7 @@ Result<load::CaseObject> compile_and_open(const std::string& path, const std::st
 // What the export's program expects must be what the original expects on kv.
 std::string differs(const Program& want, const expect::ProgramSpec& got,
                     const expect::KernelVersion& kv) {
-    if (!got.success)
+    if (!got.success && !want.spec.auxiliary)
         return "no explicit __success/__failure";
     if (!got.kver_verdicts.empty())
         return "a version-scoped verdict is left";
@@ -1017,10 +1018,9 @@ int cmd_export(int argc, char** argv) {
                                        "\" of the other programs",
                                    "export them to separate files"));
         for (const auto& p : obj->programs) {
-            if (!src.programs.empty() &&
+            // __auxiliary programs are loaded with every test of the file
+            if (!src.programs.empty() && !p.spec.auxiliary &&
                 std::find(src.programs.begin(), src.programs.end(), p.name) == src.programs.end())
-                continue;
-            if (p.spec.auxiliary && src.programs.empty())
                 continue;
             for (const auto& q : programs)
                 if (q.name == p.name)
