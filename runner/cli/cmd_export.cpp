@@ -159,6 +159,12 @@ bool attribute_like(std::string_view id) {
     return id == "SEC" || id.substr(0, 2) == "__";
 }
 
+// Attributes of the function itself, written with its declaration.
+bool function_attribute(std::string_view id) {
+    return id == "__naked" || id == "__noinline" || id == "__always_inline" || id == "__weak" ||
+           id == "__used" || id == "__hidden" || id == "__attribute__" || id == "__always_unused";
+}
+
 bool keyword(std::string_view id) {
     static const std::set<std::string_view> k = {
         "struct", "union",    "enum",     "const", "volatile", "static", "extern",
@@ -216,7 +222,6 @@ void code_chunk(std::string_view s, const std::vector<Token>& t, size_t first, s
         // The declarator: the identifier before the last (...) group in front
         // of the body; BPF_PROG(name, ...) style macros name it inside.
         size_t i = first, name_tok = SIZE_MAX;
-        bool have_sig = false;
         while (i < body) {
             if (t[i].kind == Token::Kind::punct && t[i].text == "(") {
                 size_t j = skip_group(t, i);
@@ -235,28 +240,34 @@ void code_chunk(std::string_view s, const std::vector<Token>& t, size_t first, s
                 c.names.push_back(std::string(t[name_tok + 2].text));
             else
                 c.names.push_back(std::string(id));
-            // The declaration starts on the name's line, or on the line
-            // before when the name starts its line (return type above it).
-            size_t at = line_begin(s, t[name_tok].begin);
-            if (name_tok > first && t[name_tok - 1].end <= at)
-                at = line_begin(s, t[name_tok - 1].begin);
-            c.sig = at;
-            have_sig = true;
-        }
-        // The annotations: macro invocations in front of the declaration.
-        for (size_t k = first; have_sig && k < body && t[k].begin < c.sig;) {
-            if (t[k].kind != Token::Kind::ident) {
-                k++;
-                continue;
+            // The annotations: SEC(...) and __x(...) macros in front of the
+            // declaration (function attributes such as __naked stay with it).
+            size_t k = first;
+            while (k < name_tok) {
+                if (t[k].kind == Token::Kind::comment) {
+                    k++;
+                    continue;
+                }
+                if (t[k].kind != Token::Kind::ident || !attribute_like(t[k].text) ||
+                    function_attribute(t[k].text))
+                    break;
+                size_t e = k + 1;
+                if (e < name_tok && t[e].text == "(")
+                    e = skip_group(t, e);
+                if (e > name_tok)
+                    break;
+                c.annotations.push_back(
+                    {std::string(t[k].text),
+                     std::string(s.substr(t[k].begin, t[e - 1].end - t[k].begin))});
+                if (t[k].text == "SEC")
+                    c.program = true;
+                k = e;
             }
-            size_t e = k + 1;
-            if (e < body && t[e].text == "(")
-                e = skip_group(t, e);
-            c.annotations.push_back({std::string(t[k].text),
-                                     std::string(s.substr(t[k].begin, t[e - 1].end - t[k].begin))});
-            if (t[k].text == "SEC")
-                c.program = true;
-            k = e;
+            // The declaration starts on its own line, or right after the
+            // annotations when it shares their line.
+            c.sig = line_begin(s, t[k].begin);
+            if (!c.annotations.empty() && t[k - 1].end > c.sig)
+                c.sig = t[k].begin;
         }
         return;
     }
@@ -853,6 +864,8 @@ int cmd_export(int argc, char** argv) {
     const std::string& tmp = scratch.dir;
     CompileOptions co{.include_dirs = includes, .out_dir = tmp};
     auto fail = [&](const Error& e) {
+        if (e.message().find(tmp) != std::string::npos) // e.g. clang's output
+            scratch.keep = true;
         report_error(e, false);
         return 2;
     };
