@@ -7,6 +7,11 @@
 #include <cstring>
 #include <string>
 
+namespace iterconf::cli {
+// `iterconf export --selftest ...` (cmd_export.cpp).
+int cmd_export(int argc, char** argv);
+} // namespace iterconf::cli
+
 namespace {
 
 constexpr const char* k_usage = R"(usage: iterconf <command> [options]
@@ -17,6 +22,7 @@ commands:
   check-cases    check case sources against the house rules
   kernels        the kernel manifest: list, fetch, path, meta
   gen            write the enumerated generated corpus (BPF C or bytecode)
+  export         write a finding as a kernel selftest (progs/<name>.c)
   help           this text
 
 'iterconf <command> --help' describes each command.
@@ -43,6 +49,8 @@ int main(int argc, char** argv) {
             return cmd_kernels(argc - 2, argv + 2);
         if (cmd == "gen")
             return cmd_gen(argc - 2, argv + 2);
+        if (cmd == "export")
+            return cmd_export(argc - 2, argv + 2);
         if (cmd == "help" || cmd == "-h" || cmd == "--help") {
             std::fputs(k_usage, stdout);
             return 0;
@@ -54,8 +62,9 @@ int main(int argc, char** argv) {
         throw UsageError{"unknown command '" + cmd + "'"};
     } catch (const UsageError& e) {
         std::fprintf(stderr, "iterconf: error: %s; see 'iterconf %s--help'\n", e.what.c_str(),
-                     cmd == "run" || cmd == "list" || cmd == "check-cases" ? (cmd + " ").c_str()
-                                                                           : "");
+                     cmd == "run" || cmd == "list" || cmd == "check-cases" || cmd == "export"
+                         ? (cmd + " ").c_str()
+                         : "");
         return 2;
     }
 }
