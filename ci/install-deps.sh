@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	cmake ninja-build g++ pkg-config      # host build
 	clang-19 llvm-19                      # BPF target compiler for cases (>= 18: upstream selftests)
-	bpftool linux-libc-dev                # vmlinux.h from kernel BTF; <linux/...> for BPF C
+	libc6-dev-i386                        # gnu/stubs-32.h: <limits.h> etc. under -target bpf
 	clang-14 llvm-14 libclang-rt-14-dev   # libFuzzer (fuzz/)
 	libbpf-dev libelf-dev zlib1g-dev libzstd-dev  # loader (static-linkable for the guest agent)
 	googletest libgtest-dev               # unit tests
@@ -16,14 +16,16 @@ packages=(
 	apt dpkg ca-certificates              # kernel fetch (private apt configuration)
 )
 
-# libbpf >= 1.4's BPF headers (bpf_helpers.h etc.) from bookworm-backports,
-# unpacked (not installed) into the cache by the kernels' private apt; CMake
-# finds them with `images/kernels.sh unpack libbpf-dev` offline.
-unpack_libbpf_headers() {
-	if ITERCONF_OFFLINE=1 "$(dirname "$0")/../images/kernels.sh" unpack libbpf-dev >/dev/null 2>&1; then
-		return 0
-	fi
-	"$(dirname "$0")/../images/kernels.sh" unpack libbpf-dev >/dev/null
+# From bookworm-backports, unpacked (not installed) into the cache by the
+# kernels' private apt (images/kernels.sh unpack); CMake finds them offline:
+# libbpf-dev 1.4 (BPF headers), linux-libc-dev 6.12 (UAPI <linux/bpf.h>),
+# bpftool 7.5 (vmlinux.h with kfunc prototypes).
+unpack_toolchain() {
+	local pkg
+	for pkg in libbpf-dev linux-libc-dev bpftool; do
+		ITERCONF_OFFLINE=1 "$(dirname "$0")/../images/kernels.sh" unpack "$pkg" >/dev/null 2>&1 ||
+			"$(dirname "$0")/../images/kernels.sh" unpack "$pkg" >/dev/null
+	done
 }
 
 missing=()
@@ -32,7 +34,7 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: all ${#packages[@]} packages present"
-	unpack_libbpf_headers
+	unpack_toolchain
 	exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
@@ -43,5 +45,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-unpack_libbpf_headers
+unpack_toolchain
 echo "install-deps: done"

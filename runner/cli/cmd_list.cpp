@@ -60,8 +60,9 @@ int cmd_list(int argc, char** argv) {
                                 json);
         kv = *p;
     }
-    auto loaded =
-        load_cases(sel.cases, CompileOptions{.include_dirs = sel.includes, .out_dir = sel.out_dir});
+    auto loaded = load_cases(sel.cases, CompileOptions{.include_dirs = sel.includes,
+                                                       .defines = sel.defines,
+                                                       .out_dir = sel.out_dir});
     if (!loaded)
         return report_error(loaded.error(), json);
     size_t n = 0;

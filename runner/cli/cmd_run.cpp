@@ -72,7 +72,11 @@ kernels:
 cases:
   --cases PATH           .bpf.c / .bpf.o file or directory (repeatable);
                          default: the corpus this binary was built with
-  -I, --include DIR      extra include directory for compiling .bpf.c cases
+  -I, --include DIR      extra include directory for compiling C cases,
+                         searched before ours (vmlinux.h, bpf_misc.h, ...)
+  -D, --define NAME[=V]  a macro for compiling C cases, e.g.
+                         -D BPF_NO_KFUNC_PROTOTYPES for headers that declare
+                         kfuncs themselves (selftests before bpftool 7.4)
   -a, --allow, --filter GLOB   select programs whose id (case/program) matches
   -d, --deny GLOB        skip programs whose id matches
 
@@ -110,7 +114,7 @@ struct Item {
 // (the same binary path, include dirs and output directory).
 struct Reproduce {
     std::string self;
-    std::vector<std::string> includes;
+    std::vector<std::string> includes, defines;
     std::string out_dir;
 };
 
@@ -145,6 +149,8 @@ void print_failure(FILE* out, const record::Record& r, const std::string& out_di
                       " --cases " + shell_quote(r.file);
     for (const auto& d : again.includes)
         cmd += " -I " + shell_quote(d);
+    for (const auto& d : again.defines)
+        cmd += " -D " + shell_quote(d);
     cmd += " -a " + shell_quote(r.id()) + " --out " + shell_quote(again.out_dir + "/reproduce") +
            " -v";
     std::fprintf(out, "  reproduce: %s\n", cmd.c_str());
@@ -446,7 +452,10 @@ int cmd_run(int argc, char** argv) {
     // Everything that can be wrong with the inputs is found before the
     // output directory is touched, so a bad case loses no earlier results.
     const std::string& out_dir = sel.out_dir;
-    CompileOptions copts{.include_dirs = sel.includes, .out_dir = out_dir, .verbose = verbose > 0};
+    CompileOptions copts{.include_dirs = sel.includes,
+                         .defines = sel.defines,
+                         .out_dir = out_dir,
+                         .verbose = verbose > 0};
     // A file that does not compile (or whose annotations are bad) is one
     // error line; the others still run and the exit code is 2 at the end.
     std::vector<Error> file_errors;
@@ -637,7 +646,7 @@ int cmd_run(int argc, char** argv) {
         for (size_t i = 0; i < records.size(); i++)
             if (records[i].failed())
                 print_failure(stdout, records[i], out_dir, sink.logs[i], verbose ? 40 : 20,
-                              Reproduce{self_path(), sel.includes, out_dir});
+                              Reproduce{self_path(), sel.includes, sel.defines, out_dir});
         for (const auto& r : records)
             if (r.status() == std::string("known"))
                 std::printf("KNOWN %s  [kernel %s: %s]: %s; %s\n", r.id().c_str(),

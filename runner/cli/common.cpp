@@ -188,6 +188,8 @@ std::vector<std::string> bpf_compile_command(const std::string& src, const std::
         argv.push_back(f);
     if (opts.werror)
         argv.push_back("-Werror");
+    for (const auto& d : opts.defines)
+        argv.push_back("-D" + d);
     for (const auto& d : opts.include_dirs)
         argv.push_back("-I" + d);
     for (const char* f : k_ITERCONF_BPF_INCLUDES)
@@ -238,6 +240,8 @@ bool CaseSelection::parse(Args& args) {
         cases.push_back(v);
     else if (args.option("--include", "-I", v))
         includes.push_back(v);
+    else if (args.option("--define", "-D", v))
+        defines.push_back(v);
     else if (args.option("--allow", "-a", v) || args.option("--filter", v))
         allow.push_back(v);
     else if (args.option("--deny", "-d", v))

@@ -32,6 +32,7 @@ Result<std::vector<CaseInput>> discover_cases(const std::vector<std::string>& pa
 
 struct CompileOptions {
     std::vector<std::string> include_dirs; // searched before ours (-I)
+    std::vector<std::string> defines;      // -D NAME[=VALUE]
     std::string out_dir;                   // where objects go
     bool verbose = false;
     bool werror = false;
@@ -96,7 +97,7 @@ class Args {
 // The case-selection options `run` and `list` share: --cases, -I/--include,
 // -a/--allow/--filter, -d/--deny, --out.
 struct CaseSelection {
-    std::vector<std::string> cases, includes, allow, deny;
+    std::vector<std::string> cases, includes, defines, allow, deny;
     std::string out_dir = "out";
     // Consumes the current argument when it is one of these options.
     bool parse(Args& args);
