@@ -138,8 +138,10 @@ void print_failure(FILE* out, const record::Record& r, const std::string& out_di
     if (!lines.empty()) {
         bool console = r.verdict == record::Verdict::crash || r.verdict == record::Verdict::timeout;
         std::fprintf(out, "  %s (last %zu lines; full: %s/%s)\n",
-                     console ? "guest console" : "verifier log", lines.size(), out_dir.c_str(),
-                     r.log_file.c_str());
+                     !console                    ? "verifier log"
+                     : r.kernel_source == "host" ? "kernel log"
+                                                 : "guest console",
+                     lines.size(), out_dir.c_str(), r.log_file.c_str());
         std::fprintf(out, "  =============\n");
         for (const auto& l : lines)
             std::fprintf(out, "  %s\n", l.c_str());
