@@ -177,10 +177,6 @@ std::string shell_quote(const std::string& s) {
     return q + "'";
 }
 
-std::string cases_include_dir() {
-    return source_dir() + "/cases/include";
-}
-
 std::vector<std::string> bpf_compile_command(const std::string& src, const std::string& obj,
                                              const CompileOptions& opts) {
     std::vector<std::string> argv = {clang_path()};

@@ -70,7 +70,6 @@ std::string self_path();
 void set_self_path(const char* argv0);
 // `s` quoted for a POSIX shell when it needs it.
 std::string shell_quote(const std::string& s);
-std::string cases_include_dir();
 std::string default_cases_dir();
 std::string source_dir();
 
