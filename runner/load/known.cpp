@@ -192,15 +192,22 @@ Result<void> check_kfunc_known(std::string_view name, const std::string& where,
                                    : "did you mean '" + near + "'?");
 }
 
+SectionName split_section(const std::string& section) {
+    std::string_view s = section;
+    if (s.starts_with("?"))
+        s.remove_prefix(1); // SEC("?lsm/...") is not loaded by default, same target
+    size_t slash = s.find('/');
+    if (slash == std::string_view::npos)
+        return {std::string(s), ""};
+    return {std::string(s.substr(0, slash)), std::string(s.substr(slash + 1))};
+}
+
 AttachCheck check_attach_target(const struct btf* kernel_btf, const std::string& section,
                                 const std::vector<KnownKfunc>& lsm_hooks) {
     AttachCheck c;
-    size_t slash = section.find('/');
-    if (slash == std::string::npos)
+    if (section.find('/') == std::string::npos)
         return c;
-    std::string kind = section.substr(0, slash), target = section.substr(slash + 1);
-    if (!kind.empty() && kind[0] == '?')
-        kind.erase(0, 1); // SEC("?lsm/...") is not loaded by default, same target
+    auto [kind, target] = split_section(section);
     int btf_kind = BTF_KIND_FUNC;
     if (kind == "lsm" || kind == "lsm.s" || kind == "lsm_cgroup")
         c.btf_name = "bpf_lsm_" + target;

@@ -59,6 +59,15 @@ enum class AttachTarget {
     absent_known,  // absent, but known to exist elsewhere: `unsupported`, reason says why
     absent_unknown // absent and known nowhere (a typo?): load it, let libbpf say so
 };
+// A program's section as libbpf reads it: the no-autoload prefix "?"
+// dropped, the kind before the first '/', the attach target after it ("" if
+// none): "?lsm.s/file_open" -> {"lsm.s", "file_open"}.
+struct SectionName {
+    std::string kind;
+    std::string target;
+};
+SectionName split_section(const std::string& section);
+
 struct AttachCheck {
     AttachTarget state = AttachTarget::none;
     std::string btf_name; // "bpf_lsm_file_open"

@@ -121,3 +121,15 @@ TEST(Known, OtherAttachTargetsAreNeverKnownWhenAbsent) {
     EXPECT_EQ(check_attach_target(b.get(), "syscall").state, AttachTarget::none);
     EXPECT_EQ(check_attach_target(b.get(), "fentry/bpf_testmod:func").state, AttachTarget::none);
 }
+
+TEST(Known, SplitSectionDropsTheNoAutoloadPrefix) {
+    auto a = iterconf::load::split_section("?lsm.s/file_open");
+    EXPECT_EQ(a.kind, "lsm.s");
+    EXPECT_EQ(a.target, "file_open");
+    auto b = iterconf::load::split_section("raw_tp");
+    EXPECT_EQ(b.kind, "raw_tp");
+    EXPECT_EQ(b.target, "");
+    auto c = iterconf::load::split_section("fentry/bpf_fentry_test1");
+    EXPECT_EQ(c.kind, "fentry");
+    EXPECT_EQ(c.target, "bpf_fentry_test1");
+}

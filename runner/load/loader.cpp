@@ -179,13 +179,7 @@ int load_trivial(enum bpf_prog_type type, const struct bpf_prog_load_opts* opts)
 bool HostKernel::refuses_program_type(const std::string& section, int type, int attach,
                                       uint32_t flags, int err, const std::string& log_seen) const {
     // The attach target, for the section kinds that name one in kernel BTF.
-    std::string target;
-    // "?fentry/x": libbpf's no-autoload prefix, not part of the kind
-    std::string sec = section.starts_with("?") ? section.substr(1) : section;
-    size_t slash = sec.find('/');
-    std::string kind = sec.substr(0, slash);
-    if (slash != std::string::npos)
-        target = sec.substr(slash + 1);
+    auto [kind, target] = split_section(section);
     int btf_id = 0;
     auto find = [&](const std::string& name, int kind_id) {
         return name.empty() ? 0 : btf__find_by_name_kind(m_btf, name.c_str(), kind_id);
