@@ -1,5 +1,5 @@
-// fuzz_iter_bounds: the runtime oracle of the task_vma iterator (issue 5,
-// item 1). Each input lays out the target process's address space and asks
+// fuzz_iter_bounds: the runtime oracle of the task_vma iterator.
+// Each input lays out the target process's address space and asks
 // for walks from chosen addresses with chosen limits; the walk's VMAs must
 // be exactly /proc/PID/maps's entries (but [vsyscall]) whose end is above
 // the address, in order, with the same bounds, perms, offsets and file

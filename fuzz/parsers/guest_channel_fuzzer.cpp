@@ -1,5 +1,5 @@
 // fuzz_guest_channel: the lines the host reads back from the guest agent's
-// result channel (target/channel: parse_channel_line, format_channel_line).
+// result channel (qemu/channel: parse_channel_line, format_channel_line).
 //
 // Input: channel text, one message per line. Invariants:
 //  - a line parses or is an error that is one printable line;
@@ -10,13 +10,13 @@
 //  - FATAL always parses, with a non-empty `what` (a broken FATAL must still
 //    stop the kernel, never pass as nothing).
 #include "check.hpp"
-#include "target/channel.hpp"
+#include "qemu/channel.hpp"
 
 #include <cstdint>
 #include <string>
 
 using namespace iterconf::fuzz;
-using iterconf::target::ChannelLine;
+using iterconf::qemu::ChannelLine;
 
 namespace {
 
@@ -31,7 +31,7 @@ bool same(const ChannelLine& a, const ChannelLine& b) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string text(reinterpret_cast<const char*>(data), size);
     for (const std::string& line : split_lines(text)) {
-        auto l = iterconf::target::parse_channel_line(line);
+        auto l = iterconf::qemu::parse_channel_line(line);
         std::string stripped = line;
         while (!stripped.empty() && stripped.back() == '\r')
             stripped.pop_back();
@@ -52,13 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                           "index '" + digits + "' accepted");
             PARSERS_CHECK(std::stoull(digits) == l->index, "index '" + digits + "' misread");
         }
-        std::string written = iterconf::target::format_channel_line(*l);
+        std::string written = iterconf::qemu::format_channel_line(*l);
         PARSERS_CHECK(written.find('\n') == std::string::npos, "written line has a newline");
-        auto back = iterconf::target::parse_channel_line(written);
+        auto back = iterconf::qemu::parse_channel_line(written);
         PARSERS_CHECK(back.ok(), "written line does not parse: " + written + ": " +
                                      (back ? std::string() : back.error().message()));
         PARSERS_CHECK(same(*l, *back), "written line parses to another message: " + written);
-        PARSERS_CHECK(iterconf::target::format_channel_line(*back) == written,
+        PARSERS_CHECK(iterconf::qemu::format_channel_line(*back) == written,
                       "not a fixed point: " + written);
     }
     return 0;

@@ -1,4 +1,4 @@
-// fuzz_protocol (issue 5, item 2): structure-aware fuzzing of the verifier's
+// fuzz_protocol: structure-aware fuzzing of the verifier's
 // iterator protocol checks against the reference model.
 //
 // Each input decodes (gen/decode) to a program of the generator's model, up

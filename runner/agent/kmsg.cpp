@@ -1,7 +1,7 @@
 #include "agent/kmsg.hpp"
 
 #include "common/splat.hpp"
-#include "target/console.hpp"
+#include "qemu/console.hpp"
 
 #include <fcntl.h>
 #include <memory>
@@ -44,7 +44,7 @@ load::KmsgCheck kmsg_end(load::Classified& result, std::string& log) {
 void kmsg_finish(const load::KmsgCheck& c, record::Record& r, size_t index, const std::string& id) {
     load::apply_kmsg(c, r);
     if (c.crashed())
-        log_line(std::string(target::k_attributed_marker) + std::to_string(index) + " " + id);
+        log_line(std::string(qemu::k_attributed_marker) + std::to_string(index) + " " + id);
 }
 
 } // namespace iterconf::agent

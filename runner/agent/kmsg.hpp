@@ -4,7 +4,7 @@
 // program's record a `crash` with the excerpt, even when the guest goes on
 // (panic_on_warn=0, or a WARN that is not an oops). The agent then writes
 // "iterconf-agent: kmsg splat attributed to <i> <id>" to the kernel log, so
-// the host's console scan (target/console.hpp) does not take the same splat
+// the host's console scan (qemu/console.hpp) does not take the same splat
 // for trouble with nothing in flight.
 #pragma once
 

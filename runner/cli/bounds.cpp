@@ -3,10 +3,10 @@
 #include "agent/bounds.hpp"
 #include "cli/common.hpp"
 #include "cli/guests.hpp"
-#include "cli/targets.hpp"
+#include "cli/kernels.hpp"
+#include "qemu/console.hpp"
+#include "qemu/guest.hpp"
 #include "record/record.hpp"
-#include "target/console.hpp"
-#include "target/guest.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -31,7 +31,7 @@ void on_signal(int) {
 }
 
 struct BoundsRun {
-    Target t;
+    Kernel t;
     std::string release;
     size_t total = 0, matched = 0, unsupported = 0;
     std::vector<std::string> mismatches; // "<input>: <reason>"
@@ -58,7 +58,7 @@ struct Sink {
     }
 };
 
-class Listener : public target::GuestListener {
+class Listener : public qemu::GuestListener {
   public:
     Listener(const std::vector<std::string>& inputs, BoundsRun& run, Sink& sink)
         : m_inputs(inputs), m_run(run), m_sink(sink) {}
@@ -73,7 +73,7 @@ class Listener : public target::GuestListener {
         }
         m_sink.add(*r, m_run);
     }
-    void lost(size_t index, target::Loss loss, const std::string& message,
+    void lost(size_t index, qemu::Loss loss, const std::string& message,
               const std::string&) override {
         if (index >= m_inputs.size())
             return;
@@ -82,7 +82,7 @@ class Listener : public target::GuestListener {
         r.program = "fuzz_iter_bounds";
         r.file = m_inputs[index];
         r.kernel = m_run.release;
-        r.verdict = loss == target::Loss::crash ? record::Verdict::crash : record::Verdict::timeout;
+        r.verdict = loss == qemu::Loss::crash ? record::Verdict::crash : record::Verdict::timeout;
         r.reason = message;
         m_sink.add(r, m_run);
     }
@@ -169,7 +169,7 @@ int run_bounds(int argc, char** argv) {
         corpus += (corpus.empty() ? "" : ", ") + dir;
     if (kernels.empty())
         kernels.push_back("host");
-    auto resolved = resolve_targets(kernels, verbose > 0);
+    auto resolved = resolve_kernels(kernels, verbose > 0);
     if (!resolved)
         return report_error(resolved.error(), false);
     std::vector<BoundsRun> runs;
@@ -198,10 +198,10 @@ int run_bounds(int argc, char** argv) {
     for (auto& k : runs)
         if (!k.error)
             (k.t.host ? hosts : guests).push_back(&k);
-    target::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
-                               .boot_timeout = boot_timeout,
-                               .program_timeout = prog_timeout};
-    target::ConsoleScanner scanner;
+    qemu::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
+                             .boot_timeout = boot_timeout,
+                             .program_timeout = prog_timeout};
+    qemu::ConsoleScanner scanner;
     std::string initrd;
     if (!guests.empty()) {
         auto sc = load_console_scanner();
@@ -230,9 +230,9 @@ int run_bounds(int argc, char** argv) {
     }
     auto worker = [&](size_t i) {
         BoundsRun& k = *guests[i];
-        target::GuestKernel gk = guest_kernel(out_dir, k.t.label, k.t.image);
+        qemu::GuestKernel gk = guest_kernel(out_dir, k.t.label, k.t.image);
         Listener listener(inputs, k, sink);
-        auto g = target::run_guest(gk, initrd, inputs.size(), gopts, scanner, listener, g_stop);
+        auto g = qemu::run_guest(gk, initrd, inputs.size(), gopts, scanner, listener, g_stop);
         k.secs = g.judge_seconds;
         if (!g.release.empty())
             k.release = g.release;

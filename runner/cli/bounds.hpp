@@ -1,5 +1,5 @@
-// `iterconf run --bounds-corpus DIR`: fuzz_iter_bounds' inputs (issue 5,
-// item 5) replayed on each kernel: in-process on the host, by the guest
+// `iterconf run --bounds-corpus DIR`: fuzz_iter_bounds' inputs
+// replayed on each kernel: in-process on the host, by the guest
 // agent ("@bounds" plan) under QEMU. One record per (input, kernel).
 #pragma once
 

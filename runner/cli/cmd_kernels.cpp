@@ -2,7 +2,7 @@
 // work is done by images/kernels.sh (private apt configuration, flock'd
 // cache); this command is its front door.
 #include "cli/common.hpp"
-#include "cli/targets.hpp"
+#include "cli/kernels.hpp"
 
 #include <cerrno>
 #include <cstdio>

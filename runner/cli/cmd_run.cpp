@@ -5,16 +5,16 @@
 #include "cli/common.hpp"
 #include "cli/generated.hpp"
 #include "cli/guests.hpp"
-#include "cli/targets.hpp"
+#include "cli/kernels.hpp"
 #include "common/splat.hpp"
 #include "expect/spec.hpp"
 #include "judge/judge.hpp"
 #include "load/kmsg.hpp"
 #include "load/loader.hpp"
+#include "qemu/console.hpp"
+#include "qemu/guest.hpp"
+#include "qemu/initramfs.hpp"
 #include "record/record.hpp"
-#include "target/console.hpp"
-#include "target/guest.hpp"
-#include "target/initramfs.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -197,8 +197,8 @@ struct Sink {
 };
 
 // What happened on one kernel.
-struct TargetRun {
-    Target t;
+struct KernelRun {
+    Kernel t;
     std::string release;
     std::optional<Error> error;
     int error_exit = 0;
@@ -207,9 +207,9 @@ struct TargetRun {
     int boots = 0;
 };
 
-class Listener : public target::GuestListener {
+class Listener : public qemu::GuestListener {
   public:
-    Listener(const std::vector<Item>& plan, TargetRun& run, Sink& sink,
+    Listener(const std::vector<Item>& plan, KernelRun& run, Sink& sink,
              const judge::KnownBugs& known)
         : m_plan(plan), m_run(run), m_sink(sink), m_known(known) {}
 
@@ -233,7 +233,7 @@ class Listener : public target::GuestListener {
         m_known.apply(*r, m_kv);
         m_sink.add(std::move(*r), log, m_run.t.label);
     }
-    void lost(size_t index, target::Loss loss, const std::string& message,
+    void lost(size_t index, qemu::Loss loss, const std::string& message,
               const std::string& excerpt) override {
         if (index >= m_plan.size()) {
             if (!garbled)
@@ -249,7 +249,7 @@ class Listener : public target::GuestListener {
         r.description = it.prog->spec.description;
         r.kernel = m_run.release;
         r.kernel_source = m_run.t.source;
-        r.verdict = loss == target::Loss::crash ? record::Verdict::crash : record::Verdict::timeout;
+        r.verdict = loss == qemu::Loss::crash ? record::Verdict::crash : record::Verdict::timeout;
         r.message = message;
         r.log_tail = load::tail_lines(excerpt, 40);
         judge::judge(r, it.prog->spec, m_kv, "");
@@ -261,7 +261,7 @@ class Listener : public target::GuestListener {
 
   private:
     const std::vector<Item>& m_plan;
-    TargetRun& m_run;
+    KernelRun& m_run;
     Sink& m_sink;
     const judge::KnownBugs& m_known;
     expect::KernelVersion m_kv;
@@ -282,7 +282,7 @@ guest_plan(const std::vector<Item>& plan) {
     return {plan_text, files};
 }
 
-void run_host(const std::vector<Item>& plan, TargetRun& run, Sink& sink,
+void run_host(const std::vector<Item>& plan, KernelRun& run, Sink& sink,
               const judge::KnownBugs& known, const load::HostKernel& host, int verbose) {
     load::Options lopts{.echo_libbpf = verbose >= 2};
     auto t0 = Clock::now();
@@ -337,9 +337,9 @@ const char* short_verdict(record::Verdict v) {
 
 // Programs x kernels; a mark after the verdict where it differs from the
 // expectation: '!' mismatch, '?' known bug, '+' known bug fixed.
-std::string matrix(const std::vector<Item>& plan, const std::vector<TargetRun>& runs,
+std::string matrix(const std::vector<Item>& plan, const std::vector<KernelRun>& runs,
                    const std::vector<record::Record>& records, bool color) {
-    std::vector<const TargetRun*> cols;
+    std::vector<const KernelRun*> cols;
     for (const auto& r : runs)
         if (!r.error || r.judged)
             cols.push_back(&r);
@@ -487,12 +487,12 @@ int cmd_run(int argc, char** argv) {
         known = std::move(*kb);
     }
 
-    auto resolved = resolve_targets(kernels, verbose > 0);
+    auto resolved = resolve_kernels(kernels, verbose > 0);
     if (!resolved)
         return report_error(resolved.error(), json);
-    std::vector<TargetRun> runs;
+    std::vector<KernelRun> runs;
     for (auto& t : *resolved) {
-        TargetRun r;
+        KernelRun r;
         r.t = t;
         r.error = t.error;
         r.error_exit = t.error_exit;
@@ -519,13 +519,13 @@ int cmd_run(int argc, char** argv) {
             any_guest = true;
         }
     }
-    target::ConsoleScanner scanner;
+    qemu::ConsoleScanner scanner;
     if (any_guest) {
         auto s = load_console_scanner();
         if (!s)
             return report_error(s.error(), json);
         scanner = std::move(*s);
-        if (!target::have_qemu("qemu-system-x86_64"))
+        if (!qemu::have_qemu("qemu-system-x86_64"))
             return report_error(make_error(ErrorKind::infra, "qemu-system-x86_64",
                                            "not found on PATH",
                                            "install qemu-system-x86 (ci/install-deps.sh)"),
@@ -561,11 +561,11 @@ int cmd_run(int argc, char** argv) {
     std::signal(SIGINT, on_sigint);
     std::signal(SIGTERM, on_sigint);
 
-    target::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
-                               .boot_timeout = boot_timeout,
-                               .program_timeout = prog_timeout,
-                               .extra_append = guest_append};
-    std::vector<TargetRun*> guests;
+    qemu::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
+                             .boot_timeout = boot_timeout,
+                             .program_timeout = prog_timeout,
+                             .extra_append = guest_append};
+    std::vector<KernelRun*> guests;
     for (auto& r : runs)
         if (!r.error && !r.t.host)
             guests.push_back(&r);
@@ -584,10 +584,10 @@ int cmd_run(int argc, char** argv) {
 
     // Guests on worker threads, the host in this one.
     auto worker = [&](size_t i) {
-        TargetRun& run = *guests[i];
-        target::GuestKernel gk = guest_kernel(out_dir, run.t.label, run.t.image);
+        KernelRun& run = *guests[i];
+        qemu::GuestKernel gk = guest_kernel(out_dir, run.t.label, run.t.image);
         if (bench) {
-            auto f = target::boot_floor(gk, initrd, gopts, g_interrupted);
+            auto f = qemu::boot_floor(gk, initrd, gopts, g_interrupted);
             run.floor = f ? *f : -1;
         }
         Listener listener(plan, run, sink, known);
@@ -595,8 +595,7 @@ int cmd_run(int argc, char** argv) {
         if (verbose)
             std::fprintf(stderr, "iterconf: qemu: kernel '%s': booting %s (%s)\n",
                          run.t.label.c_str(), run.t.image.c_str(), gopts.accel.c_str());
-        auto g =
-            target::run_guest(gk, initrd, plan.size(), gopts, scanner, listener, g_interrupted);
+        auto g = qemu::run_guest(gk, initrd, plan.size(), gopts, scanner, listener, g_interrupted);
         run.wall = since(t0);
         run.judge_seconds = g.judge_seconds;
         run.boot_wall = g.first_boot_wall;
@@ -617,7 +616,7 @@ int cmd_run(int argc, char** argv) {
                          run.boots == 1 ? "" : "s");
         }
     };
-    std::vector<TargetRun*> hosts; // chosen before the workers write to `runs`
+    std::vector<KernelRun*> hosts; // chosen before the workers write to `runs`
     for (auto& r : runs)
         if (!r.error && r.t.host)
             hosts.push_back(&r);
@@ -682,7 +681,7 @@ int cmd_run(int argc, char** argv) {
             rc = std::max(rc, 2);
     }
     if (bench) {
-        const TargetRun* h = nullptr;
+        const KernelRun* h = nullptr;
         for (const auto& r : runs)
             if (r.t.host && !r.error)
                 h = &r;

@@ -3,7 +3,7 @@
 #include "cli/common.hpp"
 #include "cli/guests.hpp"
 #include "cli/inputs.hpp"
-#include "cli/targets.hpp"
+#include "cli/kernels.hpp"
 #include "common/splat.hpp"
 #include "expect/kver.hpp"
 #include "expect/spec.hpp"
@@ -15,9 +15,9 @@
 #include "load/kmsg.hpp"
 #include "load/raw_load.hpp"
 #include "model/model.hpp"
+#include "qemu/console.hpp"
+#include "qemu/guest.hpp"
 #include "record/record.hpp"
-#include "target/console.hpp"
-#include "target/guest.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -217,7 +217,7 @@ struct Class {
 };
 
 struct KernelRun {
-    Target t;
+    Kernel t;
     std::string release;
     size_t total = 0, matched = 0, by_verdict[6] = {};
     std::map<std::string, Class> classes;
@@ -266,7 +266,7 @@ struct GenSink {
     }
 };
 
-class GenListener : public target::GuestListener {
+class GenListener : public qemu::GuestListener {
   public:
     GenListener(const std::vector<gen::Program>& programs, KernelRun& run, GenSink& sink,
                 const std::string& bound)
@@ -287,13 +287,13 @@ class GenListener : public target::GuestListener {
         r->kernel_source = m_run.t.source;
         m_sink.add(*r, m_programs[index], m_run);
     }
-    void lost(size_t index, target::Loss loss, const std::string& message,
+    void lost(size_t index, qemu::Loss loss, const std::string& message,
               const std::string&) override {
         if (index >= m_programs.size())
             return;
         auto r = judge::generated_loss(m_programs[index],
-                                       loss == target::Loss::crash ? record::Verdict::crash
-                                                                   : record::Verdict::timeout,
+                                       loss == qemu::Loss::crash ? record::Verdict::crash
+                                                                 : record::Verdict::timeout,
                                        message, m_run.release, m_kv, m_bound);
         r.kernel_source = m_run.t.source;
         m_sink.add(r, m_programs[index], m_run);
@@ -348,7 +348,7 @@ int run_generated(int argc, char** argv) {
                              "--boot-timeout, --out, --limit (host only), -v)"};
         }
     }
-    auto resolved = resolve_targets(kernels, verbose > 0);
+    auto resolved = resolve_kernels(kernels, verbose > 0);
     if (!resolved)
         return report_error(resolved.error(), false);
     std::vector<KernelRun> runs;
@@ -392,10 +392,10 @@ int run_generated(int argc, char** argv) {
     for (auto& k : runs)
         if (!k.error)
             (k.t.host ? hosts : guests).push_back(&k);
-    target::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
-                               .boot_timeout = boot_timeout,
-                               .program_timeout = prog_timeout};
-    target::ConsoleScanner scanner;
+    qemu::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
+                             .boot_timeout = boot_timeout,
+                             .program_timeout = prog_timeout};
+    qemu::ConsoleScanner scanner;
     std::string initrd;
     if (!guests.empty()) {
         auto sc = load_console_scanner();
@@ -415,9 +415,9 @@ int run_generated(int argc, char** argv) {
     }
     auto worker = [&](size_t i) {
         KernelRun& k = *guests[i];
-        target::GuestKernel gk = guest_kernel(out_dir, k.t.label, k.t.image);
+        qemu::GuestKernel gk = guest_kernel(out_dir, k.t.label, k.t.image);
         GenListener listener(programs, k, sink, bound.text());
-        auto g = target::run_guest(gk, initrd, programs.size(), gopts, scanner, listener, g_stop);
+        auto g = qemu::run_guest(gk, initrd, programs.size(), gopts, scanner, listener, g_stop);
         k.secs = g.judge_seconds;
         if (!g.release.empty())
             k.release = g.release;

@@ -1,4 +1,4 @@
-// Generated programs (issue 4): `iterconf gen` writes the enumerated corpus
+// Generated programs: `iterconf gen` writes the enumerated corpus
 // as BPF C or bytecode; `iterconf run --generated` judges it on the running
 // kernel through the bytecode path, each record expecting what the
 // reference model predicts, and lists the disagreements by class with the

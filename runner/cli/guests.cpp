@@ -1,8 +1,8 @@
 #include "cli/guests.hpp"
 
 #include "cli/common.hpp"
-#include "cli/targets.hpp"
-#include "target/initramfs.hpp"
+#include "cli/kernels.hpp"
+#include "qemu/initramfs.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -52,14 +52,14 @@ bool is_static_elf(const std::string& data) {
 
 Result<void> build_guest_initramfs(const std::string& path, const std::string& plan_text,
                                    const std::vector<std::pair<std::string, std::string>>& files) {
-    using target::CpioEntry;
+    using qemu::CpioEntry;
     std::vector<CpioEntry> e;
     for (const char* d : {"bin", "dev", "proc", "sys", "tmp", "cases", "iterconf"})
         e.push_back({d, S_IFDIR | 0755, ""});
-    ITERCONF_TRY_ASSIGN(std::string init, target::read_file(source_dir() + "/images/init/init.sh"));
+    ITERCONF_TRY_ASSIGN(std::string init, qemu::read_file(source_dir() + "/images/init/init.sh"));
     e.push_back({"init", S_IFREG | 0755, init});
     std::string bb = busybox_path();
-    auto busybox = target::read_file(bb);
+    auto busybox = qemu::read_file(bb);
     if (!busybox)
         return make_error(ErrorKind::infra, bb, "cannot read busybox: " + busybox.error().what,
                           "install busybox-static (ci/install-deps.sh)");
@@ -69,7 +69,7 @@ Result<void> build_guest_initramfs(const std::string& path, const std::string& p
     e.push_back({"bin/busybox", S_IFREG | 0755, *busybox});
     std::string ap = agent_path();
     auto agent = ap.empty() ? Result<std::string>(make_error(ErrorKind::infra, "", "not built"))
-                            : target::read_file(ap);
+                            : qemu::read_file(ap);
     if (!agent)
         return make_error(ErrorKind::infra, "iterconf-agent",
                           "no guest agent in this build (" + agent.error().what + ")",
@@ -90,11 +90,11 @@ Result<void> build_guest_initramfs(const std::string& path, const std::string& p
                 dirs.push_back(*d);
                 e.push_back({*d, S_IFDIR | 0755, ""});
             }
-        ITERCONF_TRY_ASSIGN(std::string obj, target::read_file(host));
+        ITERCONF_TRY_ASSIGN(std::string obj, qemu::read_file(host));
         e.push_back({guest, S_IFREG | 0644, obj});
     }
     e.push_back({"iterconf/plan", S_IFREG | 0644, plan_text});
-    return target::write_cpio(path, e);
+    return qemu::write_cpio(path, e);
 }
 
 std::string cache_dir() {
@@ -111,7 +111,7 @@ std::string cache_dir() {
 // internal error"). A working KVM boots to init in well under 10 s. The
 // answer is cached per host kernel, so only the first run pays for it.
 std::string choose_accel(const std::vector<std::string>& images, const std::string& initrd,
-                         const target::GuestOptions& gopts, const std::string& out_dir, int verbose,
+                         const qemu::GuestOptions& gopts, const std::string& out_dir, int verbose,
                          const std::atomic<bool>& interrupted) {
     int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (fd < 0)
@@ -136,11 +136,11 @@ std::string choose_accel(const std::vector<std::string>& images, const std::stri
         std::error_code ec;
         std::string dir = out_dir + "/guest/kvm-probe";
         fs::create_directories(dir, ec);
-        target::GuestKernel gk{"kvm-probe", image, dir, dir + "/console.log"};
+        qemu::GuestKernel gk{"kvm-probe", image, dir, dir + "/console.log"};
         auto o = gopts;
         o.accel = "kvm";
         o.boot_timeout = 10;
-        auto f = target::boot_floor(gk, initrd, o, interrupted);
+        auto f = qemu::boot_floor(gk, initrd, o, interrupted);
         std::string accel = f ? "kvm" : "tcg";
         if (verbose)
             std::fprintf(stderr, "iterconf: qemu: /dev/kvm %s; using %s\n",
@@ -155,9 +155,8 @@ std::string choose_accel(const std::vector<std::string>& images, const std::stri
 
 Result<std::string> prepare_guests(const std::string& out_dir, const std::string& plan_text,
                                    const std::vector<std::pair<std::string, std::string>>& files,
-                                   const std::vector<std::string>& images,
-                                   target::GuestOptions& opts, bool auto_accel, int verbose,
-                                   const std::atomic<bool>& stop) {
+                                   const std::vector<std::string>& images, qemu::GuestOptions& opts,
+                                   bool auto_accel, int verbose, const std::atomic<bool>& stop) {
     std::error_code ec;
     fs::create_directories(out_dir + "/guest", ec);
     fs::create_directories(out_dir + "/console", ec);
@@ -168,18 +167,18 @@ Result<std::string> prepare_guests(const std::string& out_dir, const std::string
     return initrd;
 }
 
-Result<target::ConsoleScanner> load_console_scanner() {
-    return target::ConsoleScanner::load(source_dir() + "/images/console/deny.re");
+Result<qemu::ConsoleScanner> load_console_scanner() {
+    return qemu::ConsoleScanner::load(source_dir() + "/images/console/deny.re");
 }
 
-target::GuestKernel guest_kernel(const std::string& out_dir, const std::string& label,
-                                 const std::string& image) {
+qemu::GuestKernel guest_kernel(const std::string& out_dir, const std::string& label,
+                               const std::string& image) {
     std::string dir = out_dir + "/guest/" + label;
     std::error_code ec;
     fs::create_directories(dir, ec);
     std::string console = out_dir + "/console/" + label + ".log";
     std::ofstream(console, std::ios::trunc).close();
-    return target::GuestKernel{label, image, dir, console};
+    return qemu::GuestKernel{label, image, dir, console};
 }
 
 std::vector<std::thread> start_workers(size_t n, unsigned jobs, const std::atomic<bool>& stop,

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "common/result.hpp"
-#include "target/console.hpp"
-#include "target/guest.hpp"
+#include "qemu/console.hpp"
+#include "qemu/guest.hpp"
 
 #include <atomic>
 #include <functional>
@@ -26,7 +26,7 @@ std::string cache_dir();
 // "kvm" when /dev/kvm boots one of `images` (probed once per host kernel,
 // the answer cached), else "tcg".
 std::string choose_accel(const std::vector<std::string>& images, const std::string& initrd,
-                         const target::GuestOptions& gopts, const std::string& out_dir, int verbose,
+                         const qemu::GuestOptions& gopts, const std::string& out_dir, int verbose,
                          const std::atomic<bool>& interrupted);
 
 // Everything before the first boot: out/guest/ and out/console/, the
@@ -34,17 +34,16 @@ std::string choose_accel(const std::vector<std::string>& images, const std::stri
 // choose_accel() over `images`.
 Result<std::string> prepare_guests(const std::string& out_dir, const std::string& plan_text,
                                    const std::vector<std::pair<std::string, std::string>>& files,
-                                   const std::vector<std::string>& images,
-                                   target::GuestOptions& opts, bool auto_accel, int verbose,
-                                   const std::atomic<bool>& stop);
+                                   const std::vector<std::string>& images, qemu::GuestOptions& opts,
+                                   bool auto_accel, int verbose, const std::atomic<bool>& stop);
 
 // The console patterns every guest run scans for (images/console/deny.re).
-Result<target::ConsoleScanner> load_console_scanner();
+Result<qemu::ConsoleScanner> load_console_scanner();
 
 // One guest kernel's files: out/guest/<label>/ (created) and a fresh
 // out/console/<label>.log.
-target::GuestKernel guest_kernel(const std::string& out_dir, const std::string& label,
-                                 const std::string& image);
+qemu::GuestKernel guest_kernel(const std::string& out_dir, const std::string& label,
+                               const std::string& image);
 
 // Calls fn(i) once for each i in [0, n) on up to `jobs` threads, handing out
 // no new index once `stop` is set. The caller joins the threads (and may

@@ -1,4 +1,4 @@
-// The record of one generated program (issue 4): loaded through the
+// The record of one generated program: loaded through the
 // bytecode path, expected to do what the reference model predicts for the
 // kernel that judged it. Shared by `iterconf run --generated` on the host
 // and by the guest agent.

@@ -1,7 +1,7 @@
-#include "target/guest.hpp"
+#include "qemu/guest.hpp"
 
-#include "target/channel.hpp"
-#include "target/initramfs.hpp"
+#include "qemu/channel.hpp"
+#include "qemu/initramfs.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -12,7 +12,7 @@
 #include <thread>
 #include <unistd.h>
 
-namespace iterconf::target {
+namespace iterconf::qemu {
 
 namespace {
 
@@ -382,4 +382,4 @@ Result<double> boot_floor(const GuestKernel& k, const std::string& initrd, const
     return secs;
 }
 
-} // namespace iterconf::target
+} // namespace iterconf::qemu

@@ -1,4 +1,4 @@
-#include "target/qemu.hpp"
+#include "qemu/qemu.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace iterconf::target {
+namespace iterconf::qemu {
 
 const char* const k_tcg_cpu = "max,cx16=off";
 
@@ -175,4 +175,4 @@ void Qemu::kill() {
     }
 }
 
-} // namespace iterconf::target
+} // namespace iterconf::qemu

@@ -1,4 +1,4 @@
-#include "target/channel.hpp"
+#include "qemu/channel.hpp"
 
 #include "record/json.hpp"
 #include "record/record.hpp"
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
-namespace iterconf::target {
+namespace iterconf::qemu {
 
 namespace {
 
@@ -168,4 +168,4 @@ std::string format_channel_line(const ChannelLine& l) {
     return "";
 }
 
-} // namespace iterconf::target
+} // namespace iterconf::qemu

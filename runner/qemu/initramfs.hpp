@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace iterconf::target {
+namespace iterconf::qemu {
 
 struct CpioEntry {
     std::string path;  // inside the archive, without a leading '/'
@@ -22,4 +22,4 @@ Result<void> write_cpio(const std::string& path, const std::vector<CpioEntry>& e
 // Reads a whole file (for entries taken from the host).
 Result<std::string> read_file(const std::string& path);
 
-} // namespace iterconf::target
+} // namespace iterconf::qemu

@@ -1,8 +1,8 @@
-#include "target/console.hpp"
+#include "qemu/console.hpp"
 
-#include "target/initramfs.hpp"
+#include "qemu/initramfs.hpp"
 
-namespace iterconf::target {
+namespace iterconf::qemu {
 
 Result<ConsoleScanner> ConsoleScanner::load(const std::string& path) {
     ITERCONF_TRY_ASSIGN(std::string text, read_file(path));
@@ -88,4 +88,4 @@ std::string tail(const std::string& text, size_t n) {
     return text.substr(pos);
 }
 
-} // namespace iterconf::target
+} // namespace iterconf::qemu

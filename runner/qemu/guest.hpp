@@ -5,14 +5,14 @@
 #pragma once
 
 #include "common/result.hpp"
-#include "target/console.hpp"
-#include "target/qemu.hpp"
+#include "qemu/console.hpp"
+#include "qemu/qemu.hpp"
 
 #include <atomic>
 #include <optional>
 #include <string>
 
-namespace iterconf::target {
+namespace iterconf::qemu {
 
 struct GuestOptions {
     std::string qemu = "qemu-system-x86_64";
@@ -70,4 +70,4 @@ Result<double> boot_floor(const GuestKernel& k, const std::string& initrd, const
 // The base kernel command line for a guest.
 std::string base_append();
 
-} // namespace iterconf::target
+} // namespace iterconf::qemu

@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-namespace iterconf::target {
+namespace iterconf::qemu {
 
 struct ChannelLine {
     enum class Kind { hello, begin, log, rec, done, fatal };
@@ -42,4 +42,4 @@ Result<ChannelLine> parse_channel_line(std::string_view line);
 // it back to `l`.
 std::string format_channel_line(const ChannelLine& l);
 
-} // namespace iterconf::target
+} // namespace iterconf::qemu

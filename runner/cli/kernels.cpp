@@ -1,8 +1,8 @@
-#include "cli/targets.hpp"
+#include "cli/kernels.hpp"
 
 #include "cli/common.hpp"
 #include "cli/manifest.hpp"
-#include "target/qemu.hpp"
+#include "qemu/qemu.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -55,7 +55,7 @@ std::string label_for_path(const std::string& path) {
 
 } // namespace
 
-Result<std::vector<Target>> resolve_targets(const std::vector<std::string>& specs, bool verbose) {
+Result<std::vector<Kernel>> resolve_kernels(const std::vector<std::string>& specs, bool verbose) {
     std::vector<std::string> items;
     for (const auto& s : specs) {
         size_t b = 0;
@@ -89,12 +89,12 @@ Result<std::vector<Target>> resolve_targets(const std::vector<std::string>& spec
             expanded.push_back(it);
         }
     }
-    std::vector<Target> targets;
+    std::vector<Kernel> targets;
     for (const auto& it : expanded) {
         if (std::any_of(targets.begin(), targets.end(),
-                        [&](const Target& t) { return t.source == it; }))
+                        [&](const Kernel& t) { return t.source == it; }))
             continue;
-        Target t;
+        Kernel t;
         t.source = it;
         if (it == "host") {
             t.host = true;
@@ -144,10 +144,10 @@ Result<std::vector<Target>> resolve_targets(const std::vector<std::string>& spec
         // Labels name output directories: keep them unique.
         for (std::string base = t.label;
              std::any_of(targets.begin(), targets.end(),
-                         [&](const Target& o) { return o.label == t.label; });)
+                         [&](const Kernel& o) { return o.label == t.label; });)
             t.label = base + "-" + std::to_string(targets.size());
         if (!t.error) {
-            if (auto c = target::check_kernel_image(t.image); !c) {
+            if (auto c = qemu::check_kernel_image(t.image); !c) {
                 t.error = c.error();
                 t.error_exit = 2;
             }

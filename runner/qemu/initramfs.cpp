@@ -1,4 +1,4 @@
-#include "target/initramfs.hpp"
+#include "qemu/initramfs.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace iterconf::target {
+namespace iterconf::qemu {
 
 namespace {
 
@@ -61,4 +61,4 @@ Result<std::string> read_file(const std::string& path) {
     return ss.str();
 }
 
-} // namespace iterconf::target
+} // namespace iterconf::qemu

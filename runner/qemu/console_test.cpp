@@ -2,7 +2,7 @@
 // agent's watcher already made a program's `crash` (it wrote the
 // "kmsg splat attributed to <i> <id>" marker after it) is skipped; anything
 // else is still found.
-#include "target/console.hpp"
+#include "qemu/console.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,12 +20,12 @@ const char* k_console = "[    1.0] iterconf-agent: begin 0 task_vma/a/p0\n"
 } // namespace
 
 TEST(ConsoleAttributed, SkipsWhatTheAgentAttributed) {
-    auto s = target::ConsoleScanner(SplatPatterns::builtin());
+    auto s = qemu::ConsoleScanner(SplatPatterns::builtin());
     EXPECT_FALSE(s.scan(k_console).has_value());
 }
 
 TEST(ConsoleAttributed, StillFindsTheRest) {
-    auto s = target::ConsoleScanner(SplatPatterns::builtin());
+    auto s = qemu::ConsoleScanner(SplatPatterns::builtin());
     // After the attribution, in the same program's span: found.
     std::string later = k_console;
     later.insert(later.find("[    1.5]"), "[   1.45] BUG: unable to handle page fault\n");
@@ -51,7 +51,7 @@ TEST(ConsoleAttributed, StillFindsTheRest) {
 }
 
 TEST(ConsoleAttributed, VerifierBugIsASplat) {
-    auto s = target::ConsoleScanner(SplatPatterns::builtin());
+    auto s = qemu::ConsoleScanner(SplatPatterns::builtin());
     auto f = s.scan("iterconf-agent: begin 2 x/y\nverifier bug: backtracking misuse(1)\n");
     ASSERT_TRUE(f.has_value());
     EXPECT_EQ(f->pattern, "verifier bug");

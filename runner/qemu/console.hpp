@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace iterconf::target {
+namespace iterconf::qemu {
 
 struct Splat {
     std::string line;    // the first console line that matched
@@ -54,4 +54,4 @@ inline constexpr const char* k_attributed_marker = "iterconf-agent: kmsg splat a
 // The last `n` lines of text.
 std::string tail(const std::string& text, size_t n);
 
-} // namespace iterconf::target
+} // namespace iterconf::qemu

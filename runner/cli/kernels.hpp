@@ -11,7 +11,7 @@
 
 namespace iterconf::cli {
 
-struct Target {
+struct Kernel {
     bool host = false;
     std::string source;  // "host", a manifest name, or the path as given
     std::string label;   // directory-safe name for logs and consoles
@@ -29,7 +29,7 @@ std::string kernels_script();
 // are not files are a usage error. Manifest kernels are resolved (fetched
 // when not cached); a kernel that cannot be had keeps its error and the
 // others still run.
-Result<std::vector<Target>> resolve_targets(const std::vector<std::string>& specs, bool verbose);
+Result<std::vector<Kernel>> resolve_kernels(const std::vector<std::string>& specs, bool verbose);
 
 // The path of the guest agent (static binary) this build made, or "".
 std::string agent_path();

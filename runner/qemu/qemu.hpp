@@ -9,7 +9,7 @@
 #include <sys/types.h>
 #include <vector>
 
-namespace iterconf::target {
+namespace iterconf::qemu {
 
 struct BootSpec {
     std::string qemu = "qemu-system-x86_64";
@@ -66,4 +66,4 @@ class Qemu {
 // Whether QEMU can be found.
 bool have_qemu(const std::string& qemu);
 
-} // namespace iterconf::target
+} // namespace iterconf::qemu

@@ -1,7 +1,7 @@
-#include "target/channel.hpp"
-#include "target/console.hpp"
-#include "target/initramfs.hpp"
-#include "target/qemu.hpp"
+#include "qemu/channel.hpp"
+#include "qemu/console.hpp"
+#include "qemu/initramfs.hpp"
+#include "qemu/qemu.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -26,8 +26,8 @@ void write(const std::string& p, const std::string& data) {
 TEST(Cpio, NewcLayout) {
     std::string p = tmp_path("a.cpio");
     ASSERT_TRUE(
-        target::write_cpio(p, {{"bin", S_IFDIR | 0755, ""}, {"bin/x", S_IFREG | 0755, "hi"}}).ok());
-    auto data = target::read_file(p);
+        qemu::write_cpio(p, {{"bin", S_IFDIR | 0755, ""}, {"bin/x", S_IFREG | 0755, "hi"}}).ok());
+    auto data = qemu::read_file(p);
     ASSERT_TRUE(data.ok());
     EXPECT_EQ(data->size() % 512, 0u);
     EXPECT_EQ(data->compare(0, 6, "070701"), 0);
@@ -36,8 +36,8 @@ TEST(Cpio, NewcLayout) {
     // Deterministic: the same entries give the same bytes.
     std::string q = tmp_path("b.cpio");
     ASSERT_TRUE(
-        target::write_cpio(q, {{"bin", S_IFDIR | 0755, ""}, {"bin/x", S_IFREG | 0755, "hi"}}).ok());
-    EXPECT_EQ(*target::read_file(q), *data);
+        qemu::write_cpio(q, {{"bin", S_IFDIR | 0755, ""}, {"bin/x", S_IFREG | 0755, "hi"}}).ok());
+    EXPECT_EQ(*qemu::read_file(q), *data);
     std::remove(p.c_str());
     std::remove(q.c_str());
 }
@@ -45,7 +45,7 @@ TEST(Cpio, NewcLayout) {
 TEST(KernelImage, RejectsNonBzImageAndTruncation) {
     std::string p = tmp_path("k");
     write(p, std::string(4096, 'x'));
-    auto r = target::check_kernel_image(p);
+    auto r = qemu::check_kernel_image(p);
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().what.find("HdrS"), std::string::npos);
     // A header announcing more than the file holds.
@@ -55,19 +55,19 @@ TEST(KernelImage, RejectsNonBzImageAndTruncation) {
     img[0x1f4] = 0x00;
     img[0x1f5] = 0x10; // syssize 0x1000 paragraphs = 64 KiB
     write(p, img);
-    r = target::check_kernel_image(p);
+    r = qemu::check_kernel_image(p);
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().what.find("truncated"), std::string::npos);
     img.resize((4 + 1) * 512 + 0x1000 * 16);
     write(p, img);
-    EXPECT_TRUE(target::check_kernel_image(p).ok());
-    r = target::check_kernel_image(p + ".missing");
+    EXPECT_TRUE(qemu::check_kernel_image(p).ok());
+    r = qemu::check_kernel_image(p + ".missing");
     EXPECT_FALSE(r.ok());
     std::remove(p.c_str());
 }
 
 TEST(Console, AttributesTheSplatToTheLastMarker) {
-    auto s = target::ConsoleScanner::parse("# c\nKernel panic - not syncing\nBUG: \n", "deny.re");
+    auto s = qemu::ConsoleScanner::parse("# c\nKernel panic - not syncing\nBUG: \n", "deny.re");
     ASSERT_TRUE(s.ok());
     std::string con = "[    1.0] Run /init as init process\r\n"
                       "[    2.0] iterconf-agent: begin 0 a/b\n"
@@ -79,11 +79,11 @@ TEST(Console, AttributesTheSplatToTheLastMarker) {
     EXPECT_EQ(sp->line, "[    2.2] BUG: kernel NULL pointer dereference, address: 0");
     EXPECT_EQ(sp->excerpt.rfind("[    2.1] iterconf-agent: begin 1 a/c", 0), 0u);
     EXPECT_FALSE(s->scan("[    1.0] all quiet\n").has_value());
-    EXPECT_FALSE(target::ConsoleScanner::parse("# only comments\n", "deny.re").ok());
+    EXPECT_FALSE(qemu::ConsoleScanner::parse("# only comments\n", "deny.re").ok());
 }
 
 TEST(Console, ProjectPatternsFile) {
-    auto s = target::ConsoleScanner::load(ITERCONF_SOURCE_DIR "/images/console/deny.re");
+    auto s = qemu::ConsoleScanner::load(ITERCONF_SOURCE_DIR "/images/console/deny.re");
     ASSERT_TRUE(s.ok()) << s.error().message();
     EXPECT_TRUE(s->scan("[ 3.1] Kernel panic - not syncing: sysrq triggered crash\n"));
     EXPECT_TRUE(s->scan("[ 3.1] WARNING: CPU: 0 PID: 1 at kernel/bpf/verifier.c:123\n"));
@@ -92,7 +92,7 @@ TEST(Console, ProjectPatternsFile) {
 }
 
 TEST(Console, ScanFromTheMarkerOfTheProgramInFlight) {
-    auto s = target::ConsoleScanner::parse("BUG: \nKernel panic - not syncing\n", "deny.re");
+    auto s = qemu::ConsoleScanner::parse("BUG: \nKernel panic - not syncing\n", "deny.re");
     ASSERT_TRUE(s.ok());
     std::string con = "[1] iterconf-agent: begin 3 a/b\n"
                       "[2] BUG: sleeping function called from invalid context\n"
@@ -108,24 +108,24 @@ TEST(Console, ScanFromTheMarkerOfTheProgramInFlight) {
 // The agent's lines read back; anything else on the channel is an error,
 // so that run_guest fails closed instead of misreading it.
 TEST(Channel, ReadsTheAgentsLinesAndRefusesOthers) {
-    auto h = target::parse_channel_line(
+    auto h = qemu::parse_channel_line(
         R"(HELLO {"kernel":"6.12.57+deb13-cloud-amd64","uptime":3.5,"programs":105,"start":2})");
     ASSERT_TRUE(h.ok()) << h.error().message();
-    EXPECT_EQ(h->kind, target::ChannelLine::Kind::hello);
+    EXPECT_EQ(h->kind, qemu::ChannelLine::Kind::hello);
     EXPECT_EQ(h->release, "6.12.57+deb13-cloud-amd64");
     EXPECT_EQ(h->programs, 105u);
     EXPECT_EQ(h->start, 2u);
-    auto r = target::parse_channel_line("REC 7 {\"case\":\"c\"}\r");
+    auto r = qemu::parse_channel_line("REC 7 {\"case\":\"c\"}\r");
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->index, 7u);
     EXPECT_EQ(r->text, "{\"case\":\"c\"}");
-    auto f = target::parse_channel_line("FATAL garbage");
+    auto f = qemu::parse_channel_line("FATAL garbage");
     ASSERT_TRUE(f.ok());
     EXPECT_NE(f->what.find("unreadable FATAL line"), std::string::npos);
     for (const char* bad :
          {"REC -1 {}", "BEGIN x", "REC 18446744073709551615 {}", "LOG 2", "DONE now",
           R"(HELLO {"kernel":"k","programs":-1})", R"(HELLO {"programs":1})", "FLOOR 1.2", ""}) {
-        auto l = target::parse_channel_line(bad);
+        auto l = qemu::parse_channel_line(bad);
         ASSERT_FALSE(l.ok()) << bad;
         EXPECT_NE(l.error().what.find("bad line on the result channel"), std::string::npos);
     }
