@@ -69,6 +69,47 @@ std::string run_bounds(const std::string& dir, size_t start, const std::string& 
     return run_bounds(bounds_inputs(dir), start, release, begin, done);
 }
 
+std::string input_name(const std::string& file) {
+    std::string name = std::filesystem::path(file).filename().string();
+    // The host ships inputs into the guest as NNNNNN-<name> (plan order,
+    // several directories): records carry <name>, as on the host.
+    if (name.size() > 7 && name[6] == '-' &&
+        std::all_of(name.begin(), name.begin() + 6, [](char c) { return c >= '0' && c <= '9'; }))
+        name = name.substr(7);
+    return name;
+}
+
+record::Record judge_input(const Result<std::unique_ptr<bounds::Checker>>& checker,
+                           bounds::Support support, const std::string& file,
+                           const std::string& release) {
+    auto r = base_record(input_name(file), file, release);
+    if (!checker) {
+        judge_unavailable(r, checker.error(), support);
+        return r;
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) {
+        r.verdict = record::Verdict::load_error;
+        r.reason = r.message = file + ": cannot read the input";
+        return r;
+    }
+    auto report = (*checker)->run(bounds::decode(data.data(), data.size()));
+    r.verdict = record::Verdict::accept;
+    if (!report) {
+        r.verdict = record::Verdict::load_error;
+        r.message = report.error().message();
+        r.reason = "harness error: " + report.error().message();
+    } else if (!report->empty()) {
+        r.reason = lines_of(*report, 2).back();
+        r.log_tail = lines_of(*report, 60);
+    } else {
+        r.match = true;
+    }
+    return r;
+}
+
 std::string run_bounds(const std::vector<std::string>& files, size_t start,
                        const std::string& release,
                        const std::function<void(size_t, const std::string&)>& begin,
@@ -76,42 +117,8 @@ std::string run_bounds(const std::vector<std::string>& files, size_t start,
     bounds::Support support;
     auto checker = bounds::Checker::open(support);
     for (size_t i = start; i < files.size(); i++) {
-        std::string name = std::filesystem::path(files[i]).filename().string();
-        // The host ships inputs into the guest as NNNNNN-<name> (plan order,
-        // several directories): records carry <name>, as on the host.
-        if (name.size() > 7 && name[6] == '-' &&
-            std::all_of(name.begin(), name.begin() + 6,
-                        [](char c) { return c >= '0' && c <= '9'; }))
-            name = name.substr(7);
-        begin(i, "bounds/" + name + "/fuzz_iter_bounds");
-        auto r = base_record(name, files[i], release);
-        if (!checker) {
-            judge_unavailable(r, checker.error(), support);
-            done(i, r);
-            continue;
-        }
-        std::ifstream in(files[i], std::ios::binary);
-        std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
-        if (!in && !in.eof()) {
-            r.verdict = record::Verdict::load_error;
-            r.reason = r.message = files[i] + ": cannot read the input";
-            done(i, r);
-            continue;
-        }
-        auto report = (*checker)->run(bounds::decode(data.data(), data.size()));
-        r.verdict = record::Verdict::accept;
-        if (!report) {
-            r.verdict = record::Verdict::load_error;
-            r.message = report.error().message();
-            r.reason = "harness error: " + report.error().message();
-        } else if (!report->empty()) {
-            r.reason = lines_of(*report, 2).back();
-            r.log_tail = lines_of(*report, 60);
-        } else {
-            r.match = true;
-        }
-        done(i, r);
+        begin(i, "bounds/" + input_name(files[i]) + "/fuzz_iter_bounds");
+        done(i, judge_input(checker, support, files[i], release));
     }
     return checker ? (*checker)->stats().summary() : checker.error().message();
 }

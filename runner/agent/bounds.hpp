@@ -7,12 +7,14 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace iterconf::bounds {
 enum class Support; // iter_bounds/oracle.hpp
-}
+class Checker;      // iter_bounds/checker.hpp
+} // namespace iterconf::bounds
 
 namespace iterconf::agent {
 
@@ -29,6 +31,13 @@ std::string run_bounds(const std::vector<std::string>& files, size_t start,
                        const std::string& release,
                        const std::function<void(size_t, const std::string&)>& begin,
                        const std::function<void(size_t, const record::Record&)>& done);
+
+// The record of one input file, checked by `checker` (opened once for many
+// inputs with bounds::Checker::open(support); its error makes the record
+// unsupported or load_error, see judge_unavailable()).
+record::Record judge_input(const Result<std::unique_ptr<bounds::Checker>>& checker,
+                           bounds::Support support, const std::string& file,
+                           const std::string& release);
 
 // Fills the record of an input when the oracle could not open: `unsupported`
 // (expected, so a match) only when the kernel has no task_vma iterator

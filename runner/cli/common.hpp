@@ -106,5 +106,6 @@ int cmd_run(int argc, char** argv);
 int cmd_list(int argc, char** argv);
 int cmd_check_cases(int argc, char** argv);
 int cmd_kernels(int argc, char** argv);
+int cmd_gen(int argc, char** argv);
 
 } // namespace iterconf::cli

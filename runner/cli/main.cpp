@@ -1,7 +1,6 @@
 // iterconf: conformance and fuzz suite for the BPF verifier's open-coded
 // iterators. One file per subcommand (cmd_*.cpp).
 #include "cli/common.hpp"
-#include "cli/generated.hpp"
 
 #include <cstdio>
 #include <cstring>

@@ -1,0 +1,293 @@
+// The cases workload of `iterconf run`: every selected program of the case
+// objects (contract 1), judged against its annotations and the known-bugs
+// list; the report is a table (or a programs x kernels matrix), each
+// failure with its log and a reproduce line.
+#include "cli/workloads.hpp"
+#include "judge/judge.hpp"
+#include "load/kmsg.hpp"
+#include "load/loader.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unistd.h>
+
+namespace iterconf::cli {
+
+namespace {
+
+struct Item {
+    const load::CaseObject* obj;
+    const load::CaseProgram* prog;
+    std::string id() const { return obj->id + "/" + prog->name; }
+};
+
+// The command that reruns one program verbosely, as this run was invoked
+// (the same binary path, include dirs and output directory).
+struct Reproduce {
+    std::string self;
+    std::vector<std::string> includes, defines;
+    std::string out_dir;
+};
+
+void print_failure(FILE* out, const record::Record& r, const std::string& out_dir,
+                   const std::string& log, size_t tail, const Reproduce& again) {
+    std::fprintf(out, "%s %s  [kernel %s: %s]\n", r.match ? "FIXED" : "FAIL", r.id().c_str(),
+                 r.kernel_source.c_str(), r.kernel.c_str());
+    if (r.match) {
+        std::fprintf(out, "  known bug no longer reproduces: %s\n", r.known_bug.c_str());
+        std::fprintf(out, "  narrow or remove its entry in images/known-bugs.toml\n");
+        return;
+    }
+    std::fprintf(out, "  verdict: expected %s, got %s\n", record::to_string(r.expected),
+                 record::to_string(r.verdict));
+    std::fprintf(out, "  reason: %s\n", r.reason.c_str());
+    for (const auto& m : r.expected_msgs)
+        std::fprintf(out, "  EXPECTED   MSG  '%s'\n", m.c_str());
+    if (!r.message.empty())
+        std::fprintf(out, "  message: %s\n", r.message.c_str());
+    auto lines = load::tail_lines(log, tail);
+    if (!lines.empty()) {
+        bool console = r.verdict == record::Verdict::crash || r.verdict == record::Verdict::timeout;
+        std::fprintf(out, "  %s (last %zu lines; full: %s/%s)\n",
+                     !console                    ? "verifier log"
+                     : r.kernel_source == "host" ? "kernel log"
+                                                 : "guest console",
+                     lines.size(), out_dir.c_str(), r.log_file.c_str());
+        std::fprintf(out, "  =============\n");
+        for (const auto& l : lines)
+            std::fprintf(out, "  %s\n", l.c_str());
+        std::fprintf(out, "  =============\n");
+    }
+    std::string cmd = shell_quote(again.self) + " run --kernel " + shell_quote(r.kernel_source) +
+                      " --cases " + shell_quote(r.file);
+    for (const auto& d : again.includes)
+        cmd += " -I " + shell_quote(d);
+    for (const auto& d : again.defines)
+        cmd += " -D " + shell_quote(d);
+    cmd += " -a " + shell_quote(r.id()) + " --out " + shell_quote(again.out_dir + "/reproduce") +
+           " -v";
+    std::fprintf(out, "  reproduce: %s\n", cmd.c_str());
+}
+
+const char* short_verdict(record::Verdict v) {
+    switch (v) {
+    case record::Verdict::accept:
+        return "accept";
+    case record::Verdict::reject:
+        return "reject";
+    case record::Verdict::unsupported:
+        return "unsupp";
+    case record::Verdict::load_error:
+        return "lderr";
+    case record::Verdict::crash:
+        return "CRASH";
+    case record::Verdict::timeout:
+        return "TIMEOUT";
+    }
+    return "?";
+}
+
+// Programs x kernels; a mark after the verdict where it differs from the
+// expectation: '!' mismatch, '?' known bug, '+' known bug fixed.
+std::string matrix(const std::vector<Item>& plan, const std::vector<KernelResult>& runs,
+                   const std::vector<record::Record>& records, bool color) {
+    std::vector<const KernelResult*> cols;
+    for (const auto& r : runs)
+        if (!r.error || !r.entries.empty())
+            cols.push_back(&r);
+    std::map<std::pair<std::string, std::string>, const record::Record*> by;
+    for (const auto& r : records)
+        by[{r.kernel_source, r.id()}] = &r;
+    size_t w_id = 7;
+    for (const auto& it : plan)
+        w_id = std::max(w_id, it.id().size());
+    w_id = std::min<size_t>(w_id, 70);
+    auto pad = [](std::string s, size_t w) {
+        if (s.size() > w)
+            s = s.substr(0, w - 1) + "~";
+        s.resize(w, ' ');
+        return s;
+    };
+    std::vector<size_t> w;
+    std::string out = pad("PROGRAM", w_id);
+    for (const auto* c : cols) {
+        w.push_back(std::max<size_t>(9, c->kernel.label.size()));
+        out += "  " + pad(c->kernel.label, w.back());
+    }
+    out += "\n";
+    for (const auto& it : plan) {
+        out += pad(it.id(), w_id);
+        for (size_t i = 0; i < cols.size(); i++) {
+            auto f = by.find({cols[i]->kernel.source, it.id()});
+            std::string cell = "-", st = "ok";
+            if (f != by.end()) {
+                st = f->second->status();
+                cell = short_verdict(f->second->verdict);
+                cell += st == "mismatch" ? "!" : st == "known" ? "?" : st == "fixed" ? "+" : "";
+            }
+            std::string padded = pad(cell, w[i]);
+            if (color && st != "ok")
+                padded = (st == "known" ? "\033[33m" : "\033[1;31m") + padded + "\033[0m";
+            out += "  " + padded;
+        }
+        out += "\n";
+    }
+    out += "marks: ! differs from the expectation, ? known kernel bug, + known bug fixed, "
+           "- not judged\n";
+    return out;
+}
+
+class Cases : public Workload {
+  public:
+    Cases(const CaseSelection& sel, const RunOptions& opts) : m_sel(sel), m_opts(opts) {}
+
+    Result<void> load(const std::string& known_path) {
+        CompileOptions copts{.include_dirs = m_sel.includes,
+                             .defines = m_sel.defines,
+                             .out_dir = m_opts.out_dir,
+                             .verbose = m_opts.verbose > 0};
+        // A file that does not compile (or whose annotations are bad) is one
+        // error line; the others still run and the exit code is 2 at the end.
+        ITERCONF_TRY_ASSIGN(m_objects, load_cases(m_sel.cases, copts, &m_file_errors));
+        for (const auto& e : m_file_errors)
+            report_error(e, false);
+        for (const auto& o : m_objects)
+            for (const auto& p : o.programs)
+                if (!p.spec.auxiliary && selected(o.id, p.name, m_sel.allow, m_sel.deny))
+                    m_items.push_back({&o, &p});
+        if (m_items.empty())
+            return make_error(ErrorKind::usage, "--allow/--deny",
+                              "no program matches the selection",
+                              "run 'iterconf list' to see the program ids");
+        if (known_path != "none") {
+            bool dflt = known_path.empty();
+            ITERCONF_TRY_ASSIGN(
+                m_known, judge::KnownBugs::load(
+                             dflt ? source_dir() + "/images/known-bugs.toml" : known_path, dflt));
+        }
+        return {};
+    }
+
+    const char* noun() const override { return "programs"; }
+    size_t size() const override { return m_items.size(); }
+    bool keeps_logs() const override { return true; }
+
+    Result<void> open_host() override {
+        ITERCONF_TRY_ASSIGN(auto h, load::HostKernel::open());
+        ITERCONF_TRY(h.probe_bpf());
+        m_host.emplace(std::move(h));
+        return {};
+    }
+
+    Judged judge_on_host(size_t i, HostContext& host) override {
+        const Item& it = m_items[i];
+        load::Options lopts{.echo_libbpf = m_opts.verbose >= 2};
+        host.kmsg.begin();
+        auto outcome = load::load_on_host(*it.obj, *it.prog, *m_host, lopts);
+        auto check = host.kmsg.end();
+        load::apply_kmsg(check, outcome.result, outcome.log);
+        auto r = judge::make_record(*it.obj, *it.prog, outcome, m_host->release(),
+                                    m_host->version(), "host");
+        load::apply_kmsg(check, r);
+        if (auto u = check.unchecked(); !u.empty())
+            r.unchecked.push_back(u);
+        m_known.apply(r, m_host->version());
+        return {std::move(r), std::move(outcome.log)};
+    }
+
+    void from_guest(size_t i, record::Record& r, const expect::KernelVersion& k) override {
+        r.file = m_items[i].obj->display;
+        m_known.apply(r, k);
+    }
+
+    record::Record lost(size_t i, record::Verdict v, const std::string& message,
+                        const std::string& excerpt, const std::string& release,
+                        const expect::KernelVersion& k) override {
+        const Item& it = m_items[i];
+        record::Record r;
+        r.case_id = it.obj->id;
+        r.program = it.prog->name;
+        r.file = it.obj->display;
+        r.description = it.prog->spec.description;
+        r.kernel = release;
+        r.verdict = v;
+        r.message = message;
+        r.log_tail = load::tail_lines(excerpt, 40);
+        judge::judge(r, it.prog->spec, k, "");
+        m_known.apply(r, k);
+        return r;
+    }
+
+    // Case objects under /cases, one plan line per program.
+    GuestPlan plan() const override {
+        std::map<std::string, std::string> objects; // case id -> path in the guest
+        GuestPlan p;
+        for (const auto& it : m_items) {
+            auto [pos, added] = objects.emplace(it.obj->id, "cases/" + it.obj->id + ".bpf.o");
+            if (added)
+                p.files.push_back({pos->second, it.obj->object});
+            p.text += "/" + pos->second + "\t" + it.obj->id + "\t" + it.prog->name + "\n";
+        }
+        return p;
+    }
+
+    void report_head(FILE*, const RunResult& res) override {
+        if (m_opts.format != "table")
+            return;
+        std::vector<record::Record> records;
+        for (const auto& e : res.entries)
+            records.push_back(e.record);
+        size_t shown = 0;
+        for (const auto& k : res.kernels)
+            shown += !k.error || !k.entries.empty();
+        if (shown <= 1)
+            std::fputs(record::to_table(records, isatty(1)).c_str(), stdout);
+        else
+            std::fputs(matrix(m_items, res.kernels, records, isatty(1)).c_str(), stdout);
+        std::fputs("\n", stdout);
+        for (const auto& e : res.entries)
+            if (e.record.failed())
+                print_failure(
+                    stdout, e.record, m_opts.out_dir, e.log, m_opts.verbose ? 40 : 20,
+                    Reproduce{self_path(), m_sel.includes, m_sel.defines, m_opts.out_dir});
+        for (const auto& r : records)
+            if (r.status() == std::string("known"))
+                std::printf("KNOWN %s  [kernel %s: %s]: %s; %s\n", r.id().c_str(),
+                            r.kernel_source.c_str(), r.kernel.c_str(), r.reason.c_str(),
+                            r.known_bug.c_str());
+    }
+
+    void report_kernel(FILE* out, const KernelResult& k, const RunResult& res) override {
+        auto s = record::summarize(res.records_of(k));
+        std::fprintf(out, "%s: %s\n", k.head().c_str(),
+                     record::summary_line(s, k.judge_seconds).c_str());
+    }
+
+    std::optional<std::string> not_judged() const override {
+        if (m_file_errors.empty())
+            return std::nullopt;
+        return std::to_string(m_file_errors.size()) + " case file" +
+               (m_file_errors.size() == 1 ? "" : "s") +
+               " not judged (errors above); the other files ran";
+    }
+
+  private:
+    const CaseSelection& m_sel;
+    const RunOptions& m_opts;
+    std::vector<load::CaseObject> m_objects;
+    std::vector<Error> m_file_errors;
+    std::vector<Item> m_items;
+    judge::KnownBugs m_known;
+    std::optional<load::HostKernel> m_host;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Workload>>
+cases_workload(const CaseSelection& sel, const std::string& known_bugs, const RunOptions& opts) {
+    auto w = std::make_unique<Cases>(sel, opts);
+    ITERCONF_TRY(w->load(known_bugs));
+    return std::unique_ptr<Workload>(std::move(w));
+}
+
+} // namespace iterconf::cli
