@@ -15,6 +15,9 @@
 //      fewer items than planned, an interrupted run (Ctrl-C; the records
 //      judged so far stay in results.jsonl)
 // The highest applies.
+//
+// Fault injection for the harness's own tests: ITERCONF_INTERRUPT_AFTER=N
+// raises SIGINT once N records are in (testdata/cli/run_modes.sh).
 #pragma once
 
 #include "cli/common.hpp"
