@@ -7,6 +7,7 @@
 #include "cli/guests.hpp"
 #include "cli/kernels.hpp"
 #include "common/splat.hpp"
+#include "config/assets.hpp"
 #include "expect/spec.hpp"
 #include "judge/judge.hpp"
 #include "load/kmsg.hpp"
@@ -479,9 +480,11 @@ int cmd_run(int argc, char** argv) {
 
     judge::KnownBugs known;
     if (known_path != "none") {
-        bool dflt = known_path.empty();
-        auto kb = judge::KnownBugs::load(
-            dflt ? source_dir() + "/images/known-bugs.toml" : known_path, dflt);
+        auto kb = known_path.empty()
+                      ? judge::KnownBugs::parse(
+                            std::string(config::asset_text(config::Asset::known_bugs_toml)),
+                            config::asset_name(config::Asset::known_bugs_toml))
+                      : judge::KnownBugs::load(known_path);
         if (!kb)
             return report_error(kb.error(), json);
         known = std::move(*kb);
