@@ -214,7 +214,7 @@ write_apt_config() {
 	elif [[ -r $apt_dir/etc/sources.list.d/iterconf.sources ]]; then
 		# unpack: keep the suites the last fetch wrote, so that it does not
 		# change the sources (and update the lists) in between.
-		all_suites+=("$(awk '/^Suites:/ { $1 = ""; print }' "$apt_dir/etc/sources.list.d/iterconf.sources")")
+		all_suites+=("$(awk '/^Suites:/ { $1 = ""; s = s $0 } END { print s }' "$apt_dir/etc/sources.list.d/iterconf.sources")")
 	fi
 	all_suites+=("$toolchain_suites")
 	for name in "${all_suites[@]}"; do
