@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Fetches and caches the Debian kernels named in images/kernels.toml (DESIGN.md,
-# contract 3): resolves each entry to the newest matching package, downloads it
-# with a private apt configuration under the cache directory, checks it and
-# publishes bzImage + config + a provenance record (package version, sha256).
-# The machine's own apt sources, lists and dpkg status are only ever read.
+# Fetches Debian kernels into the cache (DESIGN.md, contract 3): resolves each
+# kernel it is given to the newest matching package, downloads it with a
+# private apt configuration under the cache directory, checks it and publishes
+# bzImage + config + a provenance record (package version, sha256). The
+# machine's own apt sources, lists and dpkg status are only ever read.
+# The manifest (images/kernels.toml) is read by iterconf, which runs this
+# script (built into the binary) from `iterconf kernels fetch/path` and
+# `iterconf run --kernel NAME` with each kernel's fields as arguments.
 # Run with --help for the commands; images/README.md has the cache layout.
-# Exit: 0 ok, 1 a kernel could not be fetched, 2 usage or manifest error.
+# Exit: 0 ok, 1 a kernel or package could not be fetched, 2 usage error.
 set -euo pipefail
 
-script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-manifest=${ITERCONF_KERNELS_MANIFEST:-$script_dir/kernels.toml}
+manifest=images/kernels.toml # for messages; iterconf passes --manifest
 cache_dir=${ITERCONF_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/iterconf}
 kernels_dir=$cache_dir/kernels
 apt_dir=$cache_dir/apt
@@ -24,19 +26,19 @@ packages_dir=$cache_dir/packages
 
 usage() {
 	cat <<EOF
-usage: images/kernels.sh COMMAND [ARGS]
+usage: images/kernels.sh fetch [--manifest FILE] [--apt-suites 'SUITE...'] KERNEL...
+       images/kernels.sh unpack PACKAGE
 
-Debian kernel images for iterconf, named in $manifest.
+Use 'iterconf kernels fetch [NAME...]': it reads the manifest and runs this.
 
 commands:
-  names              print the kernel names, one per line, in manifest order
-  list               name, suites, cached package version and bzImage path
-                     of every kernel ("-" when not cached); no network
-  fetch [NAME...]    update the private apt lists, resolve each kernel (default:
-                     all) to the newest matching package and download it unless
-                     that exact version is cached; prints NAME<TAB>BZIMAGE
-  path NAME          print the cached bzImage, fetching it first if needed
-  meta NAME          print the cached kernel's provenance record (key=value)
+  fetch KERNEL...    update the private apt lists, resolve each kernel to the
+                     newest matching package and download it unless that exact
+                     version is cached; prints NAME<TAB>BZIMAGE per kernel.
+                     KERNEL is NAME:PACKAGE:SERIES:SUITES, the fields of a
+                     manifest entry (SERIES may be empty, SUITES space
+                     separated); --apt-suites names every suite the private
+                     apt sources hold (default: the kernels' suites)
   unpack PACKAGE     download the newest PACKAGE of the toolchain suites
                      ($toolchain_suites) with the same private apt and unpack
                      it (dpkg-deb -x, never installed) under the cache; prints
@@ -44,10 +46,9 @@ commands:
 
 environment:
   ITERCONF_CACHE_DIR         cache directory (now: $cache_dir)
-  ITERCONF_KERNELS_MANIFEST  kernel manifest (default: kernels.toml beside this script)
-  ITERCONF_OFFLINE=1         fetch and path use the cache only, never the network
+  ITERCONF_OFFLINE=1         fetch and unpack use the cache only, never the network
 
-exit: 0 ok, 1 a kernel could not be fetched or is not cached, 2 usage error
+exit: 0 ok, 1 a kernel or package could not be fetched, 2 usage error
 EOF
 }
 
@@ -67,75 +68,25 @@ case ${ITERCONF_OFFLINE:-0} in
 esac
 [[ $cache_dir != *[\"$'\n']* ]] || die "$cache_dir: cache directory name contains a quote or newline; set ITERCONF_CACHE_DIR to a plain path"
 
-# --- manifest -----------------------------------------------------------------
+# --- the kernels to fetch -------------------------------------------------------
 
-names=()          # kernel names in manifest order
-declare -A field=() # field[NAME/KEY] = value; field[NAME/.] = line of its table
+names=()            # kernel names in argument order
+declare -A field=() # field[NAME/KEY] = value, KEY: package, series, suites
+apt_suites=""       # every suite of the private apt sources (--apt-suites)
 
-load_manifest() {
-	local line n=0 name="" key value
-	local re_table='^\[([A-Za-z0-9][A-Za-z0-9._-]*)\][[:space:]]*(#.*)?$'
-	local re_pair='^([A-Za-z0-9_-]+)[[:space:]]*=[[:space:]]*"([^"\\]*)"[[:space:]]*(#.*)?$'
-	local re_suites='^[a-z0-9][a-z0-9.-]*( +[a-z0-9][a-z0-9.-]*)*$'
-	[[ -r $manifest ]] || die "$manifest: cannot read the kernel manifest; restore images/kernels.toml or set ITERCONF_KERNELS_MANIFEST"
-	# bash's read drops NUL bytes, so "[deb\0ian]" would read as [debian]:
-	# a manifest is text, and a NUL is refused with its line.
-	n=$(LC_ALL=C grep -a -n -m1 -P '\x00' "$manifest" | cut -d: -f1) || true
-	[[ -z $n ]] || die "$manifest:$n: NUL byte in the kernel manifest; it must be text"
-	while IFS= read -r line || [[ -n $line ]]; do
-		n=$((n + 1))
-		line=${line%$'\r'}
-		line=${line#"${line%%[![:space:]]*}"}
-		if [[ -z $line || $line == '#'* ]]; then
-			continue
-		elif [[ $line =~ $re_table ]]; then
-			name=${BASH_REMATCH[1]}
-			case $name in
-			host | all) die "$manifest:$n: kernel name '$name' is reserved; choose another table name" ;;
-			esac
-			[[ -z ${field[$name/.]+x} ]] || die "$manifest:$n: kernel '$name' is defined twice; table names must be unique"
-			field[$name/.]=$n
-			names+=("$name")
-		elif [[ $line =~ $re_pair ]]; then
-			key=${BASH_REMATCH[1]}
-			value=${BASH_REMATCH[2]}
-			[[ -n $name ]] || die "$manifest:$n: '$key' is outside a [kernel] table; start the entry with [name]"
-			case $key in
-			description | suites | package | series) ;;
-			*) die "$manifest:$n: unknown key '$key'; expected description, suites, package or series" ;;
-			esac
-			[[ -z ${field[$name/$key]+x} ]] || die "$manifest:$n: '$key' is given twice for kernel '$name'; keep one"
-			field[$name/$key]=$value
-		else
-			die "$manifest:$n: cannot parse this line; expected [name] or key = \"value\" (see the header comment)"
-		fi
-	done <"$manifest"
-	((${#names[@]} > 0)) || die "$manifest: no kernels defined; add a [name] table"
-	for name in "${names[@]}"; do
-		n=${field[$name/.]}
-		[[ ${field[$name/package]:-} =~ ^[a-z0-9][a-z0-9.+-]+$ ]] ||
-			die "$manifest:$n: kernel '$name': 'package' is missing or not a Debian package name; e.g. package = \"linux-image-cloud-amd64\""
-		[[ ${field[$name/suites]:-} =~ $re_suites ]] ||
-			die "$manifest:$n: kernel '$name': 'suites' is missing or malformed; e.g. suites = \"bookworm bookworm-security\""
-		[[ ${field[$name/series]:-0} =~ ^[0-9]+(\.[0-9]+)*$ ]] ||
-			die "$manifest:$n: kernel '$name': 'series' must be an upstream version like \"6.12\""
-	done
-}
-
-# Expands "all" and checks every name; an unknown name stops everything (exit 2).
-selected=()
-select_kernels() {
-	local arg
-	selected=()
-	(($# > 0)) || set -- all
-	for arg; do
-		if [[ $arg == all ]]; then
-			selected+=("${names[@]}")
-		else
-			check_name "$arg"
-			selected+=("$arg")
-		fi
-	done
+# KERNEL arguments "NAME:PACKAGE:SERIES:SUITES", checked by iterconf against
+# the manifest's grammar; a malformed one is a usage error here.
+add_kernel() {
+	local name package series suites
+	IFS=: read -r name package series suites <<<"$1"
+	[[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ && $package =~ ^[a-z0-9][a-z0-9.+-]+$ &&
+		$series =~ ^([0-9]+(\.[0-9]+)*)?$ && $suites =~ ^[a-z0-9][a-z0-9.\ -]*$ ]] ||
+		die "kernels.sh fetch: '$1' is not NAME:PACKAGE:SERIES:SUITES; use 'iterconf kernels fetch'"
+	[[ -z ${field[$name/package]+x} ]] || return 0
+	names+=("$name")
+	field[$name/package]=$package
+	field[$name/series]=$series
+	field[$name/suites]=$suites
 }
 
 # --- cache (readers: no lock, publishing is an atomic rename) -----------------
@@ -254,9 +205,17 @@ write_apt_config() {
 	[[ -r $keyring ]] || die "$keyring: missing; apt-get install debian-archive-keyring"
 	local -a words=()
 	local -a all_suites=()
-	for name in "${names[@]}"; do
-		all_suites+=("${field[$name/suites]}")
-	done
+	if [[ -n $apt_suites ]]; then
+		all_suites+=("$apt_suites")
+	elif ((${#names[@]} > 0)); then
+		for name in "${names[@]}"; do
+			all_suites+=("${field[$name/suites]}")
+		done
+	elif [[ -r $apt_dir/etc/sources.list.d/iterconf.sources ]]; then
+		# unpack: keep the suites the last fetch wrote, so that it does not
+		# change the sources (and update the lists) in between.
+		all_suites+=("$(awk '/^Suites:/ { $1 = ""; s = s $0 } END { print s }' "$apt_dir/etc/sources.list.d/iterconf.sources")")
+	fi
 	all_suites+=("$toolchain_suites")
 	for name in "${all_suites[@]}"; do
 		read -ra words <<<"$name"
@@ -430,7 +389,7 @@ fetch_one() {
 	}
 	if ((offline)); then
 		if ! dir=$(current_dir "$name") || ! intact "$dir"; then
-			fail "not cached and ITERCONF_OFFLINE=1; run 'images/kernels.sh fetch $name' with network access"
+			fail "not cached and ITERCONF_OFFLINE=1; run 'iterconf kernels fetch $name' with network access"
 		fi
 		report "$name" "$dir" cached
 		printf '%s\n' "$dir/bzImage"
@@ -501,7 +460,7 @@ fetch_one() {
 		# apt-get download checks the whole chain: InRelease signature ->
 		# Packages hash -> .deb hash.
 		if ! (cd "$tmp/dl" && apt_q apt-get -qq "${sandbox[@]}" download "${want[@]}") >/dev/null 2>"$tmp/err"; then
-			fail "apt-get download ${want[*]} failed: $(apt_text "$tmp/err"); check the network, or rerun 'images/kernels.sh fetch $name' (the lists may have moved on)"
+			fail "apt-get download ${want[*]} failed: $(apt_text "$tmp/err"); check the network, or rerun 'iterconf kernels fetch $name' (the lists may have moved on)"
 		fi
 		flock -u "$apt_fd"
 
@@ -516,10 +475,10 @@ fetch_one() {
 			mkdir "$tmp/x$i"
 			deb_of[$tmp/x$i]=$deb
 			dpkg-deb --fsys-tarfile "$deb" | tar -t -f - >"$tmp/list" ||
-				fail "${deb##*/}: not a readable .deb; rerun 'images/kernels.sh fetch $name'"
+				fail "${deb##*/}: not a readable .deb; rerun 'iterconf kernels fetch $name'"
 			grep -E "$re" "$tmp/list" >"$tmp/members" || continue
 			dpkg-deb --fsys-tarfile "$deb" | tar -x -f - -C "$tmp/x$i" -T "$tmp/members" ||
-				fail "${deb##*/}: extracting the kernel failed; rerun 'images/kernels.sh fetch $name'"
+				fail "${deb##*/}: extracting the kernel failed; rerun 'iterconf kernels fetch $name'"
 		done
 		local -a found=()
 		mapfile -t found < <(find "$tmp"/x* \( -path '*/boot/vmlinuz-*' -o -path '*/usr/lib/modules/*/vmlinuz' \) -type f)
@@ -578,11 +537,10 @@ EOF
 	printf '%s\n' "$dir/bzImage"
 }
 
-# Fetches the selected kernels. FORMAT "tab" prints NAME<TAB>PATH, "path" only
-# PATH. Returns 1 when any kernel failed (each reported on its own line).
+# Fetches the named kernels; prints NAME<TAB>PATH for each. Returns 1 when
+# any kernel failed (each reported on its own line).
 fetch_kernels() {
-	local format=$1 name path rc failed=0 update_error=""
-	shift
+	local name path rc failed=0 update_error=""
 	if ((offline == 0)); then
 		mkdir -p "$kernels_dir"
 		set +e
@@ -611,11 +569,7 @@ fetch_kernels() {
 		rc=$?
 		set -e
 		if ((rc == 0)); then
-			if [[ $format == tab ]]; then
-				printf '%s\t%s\n' "$name" "$path"
-			else
-				printf '%s\n' "$path"
-			fi
+			printf '%s\t%s\n' "$name" "$path"
 		else
 			((rc == 3)) || kernel_error "$name" "fetch failed unexpectedly (exit $rc); this is a bug in images/kernels.sh, rerun with 'bash -x'"
 			failed=1
@@ -625,49 +579,6 @@ fetch_kernels() {
 }
 
 # --- commands -------------------------------------------------------------------
-
-cmd_list() {
-	local name dir ver path w1=4 w2=6 w3=7
-	local -a rows=()
-	for name in "${names[@]}"; do
-		ver=- path=-
-		if dir=$(current_dir "$name"); then
-			ver=$(meta_get "$dir/meta" version)
-			path=$dir/bzImage
-		fi
-		rows+=("$name" "${field[$name/suites]}" "$ver" "$path")
-		((${#name} <= w1)) || w1=${#name}
-		((${#field[$name/suites]} <= w2)) || w2=${#field[$name/suites]}
-		((${#ver} <= w3)) || w3=${#ver}
-	done
-	printf "%-${w1}s  %-${w2}s  %-${w3}s  %s\n" NAME SUITES VERSION BZIMAGE
-	printf "%-${w1}s  %-${w2}s  %-${w3}s  %s\n" "${rows[@]}"
-}
-
-# An unknown NAME stops everything (exit 2).
-check_name() {
-	[[ -n ${field[$1/.]+x} ]] || die "kernel '$1': not in $manifest; known: ${names[*]}"
-}
-
-cmd_path() {
-	local dir
-	check_name "$1"
-	if dir=$(current_dir "$1") && intact "$dir"; then
-		printf '%s\n' "$dir/bzImage"
-		return 0
-	fi
-	fetch_kernels path "$1"
-}
-
-cmd_meta() {
-	local dir
-	check_name "$1"
-	dir=$(current_dir "$1") || {
-		kernel_error "$1" "not cached; run 'images/kernels.sh fetch $1'"
-		return 1
-	}
-	cat -- "$dir/meta"
-}
 
 # Downloads and unpacks the newest PACKAGE among the toolchain suites; prints
 # its root directory. Offline: the newest unpacked copy. Exit 1 on failure.
@@ -742,26 +653,32 @@ main() {
 		usage
 		return 0
 		;;
-	'') die "kernels.sh: no command; see 'images/kernels.sh --help'" ;;
-	names | list | fetch | path | meta | unpack) ;;
-	*) die "kernels.sh: unknown command '$cmd'; see 'images/kernels.sh --help'" ;;
-	esac
-	case $cmd in
-	names | list) (($# == 0)) || die "kernels.sh $cmd: takes no arguments; see 'images/kernels.sh --help'" ;;
-	path | meta) (($# == 1)) || die "kernels.sh $cmd: needs exactly one kernel name; see 'images/kernels.sh names'" ;;
-	unpack) (($# == 1)) || die "kernels.sh unpack: needs exactly one package name, e.g. libbpf-dev" ;;
-	esac
-	load_manifest
-	case $cmd in
-	names) printf '%s\n' "${names[@]}" ;;
-	list) cmd_list ;;
 	fetch)
-		select_kernels "$@"
-		fetch_kernels tab "${selected[@]}"
+		while (($# > 0)); do
+			case $1 in
+			--manifest)
+				manifest=${2:?}
+				shift 2
+				;;
+			--apt-suites)
+				apt_suites=${2:?}
+				shift 2
+				;;
+			*)
+				add_kernel "$1"
+				shift
+				;;
+			esac
+		done
+		((${#names[@]} > 0)) || die "kernels.sh fetch: no kernel given; run 'iterconf kernels fetch [NAME...]', which reads the manifest"
+		fetch_kernels "${names[@]}"
 		;;
-	path) cmd_path "$1" ;;
-	meta) cmd_meta "$1" ;;
-	unpack) cmd_unpack "$1" ;;
+	unpack)
+		(($# == 1)) || die "kernels.sh unpack: needs exactly one package name, e.g. libbpf-dev"
+		cmd_unpack "$1"
+		;;
+	'') die "kernels.sh: no command; see 'images/kernels.sh --help'" ;;
+	*) die "kernels.sh: unknown command '$cmd'; see 'images/kernels.sh --help'" ;;
 	esac
 }
 

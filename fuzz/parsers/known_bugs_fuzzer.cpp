@@ -1,11 +1,11 @@
-// fuzz_known_bugs: the known-bugs list reader (judge::KnownBugs::parse,
-// images/known-bugs.toml).
+// fuzz_known_bugs: the known-bugs list reader (judge::KnownBugs::parse over
+// the TOML subset of common/toml, images/known-bugs.toml).
 //
 // Input: the file's text. Invariants:
 //  - an error is one printable line whose `where` is the file and a line
 //    number that exists in the input;
 //  - every accepted entry has program, kernels, reason and link, and its
-//    `where` names the line of its [[bug]];
+//    `where` names the line of its [[bug]], which holds "[[bug]]";
 //  - the entries written back as TOML (quotes and backslashes escaped) read
 //    back to the same entries;
 //  - find() returns an entry for a literal program id on a kernel its range
@@ -59,6 +59,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         PARSERS_CHECK(!b.program.empty() && !b.reason.empty() && !b.link.empty(), b.where);
         PARSERS_CHECK(!b.kernels.bounds.empty(), b.where);
         PARSERS_CHECK(b.where.rfind(k_file + ":", 0) == 0, b.where);
+        long line = std::strtol(b.where.c_str() + k_file.size() + 1, nullptr, 10);
+        PARSERS_CHECK(line >= 1 && static_cast<size_t>(line) <= nlines &&
+                          split_lines(text)[line - 1].find("[[bug]]") != std::string::npos,
+                      b.where + " is not a [[bug]] line");
         written += "\n[[bug]]\nprogram = " + toml_quote(b.program) +
                    "\nkernels = " + toml_quote(b.kernels.text) +
                    "\nreason = " + toml_quote(b.reason) + "\nlink = " + toml_quote(b.link) + "\n";

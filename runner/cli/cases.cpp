@@ -3,6 +3,7 @@
 // list; the report is a table (or a programs x kernels matrix), each
 // failure with its log and a reproduce line.
 #include "cli/workloads.hpp"
+#include "config/assets.hpp"
 #include "judge/judge.hpp"
 #include "load/kmsg.hpp"
 #include "load/loader.hpp"
@@ -160,10 +161,12 @@ class Cases : public Workload {
                               "no program matches the selection",
                               "run 'iterconf list' to see the program ids");
         if (known_path != "none") {
-            bool dflt = known_path.empty();
             ITERCONF_TRY_ASSIGN(
-                m_known, judge::KnownBugs::load(
-                             dflt ? source_dir() + "/images/known-bugs.toml" : known_path, dflt));
+                m_known, known_path.empty()
+                             ? judge::KnownBugs::parse(
+                                   std::string(config::asset_text(config::Asset::known_bugs_toml)),
+                                   config::asset_name(config::Asset::known_bugs_toml))
+                             : judge::KnownBugs::load(known_path));
         }
         return {};
     }

@@ -10,6 +10,7 @@
 // export is compiled and read back before it is written: it must say what
 // the case says on that kernel, or nothing is written.
 #include "cli/common.hpp"
+#include "config/manifest.hpp"
 #include "expect/kver.hpp"
 #include "expect/spec.hpp"
 #include "gen/emit_c.hpp"
@@ -508,19 +509,10 @@ expect::KernelVersion newest_known() {
     if (uname(&u) == 0)
         if (auto v = expect::parse_release(u.release))
             best = *v;
-    const char* m = std::getenv("ITERCONF_KERNELS_MANIFEST");
-    std::ifstream f(m ? std::string(m) : source_dir() + "/images/kernels.toml");
-    std::string line;
-    while (std::getline(f, line)) {
-        size_t k = line.find_first_not_of(" \t");
-        if (k == std::string::npos || line.compare(k, 6, "series") != 0)
-            continue;
-        size_t q = line.find('"');
-        if (q == std::string::npos)
-            continue;
-        if (auto v = expect::parse_release(line.substr(q + 1)))
-            best = std::max(best, *v);
-    }
+    if (auto m = config::Manifest::load())
+        for (const auto& k : m->kernels())
+            if (auto v = expect::parse_release(k.series); v && !k.series.empty())
+                best = std::max(best, *v);
     return best;
 }
 

@@ -1,9 +1,12 @@
 // iterconf kernels: the kernel manifest and its cache (contract 3). The
-// work is done by images/kernels.sh (private apt configuration, flock'd
-// cache); this command is its front door.
+// manifest and the cache are read here; fetching runs the built-in
+// images/kernels.sh (private apt configuration, flock'd cache).
 #include "cli/common.hpp"
 #include "cli/kernels.hpp"
+#include "config/manifest.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,19 +19,72 @@ namespace iterconf::cli {
 namespace {
 
 constexpr const char* k_usage =
-    R"(usage: iterconf kernels <list|fetch [NAME...]|path NAME|meta NAME>
+    R"(usage: iterconf kernels <list|names|fetch [NAME...]|path NAME|meta NAME>
 
   list              the manifest (images/kernels.toml) and what is cached
+  names             the manifest's kernel names, one per line, in file order
   fetch [NAME...]   resolve each kernel to the newest matching Debian package
                     with a private apt configuration, download it with apt
                     (signatures checked), cache bzImage + config + meta
-                    (default: every manifest kernel)
+                    (default: every manifest kernel); prints NAME<TAB>BZIMAGE
   path NAME         the cached bzImage of NAME (fetched first when missing)
   meta NAME         package, version and sha256 of the cached NAME
 
+manifest: $ITERCONF_KERNELS_MANIFEST, else the images/kernels.toml built in
 cache: $ITERCONF_CACHE_DIR, else $XDG_CACHE_HOME/iterconf, else ~/.cache/iterconf
-exit: 0 ok, 1 a kernel could not be fetched, 2 usage error.
+ITERCONF_OFFLINE=1: fetch and path use the cache only, never the network
+exit: 0 ok, 1 a kernel could not be fetched or is not cached, 2 usage error.
 )";
+
+Error usage(const std::string& what, const std::string& hint = "see 'iterconf kernels --help'") {
+    return make_error(ErrorKind::usage, "iterconf kernels", what, hint);
+}
+
+// The entry NAME, or a usage error listing the known names.
+Result<const config::ManifestKernel*> entry(const config::Manifest& m, const std::string& name) {
+    if (const auto* k = m.find(name))
+        return k;
+    std::string known;
+    for (const auto& n : m.names())
+        known += (known.empty() ? "" : ", ") + n;
+    return make_error(ErrorKind::usage, "kernel '" + printable(name) + "'", "not in " + m.file(),
+                      "known: " + known);
+}
+
+int list(const config::Manifest& m) {
+    std::string cache = config::cache_dir();
+    std::vector<std::array<std::string, 4>> rows = {{"NAME", "SUITES", "VERSION", "BZIMAGE"}};
+    for (const auto& k : m.kernels()) {
+        std::string ver = "-", path = "-";
+        if (auto c = config::cached_kernel(cache, k.name)) {
+            ver = c->meta["version"];
+            path = c->bzimage();
+        }
+        rows.push_back({k.name, k.suites, ver, path});
+    }
+    size_t w[3] = {0, 0, 0};
+    for (const auto& r : rows)
+        for (int i = 0; i < 3; i++)
+            w[i] = std::max(w[i], r[i].size());
+    for (const auto& r : rows)
+        std::printf("%-*s  %-*s  %-*s  %s\n", int(w[0]), r[0].c_str(), int(w[1]), r[1].c_str(),
+                    int(w[2]), r[2].c_str(), r[3].c_str());
+    return 0;
+}
+
+int exec_fetch(const config::Manifest& m, const std::vector<const config::ManifestKernel*>& ks) {
+    std::vector<std::string> args = fetch_command(m, ks);
+    std::vector<char*> cargs;
+    for (auto& a : args)
+        cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    std::fflush(stdout);
+    execvp("bash", cargs.data());
+    return report_error(make_error(ErrorKind::infra, "bash",
+                                   std::string("cannot run: ") + std::strerror(errno),
+                                   "images/kernels.sh fetches with bash and apt"),
+                        false);
+}
 
 } // namespace
 
@@ -37,23 +93,72 @@ int cmd_kernels(int argc, char** argv) {
         std::fputs(k_usage, argc < 1 ? stderr : stdout);
         return argc < 1 ? 2 : 0;
     }
-    std::string script = kernels_script();
-    if (access(script.c_str(), R_OK) != 0)
-        return report_error(make_error(ErrorKind::infra, script,
-                                       std::string("cannot read: ") + std::strerror(errno),
-                                       "set ITERCONF_SOURCE_DIR to the iterconf source tree"),
-                            false);
-    std::vector<std::string> args = {"bash", script};
-    for (int i = 0; i < argc; i++)
-        args.push_back(argv[i]);
-    std::vector<char*> cargs;
-    for (auto& a : args)
-        cargs.push_back(a.data());
-    cargs.push_back(nullptr);
-    execvp("bash", cargs.data());
-    return report_error(
-        make_error(ErrorKind::infra, "bash", std::string("cannot run: ") + std::strerror(errno)),
-        false);
+    std::string cmd = argv[0];
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (cmd != "list" && cmd != "names" && cmd != "fetch" && cmd != "path" && cmd != "meta")
+        return report_error(usage("unknown command '" + printable(cmd) + "'"), false);
+    if ((cmd == "list" || cmd == "names") && !args.empty())
+        return report_error(usage("'" + cmd + "' takes no arguments"), false);
+    if ((cmd == "path" || cmd == "meta") && args.size() != 1)
+        return report_error(
+            usage("'" + cmd + "' needs exactly one kernel name", "see 'iterconf kernels names'"),
+            false);
+    auto m = config::Manifest::load();
+    if (!m)
+        return report_error(m.error(), false);
+
+    if (cmd == "list")
+        return list(*m);
+    if (cmd == "names") {
+        for (const auto& k : m->kernels())
+            std::printf("%s\n", k.name.c_str());
+        return 0;
+    }
+    if (cmd == "fetch") {
+        std::vector<const config::ManifestKernel*> ks;
+        if (args.empty())
+            args.push_back("all");
+        for (const auto& a : args) {
+            if (a == "all") {
+                for (const auto& k : m->kernels())
+                    ks.push_back(&k);
+                continue;
+            }
+            auto k = entry(*m, a);
+            if (!k)
+                return report_error(k.error(), false);
+            ks.push_back(*k);
+        }
+        return exec_fetch(*m, ks);
+    }
+    auto k = entry(*m, args[0]);
+    if (!k)
+        return report_error(k.error(), false);
+    auto c = config::cached_kernel(config::cache_dir(), (*k)->name);
+    if (cmd == "meta") {
+        if (!c) {
+            std::fprintf(stderr,
+                         "iterconf: error: kernel '%s': not cached; run 'iterconf kernels fetch "
+                         "%s'\n",
+                         (*k)->name.c_str(), (*k)->name.c_str());
+            return 1;
+        }
+        std::fputs(c->meta_text.c_str(), stdout);
+        return 0;
+    }
+    // path
+    if (c && config::intact(*c)) {
+        std::printf("%s\n", c->bzimage().c_str());
+        return 0;
+    }
+    std::string out, err;
+    int rc = run_capture(fetch_command(*m, {*k}), out, err);
+    std::fputs(err.c_str(), stderr);
+    size_t tab = out.find('\t');
+    if (rc != 0 || tab == std::string::npos)
+        return rc == 0 ? 1 : rc;
+    std::fputs(out.substr(tab + 1).c_str(), stdout);
+    return 0;
 }
 
 } // namespace iterconf::cli

@@ -2,6 +2,7 @@
 
 #include "cli/common.hpp"
 #include "cli/kernels.hpp"
+#include "config/assets.hpp"
 #include "qemu/initramfs.hpp"
 
 #include <algorithm>
@@ -56,8 +57,7 @@ Result<void> build_guest_initramfs(const std::string& path, const std::string& p
     std::vector<CpioEntry> e;
     for (const char* d : {"bin", "dev", "proc", "sys", "tmp", "cases", "iterconf"})
         e.push_back({d, S_IFDIR | 0755, ""});
-    ITERCONF_TRY_ASSIGN(std::string init, qemu::read_file(source_dir() + "/images/init/init.sh"));
-    e.push_back({"init", S_IFREG | 0755, init});
+    e.push_back({"init", S_IFREG | 0755, std::string(config::asset_text(config::Asset::init_sh))});
     std::string bb = busybox_path();
     auto busybox = qemu::read_file(bb);
     if (!busybox)
@@ -168,7 +168,7 @@ Result<std::string> prepare_guests(const std::string& out_dir, const std::string
 }
 
 Result<qemu::ConsoleScanner> load_console_scanner() {
-    return qemu::ConsoleScanner::load(source_dir() + "/images/console/deny.re");
+    return qemu::ConsoleScanner(SplatPatterns::builtin());
 }
 
 qemu::GuestKernel guest_kernel(const std::string& out_dir, const std::string& label,

@@ -1,7 +1,7 @@
 #include "cli/kernels.hpp"
 
 #include "cli/common.hpp"
-#include "cli/manifest.hpp"
+#include "config/assets.hpp"
 #include "qemu/qemu.hpp"
 
 #include <algorithm>
@@ -15,8 +15,25 @@ namespace fs = std::filesystem;
 
 namespace iterconf::cli {
 
-std::string kernels_script() {
-    return source_dir() + "/images/kernels.sh";
+std::vector<std::string> fetch_command(const config::Manifest& manifest,
+                                       const std::vector<const config::ManifestKernel*>& kernels) {
+    // Every suite of the manifest, so that fetching some kernels does not
+    // change the private apt sources (and update the lists) each time.
+    std::string suites;
+    for (const auto& k : manifest.kernels())
+        suites += (suites.empty() ? "" : " ") + k.suites;
+    std::vector<std::string> argv = {"bash",
+                                     "-c",
+                                     std::string(config::asset_text(config::Asset::kernels_sh)),
+                                     "images/kernels.sh",
+                                     "fetch",
+                                     "--manifest",
+                                     manifest.file(),
+                                     "--apt-suites",
+                                     suites};
+    for (const auto* k : kernels)
+        argv.push_back(k->name + ":" + k->package + ":" + k->series + ":" + k->suites);
+    return argv;
 }
 
 std::string agent_path() {
@@ -27,22 +44,37 @@ std::string agent_path() {
 
 namespace {
 
-std::string first_line(const std::string& s) {
-    std::string l = s.substr(0, s.find('\n'));
-    const std::string prefix = "iterconf: error: ";
-    if (l.rfind(prefix, 0) == 0)
-        l = l.substr(prefix.size());
-    return l;
-}
-
-Result<std::vector<std::string>> manifest_names() {
+// The cached kernel of a manifest entry, fetched first when it is not
+// cached or its bzImage no longer has the recorded hash.
+Result<config::CachedKernel> manifest_image(const config::Manifest& manifest,
+                                            const config::ManifestKernel& k, bool verbose) {
+    std::string cache = config::cache_dir();
+    if (auto c = config::cached_kernel(cache, k.name); c && config::intact(*c))
+        return std::move(*c);
+    if (verbose)
+        std::fprintf(stderr, "iterconf: kernel '%s': fetching (images/kernels.sh)\n",
+                     k.name.c_str());
     std::string out, err;
-    int rc = run_capture({"bash", kernels_script(), "names"}, out, err);
-    if (rc != 0)
-        return make_error(ErrorKind::infra, kernels_script(),
-                          "cannot read the kernel manifest: " + first_line(err),
-                          "check images/kernels.toml");
-    return parse_manifest_names(out);
+    int rc = run_capture(fetch_command(manifest, {&k}), out, err);
+    if (verbose)
+        std::fputs(err.c_str(), stderr);
+    auto c = config::cached_kernel(cache, k.name);
+    if (rc != 0 || !c) {
+        // kernels.sh: "iterconf: error: kernel 'NAME': what"
+        std::string what;
+        for (std::string_view l : split_lines(err))
+            if (l.rfind("iterconf: error: ", 0) == 0) {
+                what = std::string(l.substr(17));
+                break;
+            }
+        std::string prefix = "kernel '" + k.name + "': ";
+        if (what.rfind(prefix, 0) == 0)
+            what = what.substr(prefix.size());
+        return make_error(ErrorKind::infra, "kernel '" + k.name + "'",
+                          what.empty() ? "cannot be fetched (exit " + std::to_string(rc) + ")"
+                                       : what);
+    }
+    return std::move(*c);
 }
 
 std::string label_for_path(const std::string& path) {
@@ -70,21 +102,21 @@ Result<std::vector<Kernel>> resolve_kernels(const std::vector<std::string>& spec
     }
     if (items.empty())
         items.push_back("host");
-    std::optional<std::vector<std::string>> names;
-    auto get_names = [&]() -> Result<void> {
-        if (!names) {
-            ITERCONF_TRY_ASSIGN(auto n, manifest_names());
-            names = std::move(n);
+    std::optional<config::Manifest> manifest;
+    auto get_manifest = [&]() -> Result<void> {
+        if (!manifest) {
+            ITERCONF_TRY_ASSIGN(auto m, config::Manifest::load());
+            manifest = std::move(m);
         }
         return {};
     };
     std::vector<std::string> expanded;
     for (const auto& it : items) {
         if (it == "all") {
-            ITERCONF_TRY(get_names());
+            ITERCONF_TRY(get_manifest());
             expanded.push_back("host");
-            for (const auto& n : *names)
-                expanded.push_back(n);
+            for (const auto& k : manifest->kernels())
+                expanded.push_back(k.name);
         } else {
             expanded.push_back(it);
         }
@@ -104,38 +136,23 @@ Result<std::vector<Kernel>> resolve_kernels(const std::vector<std::string>& spec
         }
         bool is_path = it.find('/') != std::string::npos || fs::exists(it);
         if (!is_path) {
-            ITERCONF_TRY(get_names());
-            if (std::find(names->begin(), names->end(), it) == names->end()) {
+            ITERCONF_TRY(get_manifest());
+            const config::ManifestKernel* mk = manifest->find(it);
+            if (!mk) {
                 std::string known;
-                for (const auto& n : *names)
+                for (const auto& n : manifest->names())
                     known += (known.empty() ? "" : ", ") + n;
                 return make_error(ErrorKind::usage, "kernel '" + it + "'",
                                   "not 'host', 'all', a manifest name or an existing file",
                                   "manifest kernels: " + known);
             }
             t.label = it;
-            if (verbose)
-                std::fprintf(stderr, "iterconf: kernel '%s': resolving (images/kernels.sh)\n",
-                             it.c_str());
-            std::string out, err;
-            int rc = run_capture({"bash", kernels_script(), "path", it}, out, err);
-            while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
-                out.pop_back();
-            if (rc != 0 || out.empty()) {
-                std::string what = first_line(err);
-                std::string prefix = "kernel '" + it + "': ";
-                if (what.rfind(prefix, 0) == 0)
-                    what = what.substr(prefix.size());
-                t.error = make_error(ErrorKind::infra, "kernel '" + it + "'",
-                                     what.empty() ? "cannot be fetched" : what);
-                t.error_exit = 1;
+            if (auto r = manifest_image(*manifest, *mk, verbose)) {
+                t.image = r->bzimage();
+                t.package = r->meta["package"] + " " + r->meta["version"];
             } else {
-                t.image = out;
-                std::string mout, merr;
-                if (run_capture({"bash", kernels_script(), "meta", it}, mout, merr) == 0) {
-                    auto meta = parse_meta(mout);
-                    t.package = meta["package"] + " " + meta["version"];
-                }
+                t.error = r.take_error();
+                t.error_exit = 1;
             }
         } else {
             t.image = it;

@@ -1,9 +1,10 @@
 // The kernels a run judges on (contract 3): "host", names from the
-// manifest (images/kernels.toml, fetched and cached by images/kernels.sh),
-// "all", and any kernel image given by path.
+// manifest (config/manifest.hpp; fetched into the cache by the built-in
+// images/kernels.sh), "all", and any kernel image given by path.
 #pragma once
 
 #include "common/result.hpp"
+#include "config/manifest.hpp"
 
 #include <optional>
 #include <string>
@@ -23,7 +24,11 @@ struct Kernel {
     int error_exit = 0;
 };
 
-std::string kernels_script();
+// The command that fetches `kernels` of `manifest` into the cache: the
+// built-in images/kernels.sh under bash, which prints NAME<TAB>BZIMAGE per
+// kernel fetched and exits 1 when one could not be.
+std::vector<std::string> fetch_command(const config::Manifest& manifest,
+                                       const std::vector<const config::ManifestKernel*>& kernels);
 
 // Expands --kernel values (repeatable, comma-separated). Unknown names that
 // are not files are a usage error. Manifest kernels are resolved (fetched

@@ -1,5 +1,7 @@
 #include "judge/judge.hpp"
 
+#include "common/toml.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -119,53 +121,8 @@ void merge_unpriv(record::Record& r, const record::Record& unpriv) {
             r.unchecked.push_back(u);
 }
 
-namespace {
-
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t\r");
-    if (b == std::string::npos)
-        return "";
-    size_t e = s.find_last_not_of(" \t\r");
-    return s.substr(b, e - b + 1);
-}
-
-// A TOML basic string, "text" with \" and \\ escapes, optionally followed
-// by a # comment (as the example in images/known-bugs.toml writes it).
-Result<std::string> toml_string(const std::string& v) {
-    if (v.empty() || v.front() != '"')
-        return make_error(ErrorKind::input, "", "value must be a quoted string");
-    std::string out;
-    size_t i = 1;
-    for (;; i++) {
-        if (i >= v.size())
-            return make_error(ErrorKind::input, "", "unterminated string",
-                              "end the value with '\"'");
-        if (v[i] == '"')
-            break;
-        if (v[i] != '\\') {
-            out += v[i];
-            continue;
-        }
-        if (i + 1 < v.size() && (v[i + 1] == '"' || v[i + 1] == '\\')) {
-            out += v[++i];
-            continue;
-        }
-        return make_error(ErrorKind::input, "",
-                          "unsupported escape '" + printable(v.substr(i, 2)) + "'",
-                          "only \\\" and \\\\ are escapes here");
-    }
-    size_t rest = v.find_first_not_of(" \t", i + 1);
-    if (rest != std::string::npos && v[rest] != '#')
-        return make_error(ErrorKind::input, "",
-                          "unexpected '" + printable(v.substr(rest)) + "' after the string",
-                          "put a comment after '#'");
-    return out;
-}
-
-} // namespace
-
 Result<KnownBugs> KnownBugs::load(const std::string& path, bool optional) {
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary);
     if (!in) {
         if (optional && errno == ENOENT)
             return KnownBugs{};
@@ -178,74 +135,51 @@ Result<KnownBugs> KnownBugs::load(const std::string& path, bool optional) {
 }
 
 Result<KnownBugs> KnownBugs::parse(const std::string& text, const std::string& file) {
+    ITERCONF_TRY_ASSIGN(toml::Document doc, toml::parse(text, file));
+    if (!doc.top.empty())
+        return make_error(ErrorKind::input, toml::where(file, doc.top[0].line),
+                          "'" + doc.top[0].key + "' is outside a [[bug]] entry",
+                          "start each entry with [[bug]]");
     KnownBugs out;
-    std::istringstream in(text);
-    std::string line;
-    size_t lineno = 0, start = 0;
-    bool open = false;
-    KnownBug cur;
-    bool has_program = false, has_kernels = false, has_reason = false, has_link = false;
-    auto finish = [&]() -> Result<void> {
-        if (!open)
-            return {};
-        const char* missing = !has_program   ? "program"
-                              : !has_kernels ? "kernels"
-                              : !has_reason  ? "reason"
-                              : !has_link    ? "link"
-                                             : nullptr;
+    for (const auto& t : doc.tables) {
+        std::string at = toml::where(file, t.line);
+        if (t.name != "bug" || !t.array)
+            return make_error(ErrorKind::input, at,
+                              std::string("unknown table ") + (t.array ? "[[" : "[") + t.name +
+                                  (t.array ? "]]" : "]"),
+                              "each entry starts with [[bug]]");
+        KnownBug b;
+        b.where = at;
+        for (const auto& p : t.pairs) {
+            std::string pat = toml::where(file, p.line);
+            if (p.key == "program") {
+                b.program = p.value;
+            } else if (p.key == "kernels") {
+                auto r = expect::parse_range(p.value);
+                if (!r)
+                    return make_error(ErrorKind::input, pat, "'kernels': " + r.error().what,
+                                      "write a range such as \">=6.12 <6.13\"");
+                b.kernels = *r;
+            } else if (p.key == "reason") {
+                b.reason = p.value;
+            } else if (p.key == "link") {
+                b.link = p.value;
+            } else {
+                return make_error(ErrorKind::input, pat, "unknown key '" + p.key + "'",
+                                  "keys are program, kernels, reason, link");
+            }
+        }
+        const char* missing = b.program.empty()    ? "program"
+                              : !t.find("kernels") ? "kernels"
+                              : b.reason.empty()   ? "reason"
+                              : b.link.empty()     ? "link"
+                                                   : nullptr;
         if (missing)
-            return make_error(ErrorKind::input, file + ":" + std::to_string(start),
+            return make_error(ErrorKind::input, at,
                               std::string("[[bug]] entry has no '") + missing + "'",
                               "each entry needs program, kernels, reason and link");
-        out.m_entries.push_back(cur);
-        return {};
-    };
-    while (std::getline(in, line)) {
-        lineno++;
-        std::string t = trim(line);
-        if (t.empty() || t[0] == '#')
-            continue;
-        std::string where = file + ":" + std::to_string(lineno);
-        if (t.rfind("[[bug]]", 0) == 0 && (t.size() == 7 || trim(t.substr(7))[0] == '#')) {
-            ITERCONF_TRY(finish());
-            open = true;
-            start = lineno;
-            cur = KnownBug{};
-            cur.where = where;
-            has_program = has_kernels = has_reason = has_link = false;
-            continue;
-        }
-        size_t eq = t.find('=');
-        if (!open || eq == std::string::npos)
-            return make_error(ErrorKind::input, where, "expected '[[bug]]' or 'key = \"value\"'",
-                              "see the comment at the top of the file");
-        std::string key = trim(t.substr(0, eq));
-        auto val = toml_string(trim(t.substr(eq + 1)));
-        if (!val)
-            return make_error(ErrorKind::input, where,
-                              "'" + printable(key) + "': " + val.error().what, val.error().hint);
-        if (key == "program") {
-            cur.program = *val;
-            has_program = !cur.program.empty();
-        } else if (key == "kernels") {
-            auto r = expect::parse_range(*val);
-            if (!r)
-                return make_error(ErrorKind::input, where, "'kernels': " + r.error().what,
-                                  "write a range such as \">=6.12 <6.13\"");
-            cur.kernels = *r;
-            has_kernels = true;
-        } else if (key == "reason") {
-            cur.reason = *val;
-            has_reason = !cur.reason.empty();
-        } else if (key == "link") {
-            cur.link = *val;
-            has_link = !cur.link.empty();
-        } else {
-            return make_error(ErrorKind::input, where, "unknown key '" + printable(key) + "'",
-                              "keys are program, kernels, reason, link");
-        }
+        out.m_entries.push_back(std::move(b));
     }
-    ITERCONF_TRY(finish());
     return out;
 }
 
