@@ -1,9 +1,9 @@
 #include "cli/bounds.hpp"
 
-#include "agent/bounds.hpp"
 #include "cli/common.hpp"
 #include "cli/guests.hpp"
 #include "cli/kernels.hpp"
+#include "oracle/replay.hpp"
 #include "qemu/console.hpp"
 #include "qemu/guest.hpp"
 #include "record/record.hpp"
@@ -159,7 +159,7 @@ int run_bounds(int argc, char** argv) {
         return no_inputs("--bounds-corpus");
     std::vector<std::string> inputs;
     for (const auto& dir : corpora) {
-        auto files = agent::bounds_inputs(dir);
+        auto files = oracle::corpus_files(dir);
         if (files.empty())
             return no_inputs(dir);
         inputs.insert(inputs.end(), files.begin(), files.end());
@@ -251,7 +251,7 @@ int run_bounds(int argc, char** argv) {
         uname(&u);
         k.release = u.release;
         auto t0 = std::chrono::steady_clock::now();
-        agent::run_bounds(
+        oracle::replay_corpus(
             inputs, 0, k.release, [](size_t, const std::string&) {},
             [&](size_t, const record::Record& r) { sink.add(r, k); });
         k.secs = since(t0);

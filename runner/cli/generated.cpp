@@ -2,11 +2,11 @@
 
 #include "cli/common.hpp"
 #include "cli/guests.hpp"
-#include "cli/inputs.hpp"
 #include "cli/kernels.hpp"
 #include "common/splat.hpp"
 #include "expect/kver.hpp"
 #include "expect/spec.hpp"
+#include "gen/corpus.hpp"
 #include "gen/emit_bpf.hpp"
 #include "gen/emit_c.hpp"
 #include "gen/enumerate.hpp"
@@ -366,7 +366,7 @@ int run_generated(int argc, char** argv) {
     std::vector<gen::Program> programs;
     std::vector<std::pair<std::string, std::string>> input_files; // guest path, host path
     if (!inputs_dir.empty()) {
-        auto in = read_inputs(inputs_dir);
+        auto in = gen::read_corpus(inputs_dir);
         if (!in)
             return report_error(in.error(), false);
         for (const auto& i : *in) {
