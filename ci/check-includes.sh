@@ -10,10 +10,13 @@
 # that is not listed. cli and agent never include each other. fuzz/ may
 # include anything in runner/ and is not read.
 #
+# The build is read the same way: a CMakeLists.txt under fuzz/ may link
+# runner/'s libraries but not change runner/'s own targets.
+#
 # Usage: ci/check-includes.sh [ROOT]
 #        ci/check-includes.sh --expect FILE ROOT
-# ROOT holds runner/ (default: this repository). Prints one line per
-# forbidden include and exits 1, or exits 0. With --expect, the check must
+# ROOT holds runner/ and fuzz/ (default: this repository). Prints one line
+# per forbidden edge and exits 1, or exits 0. With --expect, the check must
 # fail with exactly the lines of FILE (the fixture under
 # runner/testdata/includes/ shows every kind of failure; lint.includes_fixture).
 set -euo pipefail
@@ -119,7 +122,23 @@ while IFS=: read -r file line text; do
 	fi
 done < <(grep -nHE "$include_re" "${files[@]}" || true)
 
+# The same direction in the build: fuzz/ links runner/'s libraries but never
+# changes runner/'s own targets (their sources, include paths, libraries,
+# definitions, dependencies, source properties).
+if [ -f runner/CMakeLists.txt ] && [ -d fuzz ]; then
+	targets=$(grep -oE '^[[:space:]]*add_(library|executable)\([A-Za-z0-9_-]+' runner/CMakeLists.txt |
+		sed 's/.*(//' | paste -sd'|' -)
+	if [ -n "$targets" ]; then
+		cmake_re="(^[[:space:]]*(target_[a-z_]+|add_dependencies)\\(|TARGET_DIRECTORY[[:space:]]+)($targets)([[:space:])]|$)"
+		while IFS=: read -r file line text; do
+			[[ $text =~ $cmake_re ]] || continue
+			echo "$file:$line: fuzz/ changes runner/'s target ${BASH_REMATCH[3]}"
+			bad=$((bad + 1))
+		done < <(find fuzz -name CMakeLists.txt | LC_ALL=C sort | xargs -r grep -nHE "$cmake_re" || true)
+	fi
+fi
+
 if [ "$bad" -ne 0 ]; then
-	echo "$bad forbidden includes; the allowed edges are ALLOWED in ci/check-includes.sh"
+	echo "$bad forbidden edges; the allowed ones are ALLOWED in ci/check-includes.sh"
 	exit 1
 fi
