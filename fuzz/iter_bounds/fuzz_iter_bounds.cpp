@@ -1,7 +1,7 @@
-// fuzz_iter_bounds: the runtime oracle of the task_vma iterator.
-// Each input lays out the target process's address space and asks
-// for walks from chosen addresses with chosen limits; the walk's VMAs must
-// be exactly /proc/PID/maps's entries (but [vsyscall]) whose end is above
+// fuzz_iter_bounds: the libFuzzer entry point over the task_vma iterator's
+// runtime oracle (runner/oracle). Each input lays out the layout process's
+// address space and asks for walks from chosen addresses with chosen
+// limits; the walk's VMAs must be exactly /proc/PID/maps's entries (but [vsyscall]) whose end is above
 // the address, in order, with the same bounds, perms, offsets and file
 // identity. The exited-task, kernel-thread and contended-lock checks run
 // once at start-up and whenever an input selects them. A disagreement
@@ -12,7 +12,7 @@
 // Only the fixed walk program runs on the host (its inputs are fuzzed), never
 // generated programs.
 #include "common/fuzz_common.hpp"
-#include "iter_bounds/checker.hpp"
+#include "oracle/checker.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +24,7 @@ using namespace iterconf;
 
 namespace {
 
-std::unique_ptr<bounds::Checker> g_checker;
+std::unique_ptr<oracle::Checker> g_checker;
 
 [[noreturn]] void harness_error(const Error& e) {
     std::fprintf(stderr, "iterconf: error: %s\n", e.message().c_str());
@@ -62,12 +62,14 @@ void check(const Result<std::string>& r, const uint8_t* data, size_t size) {
 }
 
 void open_checker() {
-    bounds::Support support;
-    auto c = bounds::Checker::open(support);
+    oracle::Support support;
+    auto c = oracle::Checker::open(support);
     if (!c) {
-        if (support != bounds::Support::available)
+        // A kernel without the iterator, or bpf() refused: a skip with the
+        // reason. Unreadable kernel BTF or a walk that does not load: never.
+        if (support == oracle::Support::no_kfunc || support == oracle::Support::no_permission)
             fuzz::skip("host", c.error().message());
-        harness_error(c.error()); // e.g. kernel BTF unreadable: never a skip
+        harness_error(c.error());
     }
     g_checker = std::move(*c);
     std::atexit(print_stats);
@@ -75,8 +77,8 @@ void open_checker() {
     uint8_t none = 0;
     check(g_checker->check_zombie(0), &none, 0);
     check(g_checker->check_kthread(0), &none, 0);
-    bounds::Input contended;
-    contended.scenario = bounds::Scenario::contended;
+    oracle::Input contended;
+    contended.scenario = oracle::Scenario::contended;
     contended.queries.push_back({});
     contended.queries.back().limit = 0xffffffffu;
     check(g_checker->run(contended), &none, 0);
@@ -87,11 +89,11 @@ void open_checker() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!g_checker)
         open_checker();
-    bounds::Input in = bounds::decode(data, size);
+    oracle::Input in = oracle::decode(data, size);
     // ITERCONF_BOUNDS_DESCRIBE=1: print what each input does (e.g. on replay).
     static const bool describe = std::getenv("ITERCONF_BOUNDS_DESCRIBE") != nullptr;
     if (describe)
-        std::fprintf(stderr, "%s", bounds::describe(in).c_str());
+        std::fprintf(stderr, "%s", oracle::describe(in).c_str());
     check(g_checker->run(in), data, size);
     return 0;
 }

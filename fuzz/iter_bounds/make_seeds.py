@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Writes fuzz_iter_bounds' seed corpus (fuzz/corpus/fuzz_iter_bounds/).
 
-Each seed is written as the decoder (checker.cpp decode()) reads it: every
-value is one FuzzedDataProvider integral, which takes its bytes from the end
-of the input, most significant first. Rerun after changing decode():
+Each seed is written as the decoder (runner/oracle/input.cpp decode())
+reads it: every value is one InputReader::range(), which takes its bytes from
+the end of the input, most significant first (libFuzzer's FuzzedDataProvider
+integrals, which defined the format). Rerun after changing decode():
     fuzz/iter_bounds/make_seeds.py fuzz/corpus/fuzz_iter_bounds
 """
 import os
@@ -13,7 +14,7 @@ ARENA, FILE_PAGES, MAX_VMAS = 8192, 64, 8192
 PROTS = {"---": 0, "r--": 1, "rw-": 2, "r-x": 3, "rwx": 4, "-w-": 5, "--x": 6}
 ADVICE = [0, 1, 2, 3, 4, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 21, 102, 103]
 LIMITS = [0, 1, 2, 3, 7, 8, 63, 64, 65, 1000, MAX_VMAS - 1, MAX_VMAS, MAX_VMAS + 1, 0xFFFFFFFF]
-# Index of each edge address in checker.cpp k_addrs (the last one means the arena).
+# Index of each edge address in runner/oracle/input.cpp k_addrs (the last one means the arena).
 ADDRS = {"0": 0, "1": 1, "0xfff": 2, "0x1000": 3, "0x400000": 4, "last_user_page": 5,
          "0x7fffffffefff": 6, "0x7fffffffffff": 7, "noncanonical": 8, "kernel_half": 9,
          "direct_map": 10, "vsyscall": 11, "vsyscall_end": 12, "0xfffffffffffff000": 13,

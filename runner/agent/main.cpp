@@ -20,7 +20,7 @@
 // the reference model for this kernel; "@inputs\t<host dir>" the same for
 // the programs that the fuzz inputs in /cases/inputs decode to;
 // "@bounds\t<dir>" replays the fuzz_iter_bounds inputs under <dir>
-// (agent/bounds.cpp).
+// (oracle/replay.cpp).
 //
 // Beyond loading, as upstream's test_loader does (and never on the host):
 // a program with __retval that loads is run once with BPF_PROG_TEST_RUN
@@ -36,15 +36,15 @@
 //                         is in flight
 //   iterconf.splat_at=N   print a "BUG:" line after program N's record (a
 //                         splat with nothing in flight)
-#include "agent/bounds.hpp"
 #include "agent/kmsg.hpp"
-#include "cli/inputs.hpp"
+#include "gen/corpus.hpp"
 #include "gen/emit_bpf.hpp"
 #include "gen/enumerate.hpp"
 #include "judge/generated.hpp"
 #include "judge/judge.hpp"
 #include "load/loader.hpp"
 #include "load/raw_load.hpp"
+#include "oracle/replay.hpp"
 #include "record/record.hpp"
 
 #include <bpf/bpf.h>
@@ -359,8 +359,8 @@ int main() {
         std::vector<gen::Program> programs;
         std::vector<std::string> input_names;
         if (inputs) {
-            // Fuzz inputs copied to /cases/inputs (cli/inputs), named as on the host.
-            auto in = cli::read_inputs("/cases/inputs");
+            // Fuzz inputs copied to /cases/inputs (gen/corpus), named as on the host.
+            auto in = gen::read_corpus("/cases/inputs");
             if (!in)
                 fatal(in.error());
             for (auto& i : *in) {
@@ -420,16 +420,16 @@ int main() {
     }
 
     if (plan.size() == 1 && plan[0].object == "@bounds") {
-        // fuzz_iter_bounds' inputs under the plan's directory (agent/bounds.cpp).
+        // fuzz_iter_bounds' inputs under the plan's directory (oracle/replay.cpp).
         std::string up = "0";
         {
             std::ifstream in("/proc/uptime");
             in >> up;
         }
-        size_t n = agent::bounds_inputs(plan[0].case_id).size();
+        size_t n = oracle::corpus_files(plan[0].case_id).size();
         send("HELLO {\"kernel\":" + record::json_quote(kernel->release()) + ",\"uptime\":" + up +
              ",\"programs\":" + std::to_string(n) + ",\"start\":" + std::to_string(start) + "}");
-        auto summary = agent::run_bounds(
+        auto summary = oracle::replay_corpus(
             plan[0].case_id, static_cast<size_t>(std::max(start, 0L)), kernel->release(),
             [](size_t i, const std::string& id) {
                 send("BEGIN " + std::to_string(i) + " " + id);

@@ -1,13 +1,12 @@
 // The bounds workload of `iterconf run --bounds-corpus DIR`:
 // fuzz_iter_bounds' inputs replayed on each kernel, in-process on the host
-// and by the guest agent ("@bounds" plan) under QEMU, through the same
+// and by the guest agent (bounds plan) under QEMU, through the same
 // oracle: the task_vma walk of each input's layout must match
 // /proc/PID/maps. One record per (input, kernel).
-#include "agent/bounds.hpp"
-
 #include "cli/workloads.hpp"
-#include "iter_bounds/checker.hpp"
 #include "load/classify.hpp"
+#include "oracle/checker.hpp"
+#include "oracle/replay.hpp"
 
 #include <filesystem>
 
@@ -28,13 +27,13 @@ class Bounds : public Workload {
     // The walk program and the layout process, once; a kernel without the
     // iterator is no error here: each input is then `unsupported`.
     Result<void> open_host() override {
-        m_checker.emplace(bounds::Checker::open(m_support));
+        m_checker.emplace(oracle::Checker::open(m_support));
         return {};
     }
 
     Judged judge_on_host(size_t i, HostContext& host) override {
         host.kmsg.begin();
-        auto r = agent::judge_input(*m_checker, m_support, m_inputs[i], host.release);
+        auto r = oracle::judge_input(*m_checker, m_support, m_inputs[i], host.release);
         auto check = host.kmsg.end();
         // A WARN/BUG/oops during the walk makes the input `crash`, as a load does.
         if (check.crashed()) {
@@ -103,8 +102,8 @@ class Bounds : public Workload {
     }
 
   private:
-    bounds::Support m_support{};
-    std::optional<Result<std::unique_ptr<bounds::Checker>>> m_checker;
+    oracle::Support m_support{};
+    std::optional<Result<std::unique_ptr<oracle::Checker>>> m_checker;
     std::vector<std::string> m_inputs;
     std::string m_corpus;
 };
@@ -123,7 +122,7 @@ Result<std::unique_ptr<Workload>> bounds_workload(const std::vector<std::string>
     std::vector<std::string> inputs;
     std::string corpus;
     for (const auto& dir : dirs) {
-        auto files = agent::bounds_inputs(dir);
+        auto files = oracle::corpus_files(dir);
         if (files.empty())
             return no_inputs(dir);
         inputs.insert(inputs.end(), files.begin(), files.end());

@@ -6,8 +6,8 @@
 // program of each, and the programs whose verdict differs between kernels.
 #include "judge/generated.hpp"
 
-#include "cli/inputs.hpp"
 #include "cli/workloads.hpp"
+#include "gen/corpus.hpp"
 #include "gen/emit_bpf.hpp"
 #include "load/raw_load.hpp"
 #include "model/model.hpp"
@@ -68,7 +68,7 @@ class Generated : public Workload {
     }
     Result<void> read(const std::string& dir) {
         auto t0 = Clock::now();
-        ITERCONF_TRY_ASSIGN(auto in, read_inputs(dir));
+        ITERCONF_TRY_ASSIGN(auto in, gen::read_corpus(dir));
         m_inputs_dir = dir;
         for (const auto& i : in) {
             m_programs.push_back(i.program);

@@ -22,7 +22,7 @@ cases_workload(const CaseSelection& sel, const std::string& known_bugs, const Ru
 std::unique_ptr<Workload> generated_workload(const gen::Bound& bound, size_t host_limit,
                                              const RunOptions& opts);
 
-// The programs the fuzz inputs in `dir` decode to (cli/inputs.hpp), judged
+// The programs the fuzz inputs in `dir` decode to (gen/corpus.hpp), judged
 // like generated ones; each record names its input file.
 Result<std::unique_ptr<Workload>> inputs_workload(const std::string& dir, const RunOptions& opts);
 

@@ -1,6 +1,5 @@
 #include "config/assets.hpp"
 #include "config/manifest.hpp"
-#include "judge/judge.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -135,10 +134,4 @@ TEST(Assets, BuiltInFilesAreTheSourceTrees) {
         EXPECT_FALSE(file.empty()) << config::asset_name(a);
         EXPECT_EQ(config::asset_text(a), file) << config::asset_name(a);
     }
-    auto kb =
-        judge::KnownBugs::parse(std::string(config::asset_text(config::Asset::known_bugs_toml)),
-                                config::asset_name(config::Asset::known_bugs_toml));
-    ASSERT_TRUE(kb.ok()) << kb.error().message();
-    EXPECT_FALSE(kb->entries().empty());
-    EXPECT_EQ(kb->entries()[0].where.rfind("images/known-bugs.toml:", 0), 0u);
 }

@@ -208,3 +208,12 @@ TEST(Judge, UnprivOnlyHasNoPrivilegedExpectation) {
     EXPECT_FALSE(spec_of({"comment:0:test_expect_success", "comment:1:test_expect_failure_unpriv"})
                      .unpriv_only);
 }
+
+// The project's own list parses (the binary carries this file built in;
+// unit.Assets.BuiltInFilesAreTheSourceTrees checks that they are the same).
+TEST(KnownBugs, TheProjectsListParses) {
+    auto kb = judge::KnownBugs::load(std::string(ITERCONF_SOURCE_DIR) + "/images/known-bugs.toml");
+    ASSERT_TRUE(kb.ok()) << kb.error().message();
+    EXPECT_FALSE(kb->entries().empty());
+    EXPECT_NE(kb->entries()[0].where.find("images/known-bugs.toml:"), std::string::npos);
+}

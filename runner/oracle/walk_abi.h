@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The interface between walk.bpf.c and the oracle (oracle.cpp): the
+ * The interface between walk.bpf.c and the oracle (walker.cpp): the
  * BPF_PROG_TEST_RUN context the walk reads, and the .bss buffer it fills.
  * Included by both the BPF program and C++, so only fixed-width types.
  */
-#ifndef ITERCONF_BOUNDS_WALK_ABI_H
-#define ITERCONF_BOUNDS_WALK_ABI_H
+#ifndef ITERCONF_ORACLE_WALK_ABI_H
+#define ITERCONF_ORACLE_WALK_ABI_H
 
 #ifndef __bpf__
 #include <linux/types.h>

@@ -1,10 +1,10 @@
-// The comparison rules of the bounds oracle on fixed data (no kernel): what
+// The comparison rules of the oracle on fixed data (no kernel): what
 // counts as expected from a maps text, and which walks disagree with it.
-#include "iter_bounds/oracle.hpp"
+#include "oracle/compare.hpp"
 
 #include <gtest/gtest.h>
 
-using namespace iterconf::bounds;
+using namespace iterconf::oracle;
 
 namespace {
 
@@ -41,7 +41,7 @@ Walk full_walk() {
 
 } // namespace
 
-TEST(BoundsOracle, ParsesMapsLines) {
+TEST(OracleCompare, ParsesMapsLines) {
     auto m = parse_maps(k_maps);
     ASSERT_TRUE(m.ok());
     ASSERT_EQ(m->size(), 6u);
@@ -53,13 +53,13 @@ TEST(BoundsOracle, ParsesMapsLines) {
     EXPECT_EQ((*m)[5].name, "[vsyscall]");
 }
 
-TEST(BoundsOracle, RejectsAGarbledLine) {
+TEST(OracleCompare, RejectsAGarbledLine) {
     auto m = parse_maps("00400000-00401000 r--p zz 0 0\n");
     ASSERT_FALSE(m.ok());
     EXPECT_NE(m.error().where.find(":1"), std::string::npos);
 }
 
-TEST(BoundsOracle, ExpectedIsEndAboveAddrWithoutVsyscall) {
+TEST(OracleCompare, ExpectedIsEndAboveAddrWithoutVsyscall) {
     auto m = *parse_maps(k_maps);
     bool more = true;
     auto e = expected_from(m, 0x401000, 0xffffffffu, &more);
@@ -73,7 +73,7 @@ TEST(BoundsOracle, ExpectedIsEndAboveAddrWithoutVsyscall) {
     EXPECT_TRUE(expected_from(m, 0xffffffffff600000ull, 100, &more).empty());
 }
 
-TEST(BoundsOracle, AMatchingWalkPasses) {
+TEST(OracleCompare, AMatchingWalkPasses) {
     auto m = *parse_maps(k_maps);
     EXPECT_EQ(compare(m, 0, 0xffffffffu, full_walk()), "");
     Walk two = full_walk();
@@ -82,7 +82,7 @@ TEST(BoundsOracle, AMatchingWalkPasses) {
     EXPECT_EQ(compare(m, 0, 2, two), "");
 }
 
-TEST(BoundsOracle, EachKindOfDifferenceIsCaught) {
+TEST(OracleCompare, EachKindOfDifferenceIsCaught) {
     auto m = *parse_maps(k_maps);
     Walk w = full_walk();
     w.vmas[1].start += 0x1000;
@@ -110,7 +110,7 @@ TEST(BoundsOracle, EachKindOfDifferenceIsCaught) {
     EXPECT_NE(compare(m, 0, 0xffffffffu, w), "") << "an error without contention";
 }
 
-TEST(BoundsOracle, UnderTheHammerOnlyItsPagesMayDiffer) {
+TEST(OracleCompare, UnderTheHammerOnlyItsPagesMayDiffer) {
     auto m = *parse_maps(k_maps);
     // The hammer's pages: the memfd mapping. Skipping it is allowed (the
     // per-VMA-lock implementation skips write-locked VMAs) ...

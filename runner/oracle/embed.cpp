@@ -1,7 +1,7 @@
-// Embeds the walk's BPF object and the static layout target into whatever
-// links the oracle (the fuzz target, the guest agent), so neither needs
-// files beside it. The paths come from CMake; OBJECT_DEPENDS rebuilds this
-// file when either changes.
+// Embeds the walk's BPF object and the static layout binary into whatever
+// links the oracle (the CLI, the guest agent, the fuzz target), so none
+// needs files beside it. The paths come from CMake; OBJECT_DEPENDS
+// rebuilds this file when either changes.
 #define ITERCONF_EMBED(sym, path)                                                                  \
     asm(".section .rodata\n"                                                                       \
         ".global " #sym "\n"                                                                       \
@@ -13,5 +13,5 @@
         ".byte 0\n"                                                                                \
         ".previous\n")
 
-ITERCONF_EMBED(iterconf_bounds_walk_obj, ITERCONF_BOUNDS_WALK_OBJ);
-ITERCONF_EMBED(iterconf_bounds_target_bin, ITERCONF_BOUNDS_TARGET_BIN);
+ITERCONF_EMBED(iterconf_bounds_walk_obj, ITERCONF_ORACLE_WALK_OBJ);
+ITERCONF_EMBED(iterconf_bounds_layout_bin, ITERCONF_ORACLE_LAYOUT_BIN);

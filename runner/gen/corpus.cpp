@@ -1,4 +1,4 @@
-#include "cli/inputs.hpp"
+#include "gen/corpus.hpp"
 
 #include "gen/decode.hpp"
 
@@ -9,21 +9,21 @@
 
 namespace fs = std::filesystem;
 
-namespace iterconf::cli {
+namespace iterconf::gen {
 
-Result<std::vector<Input>> read_inputs(const std::string& dir) {
+Result<std::vector<CorpusInput>> read_corpus(const std::string& dir) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
         return make_error(ErrorKind::input, dir, "not a directory",
                           "pass a directory of fuzz_protocol inputs, e.g. "
                           "fuzz-out/fuzz_protocol/accepted or fuzz/corpus/fuzz_protocol");
-    std::vector<Input> out;
+    std::vector<CorpusInput> out;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         std::string name = it->path().filename().string();
         if (name.starts_with(".") || !it->is_regular_file(ec))
             continue;
         std::ifstream in(it->path(), std::ios::binary);
-        Input i;
+        CorpusInput i;
         i.name = name;
         i.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
         if (in.bad())
@@ -38,10 +38,10 @@ Result<std::vector<Input>> read_inputs(const std::string& dir) {
         return make_error(ErrorKind::input, dir, "no input files",
                           "run a fuzz_protocol campaign first, or pass fuzz/corpus/fuzz_protocol");
     std::sort(out.begin(), out.end(),
-              [](const Input& a, const Input& b) { return a.name < b.name; });
+              [](const CorpusInput& a, const CorpusInput& b) { return a.name < b.name; });
     for (auto& i : out)
-        i.program = gen::decode(i.bytes);
+        i.program = decode(i.bytes);
     return out;
 }
 
-} // namespace iterconf::cli
+} // namespace iterconf::gen

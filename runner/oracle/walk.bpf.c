@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fuzz_iter_bounds: the walk under test. A sleepable syscall program, run
+ * The oracle's walk, the code under test. A sleepable syscall program, run
  * by the oracle with BPF_PROG_TEST_RUN (ctx = struct bounds_args): it takes
  * the task by pid (bpf_task_from_pid, acquired), walks its VMAs with
  * bpf_iter_task_vma_new(&it, task, addr) / _next / _destroy, and records up

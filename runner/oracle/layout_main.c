@@ -1,8 +1,8 @@
 /*
- * iterconf-bounds-target: the process whose address space fuzz_iter_bounds
+ * iterconf-bounds-layout: the process whose address space the oracle
  * lays out and walks. Static, without sanitizers, so its own mappings are
- * few and stable. It applies the commands of target_abi.h from stdin inside
- * a reserved arena and answers each BT_SYNC on stdout; between commands it
+ * few and stable. It applies the commands of layout_abi.h from stdin inside
+ * a reserved arena and answers each LAYOUT_SYNC on stdout; between commands it
  * sits in read(), so the oracle reads /proc/PID/maps and runs the walk on an
  * address space that does not change.
  *
@@ -12,7 +12,7 @@
  * arena but what the commands put there.
  */
 #define _GNU_SOURCE
-#include "target_abi.h"
+#include "layout_abi.h"
 
 #include <alloca.h>
 #include <errno.h>
@@ -93,44 +93,44 @@ static __attribute__((noinline)) void grow_stack(unsigned kib)
 
 static int in_arena(uint64_t off, uint64_t len)
 {
-	return off < BT_ARENA_PAGES && len <= BT_ARENA_PAGES - off;
+	return off < LAYOUT_ARENA_PAGES && len <= LAYOUT_ARENA_PAGES - off;
 }
 
-static int apply(const struct bt_cmd *c, int file_fd, int memfd)
+static int apply(const struct layout_cmd *c, int file_fd, int memfd)
 {
 	char *at = arena + c->off * PAGE;
 	size_t len = c->len * PAGE;
 
 	switch (c->op) {
-	case BT_RESET:
-		return munmap(arena, BT_ARENA_PAGES * PAGE);
-	case BT_MMAP: {
+	case LAYOUT_RESET:
+		return munmap(arena, LAYOUT_ARENA_PAGES * PAGE);
+	case LAYOUT_MMAP: {
 		if (!in_arena(c->off, c->len) || !len)
 			return -1;
-		int flags = MAP_FIXED | ((c->flags & BT_F_SHARED) ? MAP_SHARED : MAP_PRIVATE);
+		int flags = MAP_FIXED | ((c->flags & LAYOUT_F_SHARED) ? MAP_SHARED : MAP_PRIVATE);
 		int fd = -1;
-		if (c->flags & BT_F_FILE)
+		if (c->flags & LAYOUT_F_FILE)
 			fd = file_fd;
-		else if (c->flags & BT_F_MEMFD)
+		else if (c->flags & LAYOUT_F_MEMFD)
 			fd = memfd;
 		if (fd < 0)
 			flags |= MAP_ANONYMOUS;
 		void *p = mmap(at, len, (int)c->prot, flags, fd, fd < 0 ? 0 : (off_t)(c->off2 * PAGE));
 		return p == MAP_FAILED ? -1 : 0;
 	}
-	case BT_MUNMAP:
+	case LAYOUT_MUNMAP:
 		if (!in_arena(c->off, c->len))
 			return -1;
 		return munmap(at, len);
-	case BT_MPROTECT:
+	case LAYOUT_MPROTECT:
 		if (!in_arena(c->off, c->len))
 			return -1;
 		return mprotect(at, len, (int)c->prot);
-	case BT_MREMAP: {
+	case LAYOUT_MREMAP: {
 		if (!in_arena(c->off, c->len) || !in_arena(c->off, c->len2))
 			return -1;
 		void *p;
-		if (c->flags & BT_F_MOVE) {
+		if (c->flags & LAYOUT_F_MOVE) {
 			if (!in_arena(c->off2, c->len2))
 				return -1;
 			p = mremap(at, len, c->len2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
@@ -140,11 +140,11 @@ static int apply(const struct bt_cmd *c, int file_fd, int memfd)
 		}
 		return p == MAP_FAILED ? -1 : 0;
 	}
-	case BT_MADVISE:
+	case LAYOUT_MADVISE:
 		if (!in_arena(c->off, c->len))
 			return -1;
 		return madvise(at, len, (int)c->arg);
-	case BT_MANY: {
+	case LAYOUT_MANY: {
 		if (!in_arena(c->off, c->arg) || !c->arg)
 			return -1;
 		if (mmap(at, c->arg * PAGE, PROT_READ | PROT_WRITE,
@@ -155,14 +155,14 @@ static int apply(const struct bt_cmd *c, int file_fd, int memfd)
 				return -1;
 		return 0;
 	}
-	case BT_TOUCH:
+	case LAYOUT_TOUCH:
 		if (!in_arena(c->off, c->len))
 			return -1;
 		return madvise(at, len, MADV_POPULATE_WRITE);
-	case BT_GROW_STACK:
+	case LAYOUT_GROW_STACK:
 		grow_stack(c->arg > 4096 ? 4096 : c->arg);
 		return 0;
-	case BT_HAMMER:
+	case LAYOUT_HAMMER:
 		if ((c->arg != 0) == hammering)
 			return 0;
 		hammering = c->arg != 0;
@@ -185,7 +185,7 @@ int main(void)
 {
 	int file_fd = fcntl(3, F_GETFD) != -1 ? 3 : -1;
 	int memfd = memfd_create("iterconf-bounds", 0);
-	if (memfd >= 0 && ftruncate(memfd, BT_FILE_PAGES * PAGE))
+	if (memfd >= 0 && ftruncate(memfd, LAYOUT_FILE_PAGES * PAGE))
 		memfd = -1;
 
 	hammer_pages = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -196,17 +196,17 @@ int main(void)
 
 	/* The arena: an address range nothing else will map into (the process
 	 * maps nothing more with a NULL hint after this point). */
-	arena = mmap(NULL, BT_ARENA_PAGES * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+	arena = mmap(NULL, LAYOUT_ARENA_PAGES * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		     -1, 0);
 	if (arena == MAP_FAILED)
 		return 4;
-	munmap(arena, BT_ARENA_PAGES * PAGE);
+	munmap(arena, LAYOUT_ARENA_PAGES * PAGE);
 
 	int64_t failed = 0;
-	struct bt_cmd c;
+	struct layout_cmd c;
 	while (read_full(0, &c, sizeof(c)) == 0) {
-		if (c.op == BT_SYNC) {
-			struct bt_reply r = {
+		if (c.op == LAYOUT_SYNC) {
+			struct layout_reply r = {
 				.arena = (uint64_t)(uintptr_t)arena,
 				.hammer_start = (uint64_t)(uintptr_t)hammer_pages,
 				.hammer_len = 3 * PAGE,

@@ -1,19 +1,18 @@
-// The agent's "@bounds" plan: replays fuzz_iter_bounds inputs (the corpus
-// files packed under the plan's directory) through the same oracle library
-// as the host fuzzer, on the guest's kernel, one record per input:
+// Replays oracle inputs (fuzz_iter_bounds' corpus format) through the same
+// checker as the fuzz target, on the running kernel, one record per input:
 // verdict accept and match when the walk agreed with /proc/PID/maps,
 // unsupported on a kernel without the task_vma iterator, load_error when the
 // walk program itself does not load there (the reason says why).
-#include "agent/bounds.hpp"
+#include "oracle/replay.hpp"
 
-#include "iter_bounds/checker.hpp"
+#include "oracle/checker.hpp"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
-namespace iterconf::agent {
+namespace iterconf::oracle {
 
 namespace {
 
@@ -38,8 +37,8 @@ std::vector<std::string> lines_of(const std::string& text, size_t max) {
 
 } // namespace
 
-void judge_unavailable(record::Record& r, const Error& e, bounds::Support support) {
-    if (support == bounds::Support::no_iterator) {
+void judge_unavailable(record::Record& r, const Error& e, Support support) {
+    if (support == Support::no_kfunc) {
         r.verdict = r.expected = record::Verdict::unsupported;
         r.missing_kfuncs = {"bpf_iter_task_vma_new"};
         r.message = e.message();
@@ -52,7 +51,7 @@ void judge_unavailable(record::Record& r, const Error& e, bounds::Support suppor
     r.reason = "the walk program could not run: " + e.message();
 }
 
-std::vector<std::string> bounds_inputs(const std::string& dir) {
+std::vector<std::string> corpus_files(const std::string& dir) {
     namespace fs = std::filesystem;
     std::vector<std::string> files;
     std::error_code ec;
@@ -63,10 +62,10 @@ std::vector<std::string> bounds_inputs(const std::string& dir) {
     return files;
 }
 
-std::string run_bounds(const std::string& dir, size_t start, const std::string& release,
-                       const std::function<void(size_t, const std::string&)>& begin,
-                       const std::function<void(size_t, const record::Record&)>& done) {
-    return run_bounds(bounds_inputs(dir), start, release, begin, done);
+std::string replay_corpus(const std::string& dir, size_t start, const std::string& release,
+                          const std::function<void(size_t, const std::string&)>& begin,
+                          const std::function<void(size_t, const record::Record&)>& done) {
+    return replay_corpus(corpus_files(dir), start, release, begin, done);
 }
 
 std::string input_name(const std::string& file) {
@@ -79,9 +78,8 @@ std::string input_name(const std::string& file) {
     return name;
 }
 
-record::Record judge_input(const Result<std::unique_ptr<bounds::Checker>>& checker,
-                           bounds::Support support, const std::string& file,
-                           const std::string& release) {
+record::Record judge_input(const Result<std::unique_ptr<Checker>>& checker, Support support,
+                           const std::string& file, const std::string& release) {
     auto r = base_record(input_name(file), file, release);
     if (!checker) {
         judge_unavailable(r, checker.error(), support);
@@ -95,7 +93,7 @@ record::Record judge_input(const Result<std::unique_ptr<bounds::Checker>>& check
         r.reason = r.message = file + ": cannot read the input";
         return r;
     }
-    auto report = (*checker)->run(bounds::decode(data.data(), data.size()));
+    auto report = (*checker)->run(decode(data.data(), data.size()));
     r.verdict = record::Verdict::accept;
     if (!report) {
         r.verdict = record::Verdict::load_error;
@@ -110,12 +108,12 @@ record::Record judge_input(const Result<std::unique_ptr<bounds::Checker>>& check
     return r;
 }
 
-std::string run_bounds(const std::vector<std::string>& files, size_t start,
-                       const std::string& release,
-                       const std::function<void(size_t, const std::string&)>& begin,
-                       const std::function<void(size_t, const record::Record&)>& done) {
-    bounds::Support support;
-    auto checker = bounds::Checker::open(support);
+std::string replay_corpus(const std::vector<std::string>& files, size_t start,
+                          const std::string& release,
+                          const std::function<void(size_t, const std::string&)>& begin,
+                          const std::function<void(size_t, const record::Record&)>& done) {
+    Support support;
+    auto checker = Checker::open(support);
     for (size_t i = start; i < files.size(); i++) {
         begin(i, "bounds/" + input_name(files[i]) + "/fuzz_iter_bounds");
         done(i, judge_input(checker, support, files[i], release));
@@ -123,4 +121,4 @@ std::string run_bounds(const std::vector<std::string>& files, size_t start,
     return checker ? (*checker)->stats().summary() : checker.error().message();
 }
 
-} // namespace iterconf::agent
+} // namespace iterconf::oracle
