@@ -25,7 +25,8 @@
 
 namespace iterconf::gen {
 
-// Where the task pointer handed to bpf_iter_task_vma_new() comes from.
+// Where the task pointer comes from that a new() taking a task gets
+// (NewArg::task, gen/kinds.hpp: task_vma).
 enum class Task : uint8_t {
     current_btf,    // bpf_get_current_task_btf(): trusted, non-NULL
     pid_checked,    // bpf_task_from_pid(1), NULL-checked (return 0 if NULL), released before exit
@@ -37,11 +38,11 @@ enum class Task : uint8_t {
 
 // The address an operation passes as the iterator.
 enum class Where : uint8_t {
-    slot,       // the slot's own address (fp-8 or fp-16)
+    slot,       // the slot's own address (Program::frame(): fp-8 or fp-16 for 8-byte kinds)
     misaligned, // the slot's address + 4
     global,     // a global variable in .bss
     map_value,  // the value of an array map (looked up, NULL-checked)
-    other,      // the other slot's address: aliases the other iterator (slot 0 -> fp-16)
+    other,      // the other slot's address: aliases the other iterator
     outside,    // below the frame: the slot's address - 1024 (past MAX_BPF_STACK, 512)
     above,      // above the frame: fp+8 (C: the slot's address + 1024)
 };
