@@ -24,6 +24,12 @@ extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __weak 
 extern int *bpf_iter_num_next(struct bpf_iter_num *it) __weak __ksym;
 extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __weak __ksym;
 
+/* bits: kernel/bpf/helpers.c, Linux 6.11+ (the words pointer is __ign: not checked) */
+extern int bpf_iter_bits_new(struct bpf_iter_bits *it, const __u64 *unsafe_ptr__ign,
+			     __u32 nr_words) __weak __ksym;
+extern int *bpf_iter_bits_next(struct bpf_iter_bits *it) __weak __ksym;
+extern void bpf_iter_bits_destroy(struct bpf_iter_bits *it) __weak __ksym;
+
 /* task references and RCU sections: kernel/bpf/helpers.c */
 extern struct task_struct *bpf_task_from_pid(s32 pid) __weak __ksym;
 extern struct task_struct *bpf_task_acquire(struct task_struct *p) __weak __ksym;

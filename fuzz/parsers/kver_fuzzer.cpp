@@ -1,5 +1,6 @@
 // fuzz_kver: the version-range syntax of __kver_* annotations and of the
-// known-bugs list, and kernel release strings (expect/kver).
+// known-bugs list, and kernel release strings (common/kver: the one version
+// parser, also behind model::KernelFeatures::from_release).
 //
 // Input: the first line is a range, every further line a kernel release.
 // Invariants:
@@ -8,16 +9,19 @@
 //  - contains() agrees with the bounds read one by one, at every bound's
 //    version and its neighbours and at every release of the input;
 //  - an accepted release starts with N.N, and its str() parses back to it;
+//  - the model's KernelFeatures::from_release() accepts the same releases
+//    and reads the same version;
 //  - every error is one printable line that names the problem.
 #include "check.hpp"
-#include "expect/kver.hpp"
+#include "common/kver.hpp"
+#include "model/model.hpp"
 
 #include <cstdint>
 #include <string>
 
-using iterconf::expect::Bound;
-using iterconf::expect::KernelVersion;
-using iterconf::expect::KverRange;
+using iterconf::KernelVersion;
+using iterconf::KverRange;
+using Bound = iterconf::VersionBound;
 using namespace iterconf::fuzz;
 
 namespace {
@@ -79,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         lines.emplace_back();
     std::vector<KernelVersion> probes;
 
-    auto range = iterconf::expect::parse_range(lines[0]);
+    auto range = iterconf::parse_range(lines[0]);
     if (!range) {
         check_error_line(range.error(), "parse_range");
         PARSERS_CHECK(range.error().what.find("bad kernel version range") != std::string::npos,
@@ -105,7 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 }
             }
         }
-        auto again = iterconf::expect::parse_range(canon);
+        auto again = iterconf::parse_range(canon);
         PARSERS_CHECK(again.ok(), "canonical form '" + canon + "' of '" + r.text +
                                       "' does not parse: " + (again ? "" : again.error().what));
         PARSERS_CHECK(again->bounds.size() == r.bounds.size(), canon);
@@ -116,13 +120,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
 
     for (size_t i = 1; i < lines.size(); i++) {
-        auto k = iterconf::expect::parse_release(lines[i]);
+        auto k = iterconf::parse_release(lines[i]);
+        iterconf::model::KernelFeatures kf;
+        bool model_ok = iterconf::model::KernelFeatures::from_release(lines[i], kf);
+        PARSERS_CHECK(model_ok == k.ok(),
+                      "the model and expect read release '" + lines[i] + "' differently");
         if (!k) {
             check_error_line(k.error(), "parse_release");
             continue;
         }
+        PARSERS_CHECK(kf.version == *k, "the model read '" + lines[i] + "' as " + kf.text());
         PARSERS_CHECK(!lines[i].empty() && lines[i][0] >= '0' && lines[i][0] <= '9', lines[i]);
-        auto back = iterconf::expect::parse_release(k->str());
+        auto back = iterconf::parse_release(k->str());
         PARSERS_CHECK(back.ok() && *back == *k, "release '" + lines[i] + "' -> " + k->str());
         probes.push_back(*k);
     }

@@ -1,45 +1,15 @@
-// Kernel versions and version ranges for the __kver_* annotations.
-//
-// A range is one or two bounds separated by spaces: ">=6.9", "<7.0",
-// ">=6.12.5 <6.13". Versions compare numerically component by component,
-// missing components being 0, so "<6.13" excludes 6.13-rc1 and ">=6.12.5"
-// includes 6.12.117. A release string such as "6.12.57+deb13-cloud-amd64"
-// or "7.3.0-rc2" is read up to its first character that is not a digit or
-// a dot.
+// The kernel versions and ranges of the __kver_* annotations, under the
+// names expect has always used. The one parser is common/kver.hpp.
 #pragma once
 
-#include "common/result.hpp"
-
-#include <array>
-#include <string>
-#include <string_view>
-#include <vector>
+#include "common/kver.hpp"
 
 namespace iterconf::expect {
 
-struct KernelVersion {
-    std::array<int, 3> v{0, 0, 0};
-    auto operator<=>(const KernelVersion&) const = default;
-    std::string str() const;
-};
-
-// "6.18.44-fc-v657" -> 6.18.44. Error when it does not start with N.N.
-Result<KernelVersion> parse_release(std::string_view release);
-
-struct Bound {
-    enum class Op { ge, lt, gt, le, eq };
-    Op op = Op::ge;
-    KernelVersion version;
-};
-
-struct KverRange {
-    std::string text; // as written, for messages
-    std::vector<Bound> bounds;
-    bool contains(const KernelVersion& k) const;
-};
-
-// Parses ">=X", "<X", ">X", "<=X", "==X" bounds joined by spaces. The error's
-// `what` says what is wrong; the caller fills in `where`.
-Result<KverRange> parse_range(std::string_view text);
+using iterconf::KernelVersion;
+using iterconf::KverRange;
+using iterconf::parse_range;
+using iterconf::parse_release;
+using Bound = iterconf::VersionBound;
 
 } // namespace iterconf::expect

@@ -19,7 +19,9 @@ using C = Op::Code;
 constexpr std::array k_tasks = {Task::current_btf,    Task::pid_checked, Task::pid_unchecked,
                                 Task::current_scalar, Task::walked,      Task::null};
 
-constexpr std::array k_kinds = {Kind::task_vma, Kind::num};
+// Kinds are not listed here: format 1 stores their ids (gen/kinds.hpp).
+// Format 0's KINDS nibbles index this frozen list modulo its size.
+constexpr std::array k_format0_kinds = {Kind::task_vma, Kind::num};
 
 constexpr std::array k_wheres = {Where::slot,  Where::misaligned, Where::global, Where::map_value,
                                  Where::other, Where::outside,    Where::above};
@@ -224,14 +226,21 @@ constexpr bool covers_all_codes() {
 }
 static_assert(covers_all_codes(), "k_code_info must list every Op::Code");
 
+Kind kind_of(uint8_t format, uint8_t id) {
+    if (format == 0)
+        return k_format0_kinds[id % k_format0_kinds.size()];
+    return valid_kind(id) ? static_cast<Kind>(id) : kinds()[0].kind;
+}
+
 } // namespace
 
 Program decode(const uint8_t* data, size_t size) {
     Reader r(data, size);
     Program p;
+    uint8_t format = r.byte();
     p.task = k_tasks[r.byte() % k_tasks.size()];
     uint8_t k = r.byte();
-    p.kinds = {k_kinds[(k & 15u) % k_kinds.size()], k_kinds[(k >> 4) % k_kinds.size()]};
+    p.kinds = {kind_of(format, k & 15u), kind_of(format, static_cast<uint8_t>(k >> 4))};
     Decoder d(r);
     p.ops = d.seq(0, false, -1);
     return p;
@@ -239,9 +248,10 @@ Program decode(const uint8_t* data, size_t size) {
 
 std::vector<uint8_t> encode(const Program& p) {
     std::vector<uint8_t> out;
+    out.push_back(k_format);
     out.push_back(static_cast<uint8_t>(index_of(k_tasks, p.task)));
-    out.push_back(
-        static_cast<uint8_t>(index_of(k_kinds, p.kinds[0]) | (index_of(k_kinds, p.kinds[1]) << 4)));
+    out.push_back(static_cast<uint8_t>(static_cast<unsigned>(p.kinds[0]) |
+                                       (static_cast<unsigned>(p.kinds[1]) << 4)));
     Encoder e(out);
     e.seq(p.ops, 0);
     while (!out.empty() && out.back() == 0)
@@ -253,7 +263,13 @@ std::span<const Task> all_tasks() {
     return k_tasks;
 }
 std::span<const Kind> all_kinds() {
-    return k_kinds;
+    static const auto ks = [] {
+        std::vector<Kind> v;
+        for (const auto& k : kinds())
+            v.push_back(k.kind);
+        return v;
+    }();
+    return ks;
 }
 std::span<const Where> all_wheres() {
     return k_wheres;

@@ -7,9 +7,17 @@
 // bytes read as 0, which ends the sequence being read, so any prefix of an
 // input is an input too and trailing zeros change nothing. The format:
 //
-//   input  := TASK KINDS seq
+//   input  := VERSION TASK KINDS seq
+//   VERSION:= 1 byte   the format: 0 or 1 (encode() writes 1); 2..255 are
+//                      reserved for later formats and read as 1 until one
+//                      claims them
 //   TASK   := 1 byte   k_tasks[b % n]
-//   KINDS  := 1 byte   kinds[0] = k_kinds[(b & 15) % n], kinds[1] = k_kinds[(b >> 4) % n]
+//   KINDS  := 1 byte   kinds[0] from b & 15, kinds[1] from b >> 4:
+//                      format 1: the Kind id (gen/kinds.hpp; ids are
+//                      append-only); an id with no kind yet reads as kind 0
+//                      (task_vma) and encode() never writes one;
+//                      format 0 (inputs written before kinds were a table):
+//                      {task_vma, num}[id % 2], frozen
 //   seq    := op* END
 //   END    := 1 byte   0
 //   op     := CODE [SLOT] [START] [seq [seq]]
@@ -30,6 +38,13 @@
 // other than misaligned reads as the slot itself, loops of the caller do
 // not count, and a call or bpfloop becomes guard (same shape).
 //
+// Compatibility: an input keeps its meaning across versions of this
+// decoder. New values of the other tables are appended (see decode.cpp), new
+// kinds take new ids, and a change that cannot be made that way is a new
+// format number, the old format staying readable. Inputs written before the
+// VERSION byte existed were rewritten with a 0 in front (format 0), which
+// decodes them as before (decode_test: FormatZeroCorpusKeepsItsPrograms).
+//
 // encode() writes the canonical bytes of a program (the smallest index of
 // each table entry, trailing zeros dropped); decode(encode(p)) == p for
 // every valid p within the limits whose branch/brk/ret ops have slot 0 and
@@ -46,8 +61,9 @@
 
 namespace iterconf::gen {
 
-inline constexpr int k_max_ops = 12;  // operations per program, bodies counted
-inline constexpr int k_max_depth = 3; // nesting of guard/loop/branch bodies
+inline constexpr uint8_t k_format = 1; // the VERSION byte encode() writes
+inline constexpr int k_max_ops = 12;   // operations per program, bodies counted
+inline constexpr int k_max_depth = 3;  // nesting of guard/loop/branch bodies
 
 Program decode(const uint8_t* data, size_t size);
 inline Program decode(const std::vector<uint8_t>& bytes) {

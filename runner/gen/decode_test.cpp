@@ -4,6 +4,8 @@
 #include "gen/enumerate.hpp"
 #include "gen/minimize.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <random>
 #include <set>
@@ -38,33 +40,88 @@ bool contains(const Program& p, const std::function<bool(const Op&)>& f) {
 } // namespace
 
 TEST(Decode, PinnedFormat) {
-    // new0 loop0{read0 brk} destroy0 (trailing END and zero SLOT dropped)
-    Bytes b = {0, 0, 1, 0, 0, 9, 0, 5, 0, 11, 0, 3};
+    // format 1; new0 loop0{read0 brk} destroy0 (trailing END and zero SLOT dropped)
+    Bytes b = {1, 0, 0, 1, 0, 0, 9, 0, 5, 0, 11, 0, 3};
     Program p = decode(b);
     EXPECT_EQ(p.text(), "task=current_btf kinds=vma | new0 loop0{read0 brk} destroy0");
     EXPECT_EQ(encode(p), b);
     // task walked, kinds (num, vma), new1@global(0x400000), branch with an else arm
-    Bytes c = {4, 0x01, 1, 1 | (2 << 1), 4, 10, 12, 0, 2, 0x02};
+    Bytes c = {1, 4, 0x01, 1, 1 | (2 << 1), 4, 10, 12, 0, 2, 0x02};
     EXPECT_EQ(decode(c).text(),
               "task=walked kinds=num,vma | new1@global(0x400000) branch{ret}{next0@mis}");
     EXPECT_EQ(encode(decode(c)), c);
     // raw start address, 8 bytes little-endian
-    Bytes d = {0, 0, 1, 0, 0xff, 0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0, 0};
+    Bytes d = {1, 0, 0, 1, 0, 0xff, 0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0, 0};
     EXPECT_EQ(decode(d).ops.at(0).start, 0x9876'5432'1000ull);
 }
 
+// KINDS: format 1 stores kind ids (append-only), format 0 the frozen
+// two-kind list modulo 2; an unassigned id reads as kind 0 and is never written.
+TEST(Decode, KindIdsAreStableAcrossFormats) {
+    for (const auto& k : kinds()) {
+        auto id = static_cast<uint8_t>(k.kind);
+        Program p = decode(Bytes{1, 0, static_cast<uint8_t>(id | (id << 4)), 1});
+        EXPECT_EQ(p.kinds[0], k.kind);
+        EXPECT_EQ(p.kinds[1], k.kind);
+        EXPECT_EQ(encode(p), (Bytes{1, 0, static_cast<uint8_t>(id | (id << 4)), 1}));
+    }
+    EXPECT_EQ(decode(Bytes{1, 0, 0x21, 1}).text(), "task=current_btf kinds=num | new0");
+    EXPECT_EQ(decode(Bytes{1, 0, 0x02, 1}).text(), "task=current_btf kinds=bits | new0");
+    EXPECT_EQ(decode(Bytes{1, 0, 0x0f, 1}).text(), "task=current_btf kinds=vma | new0");
+    // Format 0: id 2 is num (2 % 2 = 0 is vma; 3 % 2 = 1 is num), never bits.
+    EXPECT_EQ(decode(Bytes{0, 0, 0x02, 1}).text(), "task=current_btf kinds=vma | new0");
+    EXPECT_EQ(decode(Bytes{0, 0, 0x03, 1}).text(), "task=current_btf kinds=num | new0");
+    // Other VERSION values read as format 1 (reserved).
+    EXPECT_EQ(decode(Bytes{7, 0, 0x02, 1}).text(), "task=current_btf kinds=bits | new0");
+}
+
+// The checked-in corpus decodes to the programs it decoded to before the
+// VERSION byte (its files got a leading 0 then): listed with their text in
+// runner/testdata/fuzz_protocol_corpus.tsv, every file of the directory.
+TEST(Decode, FormatZeroCorpusKeepsItsPrograms) {
+    std::string dir = std::string(ITERCONF_SOURCE_DIR) + "/fuzz/corpus/fuzz_protocol/";
+    std::ifstream list(std::string(ITERCONF_SOURCE_DIR) +
+                       "/runner/testdata/fuzz_protocol_corpus.tsv");
+    ASSERT_TRUE(list.good());
+    std::set<std::string> listed;
+    std::string line;
+    while (std::getline(list, line)) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        auto t1 = line.find('\t'), t2 = line.find('\t', t1 + 1);
+        ASSERT_NE(t2, std::string::npos) << line;
+        std::string file = line.substr(0, t1), name = line.substr(t1 + 1, t2 - t1 - 1);
+        std::ifstream in(dir + file, std::ios::binary);
+        ASSERT_TRUE(in.good()) << file;
+        Bytes b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        ASSERT_FALSE(b.empty()) << file;
+        EXPECT_EQ(b[0], 0) << file << ": not format 0";
+        Program p = decode(b);
+        EXPECT_EQ(p.text(), line.substr(t2 + 1)) << file;
+        EXPECT_EQ(p.name(), name) << file;
+        listed.insert(file);
+    }
+    size_t files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        files++;
+        EXPECT_TRUE(listed.count(e.path().filename().string())) << e.path() << " not listed";
+    }
+    EXPECT_EQ(files, listed.size());
+    EXPECT_GE(files, 20u);
+}
+
 TEST(Decode, BreakOutsideALoopIsRet) {
-    EXPECT_EQ(decode(Bytes{0, 0, 11}).text(), "task=current_btf kinds=vma | ret");
-    EXPECT_EQ(decode(Bytes{0, 0, 4, 0, 11}).text(), "task=current_btf kinds=vma | guard0{ret}");
+    EXPECT_EQ(decode(Bytes{1, 0, 0, 11}).text(), "task=current_btf kinds=vma | ret");
+    EXPECT_EQ(decode(Bytes{1, 0, 0, 4, 0, 11}).text(), "task=current_btf kinds=vma | guard0{ret}");
     EXPECT_EQ(decode(Bytes{}).text(), "task=current_btf kinds=vma | ");
 }
 
 TEST(Decode, LimitsCutLongAndDeepInputs) {
-    Bytes many = {0, 0};
+    Bytes many = {1, 0, 0};
     for (int i = 0; i < 40; i++)
         many.insert(many.end(), {5, 0});
     EXPECT_EQ(op_count(decode(many).ops), static_cast<size_t>(k_max_ops));
-    Bytes deep = {0, 0};
+    Bytes deep = {1, 0, 0};
     for (int i = 0; i < 10; i++)
         deep.insert(deep.end(), {9, 0}); // loop0{loop0{...}}
     Program p = decode(deep);
@@ -113,7 +170,7 @@ TEST(Decode, CoversTheModel) {
         Program p = decode(b);
         tasks.insert(static_cast<int>(p.task));
         if (p.uses_slot1())
-            kind_pairs.insert(static_cast<int>(p.kinds[0]) * 2 + static_cast<int>(p.kinds[1]));
+            kind_pairs.insert(static_cast<int>(p.kinds[0]) * 16 + static_cast<int>(p.kinds[1]));
         walk(p.ops, [&](const Op& o) {
             codes.insert(static_cast<int>(o.code));
             wheres.insert(static_cast<int>(o.where));
@@ -128,7 +185,8 @@ TEST(Decode, CoversTheModel) {
         longest = longest || op_count(p.ops) == static_cast<size_t>(k_max_ops);
     }
     EXPECT_EQ(tasks.size(), 6u);
-    EXPECT_EQ(kind_pairs.size(), 4u);
+    EXPECT_EQ(kind_pairs.size(), kinds().size() * kinds().size());
+    EXPECT_EQ(kind_pairs.size(), 9u);
     EXPECT_EQ(wheres.size(), all_wheres().size());
     EXPECT_EQ(wheres.size(), 7u);
     EXPECT_EQ(codes.size(), all_codes().size());
@@ -142,7 +200,8 @@ TEST(Decode, ASubprogramBodyUsesOnlyItsSlotAndCallsNothing) {
     // becomes guard, and brk (no loop of the callee's own) becomes ret.
     size_t call = 1 + 12, bpfloop = 1 + 13, next = 1 + 1, brk = 1 + 10;
     size_t global = 2;
-    Bytes b = {0,
+    Bytes b = {k_format,
+               0,
                0,
                static_cast<uint8_t>(call),
                1,
@@ -173,7 +232,7 @@ TEST(Minimize, ReducesToTheSmallestProgramWithTheProperty) {
     };
     // task walked, kinds num,vma | new0@mis(0x400000) branch{loop0{read0 guard0{write0 brk}
     // destroy1}}{next1} destroy0
-    Bytes b = {4, 0x01, 1, 2, 4, 10, 9, 0, 5, 0, 4, 0, 6, 0, 11, 0, 3, 1, 0, 0, 2, 1, 0, 3, 0};
+    Bytes b = {1, 4, 0x01, 1, 2, 4, 10, 9, 0, 5, 0, 4, 0, 6, 0, 11, 0, 3, 1, 0, 0, 2, 1, 0, 3, 0};
     Program big = decode(b);
     ASSERT_TRUE(write_in_loop(big)) << big.text();
     std::set<std::string> seen;
@@ -201,7 +260,7 @@ TEST(Minimize, KeepsWhatThePropertyNeeds) {
                    return o.code == Op::Code::next && o.slot == 1 && o.where == Where::misaligned;
                });
     };
-    Bytes b = {4, 0x10, 1, 0, 0, 9, 1, 2, 1 | (1 << 1), 11, 0, 3, 0, 5, 1};
+    Bytes b = {1, 4, 0x10, 1, 0, 0, 9, 1, 2, 1 | (1 << 1), 11, 0, 3, 0, 5, 1};
     Program big = decode(b);
     ASSERT_TRUE(prop(big)) << big.text();
     EXPECT_EQ(minimize(big, prop).text(), "task=walked kinds=vma,vma | next1@mis");

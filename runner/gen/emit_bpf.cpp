@@ -11,21 +11,11 @@ namespace iterconf::gen {
 namespace {
 
 constexpr uint8_t r0 = 0, r1 = 1, r2 = 2, r3 = 3, r4 = 4, r6 = 6, r7 = 7, r8 = 8, r9 = 9;
-constexpr int16_t k_slot_off[2] = {-8, -16};
-constexpr int16_t k_scratch_off = -24;
-constexpr int16_t k_key_off = -32;
 constexpr int16_t k_outside = 1024; // Where::outside: this far below the slot
 
-const char* kfunc_of(Kind k, Op::Code c) {
-    bool vma = k == Kind::task_vma;
-    switch (c) {
-    case Op::Code::new_:
-        return vma ? "bpf_iter_task_vma_new" : "bpf_iter_num_new";
-    case Op::Code::destroy:
-        return vma ? "bpf_iter_task_vma_destroy" : "bpf_iter_num_destroy";
-    default:
-        return vma ? "bpf_iter_task_vma_next" : "bpf_iter_num_next";
-    }
+std::string kfunc_of(Kind k, Op::Code c) {
+    const char* what = c == Op::Code::new_ ? "_new" : c == Op::Code::destroy ? "_destroy" : "_next";
+    return std::string("bpf_iter_") + info(k).name + what;
 }
 
 // A small assembler: instructions, relocations and forward labels.
@@ -113,7 +103,7 @@ class Asm {
         emit(op::k_ld | op::k_imm | op::k_dw, dst, op::k_pseudo_func, 0, 0);
         emit(0, 0, 0, 0, 0);
     }
-    void call_kfunc(const char* name) {
+    void call_kfunc(const std::string& name) {
         m_out.kfuncs.push_back({pc(), name});
         emit(op::k_jmp | op::k_call, 0, op::k_pseudo_kfunc_call, 0, 0);
     }
@@ -158,7 +148,7 @@ class Asm {
 
 class Emitter {
   public:
-    explicit Emitter(const Program& p) : m_p(p) {}
+    explicit Emitter(const Program& p) : m_p(p), m_f(p.frame()) {}
 
     BpfProgram run() {
         m_epilogue = m_a.label();
@@ -247,6 +237,28 @@ class Emitter {
     static uint8_t result_reg(uint8_t slot) { return slot == 0 ? r6 : r7; }
     Kind kind(uint8_t slot) const { return m_p.kinds[slot]; }
 
+    static uint8_t access_size(const KindInfo& ki) { return ki.access == 8 ? op::k_dw : op::k_w; }
+
+    // One argument of new() after the iterator, into `reg` (r2, r3, ...).
+    void new_arg(const ArgSpec& a, const Op& o, uint8_t reg) {
+        switch (a.arg) {
+        case NewArg::task:
+            m_a.mov_reg(reg, r8);
+            break;
+        case NewArg::start:
+            m_a.mov_u64(reg, o.start);
+            break;
+        case NewArg::value:
+            m_a.mov_imm(reg, a.value);
+            break;
+        case NewArg::words:
+            m_a.st(op::k_dw, op::k_fp, m_f.scratch, a.value);
+            m_a.mov_reg(reg, op::k_fp);
+            m_a.add_imm(reg, m_f.scratch);
+            break;
+        }
+    }
+
     // r1 = the iterator address an operation passes.
     void address(Where w, uint8_t slot) {
         if (m_in_sub) { // only the pointer argument (program.hpp), or it + 4
@@ -259,15 +271,15 @@ class Emitter {
         case Where::slot:
         case Where::misaligned:
             m_a.mov_reg(r1, op::k_fp);
-            m_a.add_imm(r1, k_slot_off[slot] + (w == Where::misaligned ? 4 : 0));
+            m_a.add_imm(r1, m_f.slot[slot] + (w == Where::misaligned ? 4 : 0));
             break;
         case Where::other:
             m_a.mov_reg(r1, op::k_fp);
-            m_a.add_imm(r1, k_slot_off[1 - slot]);
+            m_a.add_imm(r1, m_f.slot[1 - slot]);
             break;
         case Where::outside:
             m_a.mov_reg(r1, op::k_fp);
-            m_a.add_imm(r1, k_slot_off[slot] - k_outside);
+            m_a.add_imm(r1, m_f.slot[slot] - k_outside);
             break;
         case Where::above:
             m_a.mov_reg(r1, op::k_fp);
@@ -277,10 +289,10 @@ class Emitter {
             m_a.ld_map(r1, MapKind::global, slot * 8);
             break;
         case Where::map_value:
-            m_a.st(op::k_w, op::k_fp, k_key_off, 0);
+            m_a.st(op::k_w, op::k_fp, m_f.key, 0);
             m_a.ld_map(r1, MapKind::array, 0);
             m_a.mov_reg(r2, op::k_fp);
-            m_a.add_imm(r2, k_key_off);
+            m_a.add_imm(r2, m_f.key);
             m_a.call_helper(helper::k_map_lookup_elem);
             m_a.jmp(op::k_jeq, r0, 0, m_epilogue);
             m_a.mov_reg(r1, r0);
@@ -301,17 +313,12 @@ class Emitter {
             return;
         uint8_t s = slot_of(o);
         uint8_t v = result_reg(s);
-        bool vma = kind(s) == Kind::task_vma;
+        const KindInfo& ki = info(kind(s));
         switch (o.code) {
         case Op::Code::new_:
             address(o.where, s);
-            if (vma) {
-                m_a.mov_reg(r2, r8);
-                m_a.mov_u64(r3, o.start);
-            } else {
-                m_a.mov_imm(r2, 0);
-                m_a.mov_imm(r3, 3);
-            }
+            for (uint8_t i = 0; i < ki.nargs; i++)
+                new_arg(ki.args[i], o, static_cast<uint8_t>(r2 + i));
             m_a.call_kfunc(kfunc_of(kind(s), o.code));
             break;
         case Op::Code::next:
@@ -331,39 +338,33 @@ class Emitter {
             break;
         }
         case Op::Code::read:
-            if (vma) {
-                m_a.field("vm_area_struct.vm_start");
-                m_a.ldx(op::k_dw, r0, v, 0);
-            } else {
-                m_a.ldx(op::k_w, r0, v, 0);
-            }
-            m_a.stx(op::k_dw, op::k_fp, k_scratch_off, r0);
+            if (ki.field)
+                m_a.field(ki.field);
+            m_a.ldx(access_size(ki), r0, v, 0);
+            m_a.stx(op::k_dw, op::k_fp, m_f.scratch, r0);
             break;
         case Op::Code::write:
-            if (vma) {
-                m_a.field("vm_area_struct.vm_start");
-                m_a.st(op::k_dw, v, 0, 0);
-            } else {
-                m_a.st(op::k_w, v, 0, 0);
-            }
+            if (ki.field)
+                m_a.field(ki.field);
+            m_a.st(access_size(ki), v, 0, 0);
             break;
         case Op::Code::clobber: // in a subprogram: through the pointer
             if (m_in_sub)
                 m_a.st(op::k_dw, r9, 0, 0);
             else
-                m_a.st(op::k_dw, op::k_fp, k_slot_off[s], 0);
+                m_a.st(op::k_dw, op::k_fp, m_f.slot[s], 0);
             break;
         case Op::Code::copy:
             if (m_in_sub)
                 m_a.ldx(op::k_dw, r0, r9, 0);
             else
-                m_a.ldx(op::k_dw, r0, op::k_fp, k_slot_off[s]);
-            m_a.stx(op::k_dw, op::k_fp, k_scratch_off, r0);
+                m_a.ldx(op::k_dw, r0, op::k_fp, m_f.slot[s]);
+            m_a.stx(op::k_dw, op::k_fp, m_f.scratch, r0);
             break;
         case Op::Code::call: {
             auto entry = m_a.label();
             m_a.mov_reg(r1, op::k_fp);
-            m_a.add_imm(r1, k_slot_off[s]);
+            m_a.add_imm(r1, m_f.slot[s]);
             m_a.mov_reg(r2, r8);
             m_a.call_local(entry);
             m_subs.push_back({&o, entry});
@@ -374,7 +375,7 @@ class Emitter {
             m_a.mov_imm(r1, 1);
             m_a.ld_func(r2, entry);
             m_a.mov_reg(r3, op::k_fp);
-            m_a.add_imm(r3, k_slot_off[s]);
+            m_a.add_imm(r3, m_f.slot[s]);
             m_a.mov_imm(r4, 0);
             m_a.call_helper(helper::k_loop);
             m_subs.push_back({&o, entry});
@@ -421,6 +422,7 @@ class Emitter {
     }
 
     const Program& m_p;
+    const Frame m_f;
     Asm m_a;
     Asm::Label m_epilogue = 0, m_exit = 0;
     std::vector<Asm::Label> m_loops;

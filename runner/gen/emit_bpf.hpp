@@ -5,15 +5,15 @@
 // left as a relocation for the loader (load/raw_load) to fill in:
 //   - kfunc calls (BTF id of the kfunc in vmlinux BTF),
 //   - map references (fd of one of two array maps the loader creates),
-//   - struct field offsets (from vmlinux BTF: task_struct.last_wakee,
-//     vm_area_struct.vm_start).
+//   - struct field offsets (from vmlinux BTF: task_struct.last_wakee, and
+//     the field a kind's next() result is read through, KindInfo::field).
 //
 // The program is of type tp_btf/sys_enter; its context (r1) is unused.
-// Frame (program.hpp): slot 0 at fp-8, slot 1 at fp-16, scratch u64 at
-// fp-24, the map key at fp-32. Registers: r6/r7 the next() results of slot
-// 0/1 (zero at entry), r8 the task pointer, r9 a subprogram's iterator
-// pointer, r0 scratch; r0-r5 are clobbered
-// by every call. Layout of the emitted code:
+// Frame: Program::frame() (8-byte kinds: slot 0 at fp-8, slot 1 at fp-16,
+// scratch u64 at fp-24, the map key at fp-32). new()'s arguments after the
+// iterator are the kind's (gen/kinds.hpp), in r2, r3, ... Registers: r6/r7 the next() results of
+// slot 0/1 (zero at entry), r8 the task pointer, r9 a subprogram's iterator pointer, r0 scratch;
+// r0-r5 are clobbered by every call. Layout of the emitted code:
 //
 //   r6 = 0; r7 = 0; <task prologue>; <ops>;
 //   epilogue:  [pid_*: if r8 == 0 goto exit; r1 = r8; call bpf_task_release]

@@ -378,6 +378,35 @@ TEST(EmitBpf, NumKindUsesNumKfuncsAndU32Access) {
     check_well_formed(b, "num");
 }
 
+// bits (16 bytes, two stack slots): the frame's stride is 16 (slot 0 at
+// fp-16, slot 1 at fp-32, scratch at fp-40), new() gets a pointer to the
+// scratch word holding the bits, and one word.
+TEST(EmitBpf, BitsKindFromTheTable) {
+    Program p = prog(Task::current_btf,
+                     {mk(C::new_, 1), mk(C::loop, 1, {mk(C::read, 1)}), mk(C::destroy, 1)},
+                     Kind::task_vma, Kind::bits);
+    EXPECT_EQ(p.frame().slot[0], -16);
+    EXPECT_EQ(p.frame().slot[1], -32);
+    EXPECT_EQ(p.frame().scratch, -40);
+    auto b = emit_bpf(p);
+    std::string d = disasm(b);
+    EXPECT_NE(d.find("r1 += -32\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("*(u64 *)(r10 -40) = 37\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("r2 += -40\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("r3 = 1\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("r0 = *(u32 *)(r7 +0)\n"), std::string::npos) << d;
+    EXPECT_EQ(b.kfunc_names(),
+              (std::vector<std::string>{"bpf_iter_bits_destroy", "bpf_iter_bits_new",
+                                        "bpf_iter_bits_next"}));
+    check_well_formed(b, "bits");
+    // 8-byte kinds keep the frame of before.
+    Program q = prog(Task::current_btf, {}, Kind::task_vma, Kind::num);
+    EXPECT_EQ(q.frame().slot[0], -8);
+    EXPECT_EQ(q.frame().slot[1], -16);
+    EXPECT_EQ(q.frame().scratch, -24);
+    EXPECT_EQ(q.frame().key, -32);
+}
+
 TEST(EmitBpf, WriteClobberCopy) {
     auto b =
         emit_bpf(prog(Task::current_btf, {mk(C::write, 0), mk(C::clobber, 1), mk(C::copy, 0)}));

@@ -30,8 +30,8 @@ class Emitter {
     }
 
   private:
-    const char* type(uint8_t slot) const {
-        return m_p.kinds[slot] == Kind::task_vma ? "bpf_iter_task_vma" : "bpf_iter_num";
+    std::string type(uint8_t slot) const {
+        return std::string("bpf_iter_") + info(m_p.kinds[slot]).name;
     }
 
     std::string addr(const Op& o) const {
@@ -46,7 +46,7 @@ class Emitter {
         // Addresses off the frame are built from r10 in asm, as emit_bpf
         // does: clang refuses C that it can see reaching past 512 bytes.
         case Where::outside:
-            return cast + "gen_fp(" + std::to_string(-8 - 8 * o.slot - 1024) + ")";
+            return cast + "gen_fp(" + std::to_string(m_p.frame().slot[o.slot] - 1024) + ")";
         case Where::above:
             return cast + "gen_fp(8)";
         case Where::slot:
@@ -78,18 +78,15 @@ class Emitter {
 
     void op(const Op& o, int indent) {
         std::string s = std::to_string(o.slot);
-        std::string k = m_p.kinds[o.slot] == Kind::task_vma ? "task_vma" : "num";
-        bool vma = m_p.kinds[o.slot] == Kind::task_vma;
+        const KindInfo& ki = info(m_p.kinds[o.slot]);
+        std::string k = ki.name;
         switch (o.code) {
         case Op::Code::new_: {
             lookup(o, indent);
-            char start[32];
-            std::snprintf(start, sizeof(start), "0x%llxULL",
-                          static_cast<unsigned long long>(o.start));
-            if (vma)
-                line(indent, "bpf_iter_task_vma_new(" + addr(o) + ", task, " + start + ");");
-            else
-                line(indent, "bpf_iter_num_new(" + addr(o) + ", 0, 3);");
+            std::string args;
+            for (uint8_t i = 0; i < ki.nargs; i++)
+                args += ", " + new_arg(ki.args[i], o, indent);
+            line(indent, "bpf_iter_" + k + "_new(" + addr(o) + args + ");");
             break;
         }
         case Op::Code::next:
@@ -112,10 +109,10 @@ class Emitter {
             break;
         }
         case Op::Code::read:
-            line(indent, vma ? "scratch = v" + s + "->vm_start;" : "scratch = *v" + s + ";");
+            line(indent, "scratch = " + through(ki, s) + ";");
             break;
         case Op::Code::write:
-            line(indent, vma ? "v" + s + "->vm_start = 0;" : "*v" + s + " = 0;");
+            line(indent, through(ki, s) + " = 0;");
             break;
         case Op::Code::clobber:
             line(indent, "*(volatile __u64 *)" + it(s) + " = 0;");
@@ -176,16 +173,41 @@ class Emitter {
     // The v0/v1 and scratch locals of a function (main program or subprogram).
     std::string locals() const {
         std::string out;
-        for (int s = 0; s < 2; s++) {
-            bool vma = m_p.kinds[s] == Kind::task_vma;
-            out += std::string("\t") +
-                   (vma ? "struct vm_area_struct *volatile " : "int *volatile ") + "v" +
+        for (int s = 0; s < 2; s++)
+            out += std::string("\t") + info(m_p.kinds[s]).next_c_type + "volatile v" +
                    std::to_string(s) + " = NULL;\n";
-        }
         return out + "\tvolatile __u64 scratch = 0;\n";
     }
 
   private:
+    // The lvalue a read or write of v[s] goes through: a BTF field of the
+    // struct next() returns ("v0->vm_start"), or the memory itself ("*v0").
+    static std::string through(const KindInfo& ki, const std::string& s) {
+        if (!ki.field)
+            return "*v" + s;
+        std::string f = ki.field;
+        return "v" + s + "->" + f.substr(f.rfind('.') + 1);
+    }
+
+    // One argument of new() after the iterator, as a C expression (with the
+    // statements it needs written first).
+    std::string new_arg(const ArgSpec& a, const Op& o, int indent) {
+        char buf[32];
+        switch (a.arg) {
+        case NewArg::task:
+            return "task";
+        case NewArg::start:
+            std::snprintf(buf, sizeof(buf), "0x%llxULL", static_cast<unsigned long long>(o.start));
+            return buf;
+        case NewArg::value:
+            return std::to_string(a.value);
+        case NewArg::words:
+            line(indent, "scratch = " + std::to_string(a.value) + ";");
+            return "(const __u64 *)&scratch";
+        }
+        return "";
+    }
+
     // The iterator of slot s as a pointer expression.
     std::string it(const std::string& s) const { return m_sub_slot >= 0 ? "it" : "&it" + s; }
 
@@ -265,11 +287,9 @@ std::string emit_c(const std::vector<CProgram>& programs, const std::string& hea
         for (const auto& m : cp.ann.msgs)
             out += "__msg(" + c_string(m) + ")\n";
         out += "int " + p.name() + "(void *ctx)\n{\n";
-        for (int s = 0; s < 2; s++) {
-            bool vma = p.kinds[s] == Kind::task_vma;
-            out += std::string("\tstruct ") + (vma ? "bpf_iter_task_vma" : "bpf_iter_num") + " it" +
+        for (int s = 0; s < 2; s++)
+            out += std::string("\tstruct bpf_iter_") + info(p.kinds[s]).name + " it" +
                    std::to_string(s) + ";\n";
-        }
         out += e.locals();
         out += "\tstruct task_struct *task;\n";
         if (uses_map(p.ops))

@@ -1,14 +1,35 @@
 #include "gen/enumerate.hpp"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
 namespace iterconf::gen {
 
+namespace {
+
+// The bound's kinds, in table order, without repeats; all when none given.
+std::vector<Kind> kinds_of(const Bound& b) {
+    std::vector<Kind> out;
+    for (const auto& k : kinds())
+        if (b.kinds.empty() || std::find(b.kinds.begin(), b.kinds.end(), k.kind) != b.kinds.end())
+            out.push_back(k.kind);
+    return out;
+}
+
+} // namespace
+
 std::string Bound::text() const {
-    return "ops=" + std::to_string(ops) + ",depth=" + std::to_string(depth) +
-           ",slots=" + std::to_string(slots) + ",tasks=" + (tasks ? "1" : "0") +
-           ",wheres=" + (wheres ? "1" : "0") + ",calls=" + (calls ? "1" : "0");
+    std::string t = "ops=" + std::to_string(ops) + ",depth=" + std::to_string(depth) +
+                    ",slots=" + std::to_string(slots) + ",tasks=" + (tasks ? "1" : "0") +
+                    ",wheres=" + (wheres ? "1" : "0") + ",calls=" + (calls ? "1" : "0");
+    auto ks = kinds_of(*this);
+    if (ks.size() != gen::kinds().size()) {
+        t += ",kinds=";
+        for (size_t i = 0; i < ks.size(); i++)
+            t += std::string(i ? "+" : "") + to_string(ks[i]);
+    }
+    return t;
 }
 
 std::string parse_bound(const std::string& s, Bound& out) {
@@ -19,6 +40,23 @@ std::string parse_bound(const std::string& s, Bound& out) {
         if (eq == std::string::npos)
             return "'" + part + "' is not key=value";
         std::string k = part.substr(0, eq), v = part.substr(eq + 1);
+        if (k == "kinds") {
+            std::vector<Kind> ks;
+            for (size_t at = 0; at <= v.size();) {
+                size_t plus = std::min(v.find('+', at), v.size());
+                Kind kind;
+                if (!kind_by_name(v.data() + at, plus - at, kind)) {
+                    std::string names;
+                    for (const auto& ki : kinds())
+                        names += std::string(names.empty() ? "" : ", ") + ki.token;
+                    return "'" + part + "': kinds are " + names + ", joined by '+'";
+                }
+                ks.push_back(kind);
+                at = plus + 1;
+            }
+            out.kinds = ks;
+            continue;
+        }
         char* end = nullptr;
         long n = std::strtol(v.c_str(), &end, 10);
         if (v.empty() || *end || n < 0)
@@ -38,7 +76,7 @@ std::string parse_bound(const std::string& s, Bound& out) {
         else
             return "'" + part +
                    "': keys are ops (1-8), depth (0-4), slots (1-2), tasks (0-1), "
-                   "wheres (0-1), calls (0-1)";
+                   "wheres (0-1), calls (0-1), kinds";
     }
     return "";
 }
@@ -165,18 +203,19 @@ class Gen {
     bool m_in_call = false; // generating a subprogram's body
 };
 
-// Whether the program's task can matter: a task_vma new() outside a
-// bpf_loop callback (which has its own task) at an address that can get
-// past the iterator argument (checked first), or a misaligned one (which
-// shows that order). Other programs are enumerated with one task only.
-bool has_vma_new(const std::vector<Op>& ops, const std::array<Kind, 2>& kinds) {
+// Whether the program's task can matter: a new() taking the task
+// (NewArg::task) outside a bpf_loop callback (which has its own task) at an
+// address that can get past the iterator argument (checked first), or a
+// misaligned one (which shows that order). Other programs are enumerated
+// with one task only.
+bool has_task_new(const std::vector<Op>& ops, const std::array<Kind, 2>& kinds) {
     for (const auto& o : ops) {
         bool where =
             o.where == Where::slot || o.where == Where::other || o.where == Where::misaligned;
-        if (o.code == Op::Code::new_ && kinds[o.slot] == Kind::task_vma && where)
+        if (o.code == Op::Code::new_ && info(kinds[o.slot]).takes_task() && where)
             return true;
         if (o.code != Op::Code::bpfloop &&
-            (has_vma_new(o.body, kinds) || has_vma_new(o.orelse, kinds)))
+            (has_task_new(o.body, kinds) || has_task_new(o.orelse, kinds)))
             return true;
     }
     return false;
@@ -191,27 +230,30 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
     bool stop = false;
     const Task tasks[] = {Task::current_btf,    Task::pid_checked, Task::pid_unchecked,
                           Task::current_scalar, Task::walked,      Task::null};
-    // Kinds: one slot of each kind; two slots as (vma, vma) and (vma, num).
-    std::vector<std::array<Kind, 2>> kind_sets = {{Kind::task_vma, Kind::task_vma},
-                                                  {Kind::num, Kind::num}};
+    // Kinds (enumerate.hpp): (k, k) for each kind, then (first, k).
+    auto ks = kinds_of(b);
+    struct KindSet {
+        std::array<Kind, 2> kinds;
+        bool one_slot, two_slot; // which programs it is for
+    };
+    std::vector<KindSet> kind_sets;
+    for (Kind k : ks)
+        kind_sets.push_back({{k, k}, true, k == ks.front()});
     if (b.slots == 2)
-        kind_sets.push_back({Kind::task_vma, Kind::num});
+        for (size_t i = 1; i < ks.size(); i++)
+            kind_sets.push_back({{ks.front(), ks[i]}, false, true});
     for (int n = 1; n <= b.ops && !stop; n++) {
         g.seqs(n, b.depth, false, [&](const Seq& ops) {
             if (stop)
                 return;
-            for (const auto& kinds : kind_sets) {
+            for (const auto& set : kind_sets) {
                 Program p;
-                p.kinds = kinds;
+                p.kinds = set.kinds;
                 p.ops = ops;
                 bool two = p.uses_slot1();
-                // (num, num) only for one-slot programs; (vma, vma) and
-                // (vma, num) differ only when slot 1 is used.
-                if (kinds[0] == Kind::num && two)
+                if (!(two ? set.two_slot : set.one_slot))
                     continue;
-                if (kinds[1] == Kind::num && kinds[0] == Kind::task_vma && !two)
-                    continue;
-                bool vary = b.tasks && has_vma_new(ops, kinds);
+                bool vary = b.tasks && has_task_new(ops, set.kinds);
                 for (Task t : tasks) {
                     if (!vary && t != Task::current_btf)
                         break;

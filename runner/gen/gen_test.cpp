@@ -103,6 +103,44 @@ TEST(Gen, BoundParsing) {
     EXPECT_NE(parse_bound("ops=99", b), "");
     EXPECT_NE(parse_bound("colour=1", b), "");
     EXPECT_NE(parse_bound("ops", b), "");
+    // kinds: by token or name, printed in table order, only when not all.
+    Bound k;
+    EXPECT_EQ(parse_bound("ops=2,kinds=bits+task_vma", k), "");
+    EXPECT_EQ(k.text(), "ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1,kinds=vma+bits");
+    EXPECT_EQ(parse_bound("kinds=vma+num+bits", k), "");
+    EXPECT_EQ(k.text(), "ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1");
+    EXPECT_NE(parse_bound("kinds=css", k), "");
+    EXPECT_NE(parse_bound("kinds=", k), "");
+}
+
+// A kind added to the table appends programs; the task_vma and num programs
+// of before are the same, in the same order (counts pinned from before bits).
+TEST(Gen, AddingAKindKeepsTheOtherKindsPrograms) {
+    auto count = [](const char* bound) {
+        Bound b;
+        EXPECT_EQ(parse_bound(bound, b), "");
+        return enumerate(b, [](const Program&) { return true; });
+    };
+    EXPECT_EQ(count("ops=1,kinds=vma+num"), 49u);
+    EXPECT_EQ(count("ops=2,kinds=vma+num"), 1336u);
+    EXPECT_EQ(count("ops=2,slots=2,kinds=vma+num"), 5256u);
+    EXPECT_EQ(count("ops=1"), 66u);
+    EXPECT_EQ(count("ops=2"), 1729u);
+    Bound all, old;
+    ASSERT_EQ(parse_bound("ops=2,slots=2", all), "");
+    ASSERT_EQ(parse_bound("ops=2,slots=2,kinds=vma+num", old), "");
+    std::vector<std::string> without;
+    enumerate(all, [&](const Program& p) {
+        if (p.kinds[0] != Kind::bits && p.kinds[1] != Kind::bits)
+            without.push_back(p.text());
+        return true;
+    });
+    std::vector<std::string> before;
+    enumerate(old, [&](const Program& p) {
+        before.push_back(p.text());
+        return true;
+    });
+    EXPECT_EQ(without, before);
 }
 
 TEST(Gen, CEmitterCarriesThePrediction) {

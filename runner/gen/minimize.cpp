@@ -104,7 +104,7 @@ std::vector<Program> candidates(const Program& p) {
         all_ops(c.ops, ops);
         for (Op* o : ops)
             o->slot = 0;
-        c.kinds[1] = Kind::task_vma;
+        c.kinds[1] = k_default_kind;
         emit(std::move(c));
     }
     // Fields back to their defaults.
@@ -114,9 +114,9 @@ std::vector<Program> candidates(const Program& p) {
         emit(std::move(c));
     }
     for (int s = 0; s < 2; s++)
-        if (p.kinds[s] != Kind::task_vma) {
+        if (p.kinds[s] != k_default_kind) {
             Program c = p;
-            c.kinds[s] = Kind::task_vma;
+            c.kinds[s] = k_default_kind;
             emit(std::move(c));
         }
     {

@@ -23,7 +23,7 @@ struct MinimizeStats {
 //   - replace a guard / loop / branch by its body (or a branch by its else
 //     arm), or empty a body or an else arm;
 //   - move every op of slot 1 to slot 0;
-//   - simplify: task -> current_btf, kinds -> task_vma, where -> slot,
+//   - simplify: task -> current_btf, kinds -> k_default_kind, where -> slot,
 //     start -> 0.
 // Each kept step makes the program strictly smaller (ops, then non-default
 // fields), so it ends. `keep` is called only on valid programs (brk in a

@@ -1,12 +1,13 @@
 #include "gen/program.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
 namespace iterconf::gen {
 
 const char* to_string(Kind k) {
-    return k == Kind::task_vma ? "vma" : "num";
+    return info(k).token;
 }
 
 const char* to_string(Task t) {
@@ -265,6 +266,13 @@ std::string Program::text() const {
     out += " | ";
     text_of(ops, out);
     return out;
+}
+
+Frame Program::frame() const {
+    int s = std::max(info(kinds[0]).size, info(kinds[1]).size);
+    return Frame{{static_cast<int16_t>(-s), static_cast<int16_t>(-2 * s)},
+                 static_cast<int16_t>(-2 * s - 8),
+                 static_cast<int16_t>(-2 * s - 16)};
 }
 
 std::string Program::name() const {

@@ -2,16 +2,21 @@
 //
 // A Program is one BPF program of type tp_btf/sys_enter (non-sleepable, so an
 // implicit RCU read-side section) that uses up to two open-coded iterators
-// on the stack and a task pointer from one of several sources. Operations
+// on the stack, each of a kind from gen/kinds.hpp, and a task pointer from
+// one of several sources. Operations
 // form a tree (loops and branches hold bodies). The same Program is emitted
 // as BPF C (emit_c) or raw bytecode (emit_bpf), and judged by the reference
 // model (model/) without either. Standard library only.
 //
-// Fixed frame layout, shared by both emitters and the model:
-//   slot 0 at fp-8, slot 1 at fp-16 (8 bytes each: struct bpf_iter_task_vma
-//   and struct bpf_iter_num both hold one __u64), fp-24 a scratch u64.
-//   vma/next results: slot 0 in r6, slot 1 in r7; the task pointer in r8.
+// Frame layout (Program::frame()), shared by both emitters: two iterator
+// locations of S bytes each, S the larger size of the program's two kinds,
+// slot 0 at fp-S and slot 1 at fp-2S, then a scratch u64 and the map key
+// below them (8-byte kinds: fp-8, fp-16, fp-24, fp-32). The model works on
+// locations and never needs the offsets. next() results: slot 0 in r6,
+// slot 1 in r7; the task pointer in r8.
 #pragma once
+
+#include "gen/kinds.hpp"
 
 #include <array>
 #include <cstdint>
@@ -20,9 +25,8 @@
 
 namespace iterconf::gen {
 
-enum class Kind : uint8_t { task_vma, num };
-
-// Where the task pointer handed to bpf_iter_task_vma_new() comes from.
+// Where the task pointer comes from that a new() taking a task gets
+// (NewArg::task, gen/kinds.hpp: task_vma).
 enum class Task : uint8_t {
     current_btf,    // bpf_get_current_task_btf(): trusted, non-NULL
     pid_checked,    // bpf_task_from_pid(1), NULL-checked (return 0 if NULL), released before exit
@@ -34,23 +38,23 @@ enum class Task : uint8_t {
 
 // The address an operation passes as the iterator.
 enum class Where : uint8_t {
-    slot,       // the slot's own address (fp-8 or fp-16)
+    slot,       // the slot's own address (Program::frame(): fp-8 or fp-16 for 8-byte kinds)
     misaligned, // the slot's address + 4
     global,     // a global variable in .bss
     map_value,  // the value of an array map (looked up, NULL-checked)
-    other,      // the other slot's address: aliases the other iterator (slot 0 -> fp-16)
+    other,      // the other slot's address: aliases the other iterator
     outside,    // below the frame: the slot's address - 1024 (past MAX_BPF_STACK, 512)
     above,      // above the frame: fp+8 (C: the slot's address + 1024)
 };
 
 struct Op {
     enum class Code : uint8_t {
-        new_,    // new(where, task, start) / num: new(where, 0, 3)
+        new_,    // new(where, <the kind's arguments>): task_vma (task, start), num (0, 3)
         next,    // v[slot] = next(where)
         destroy, // destroy(where)
         guard,   // if (v[slot]) { body }     (the NULL check)
-        read,    // scratch = v[slot]->vm_start (num: *v[slot])
-        write,   // v[slot]->vm_start = 0 (num: *v[slot] = 0)
+        read,    // scratch = v[slot]->vm_start (ro_mem kinds: *v[slot])
+        write,   // v[slot]->vm_start = 0 (ro_mem kinds: *v[slot] = 0)
         clobber, // *(u64 *)(slot address) = 0 (overwrite the iterator's stack slot)
         copy,    // *(u64 *)(fp-24) = *(u64 *)(slot address) (read the opaque iterator)
         loop,    // while ((v[slot] = next(&it[slot]))) { body }  (at most 1000 turns)
@@ -66,15 +70,22 @@ struct Op {
     Code code = Code::new_;
     uint8_t slot = 0;
     Where where = Where::slot;
-    uint64_t start = 0; // new(): the start address (task_vma)
+    uint64_t start = 0; // new(): the start address (NewArg::start: task_vma)
     std::vector<Op> body, orelse;
 
     bool operator==(const Op&) const = default;
 };
 
+// Stack offsets from the frame pointer (negative).
+struct Frame {
+    std::array<int16_t, 2> slot; // each slot's iterator
+    int16_t scratch;             // a u64: read/copy results, bits' words
+    int16_t key;                 // the u32 key of the map lookup
+};
+
 struct Program {
     Task task = Task::current_btf;
-    std::array<Kind, 2> kinds{Kind::task_vma, Kind::task_vma};
+    std::array<Kind, 2> kinds{k_default_kind, k_default_kind};
     std::vector<Op> ops;
 
     bool operator==(const Program&) const = default;
@@ -90,6 +101,8 @@ struct Program {
     std::string text() const;
     // A short stable name from text() (FNV-1a, hex), for ids and file names.
     std::string name() const;
+    // The stack layout for the program's kinds.
+    Frame frame() const;
 };
 
 // Parses the ops part of Program::text() ("new0 loop0{read0 brk} call0{next0}

@@ -21,12 +21,11 @@ record::Record base(const gen::Program& p, const std::string& release,
     return r;
 }
 
-void judge_with_model(record::Record& r, const gen::Program& p, const std::string& release,
-                      const expect::KernelVersion& k, const std::string& log) {
-    model::KernelFeatures kf;
-    if (!model::KernelFeatures::from_release(release, kf))
-        kf = model::KernelFeatures::from_version(k.v[0], k.v[1], k.v[2]);
-    auto e = model::expect(p, kf);
+// `k` is the kernel's version, read from its release once by the caller
+// (common/kver: the one parser).
+void judge_with_model(record::Record& r, const gen::Program& p, const KernelVersion& k,
+                      const std::string& log) {
+    auto e = model::expect(p, model::KernelFeatures::from_version(k));
     expect::ProgramSpec spec;
     spec.name = p.name();
     spec.success = e.accept;
@@ -60,7 +59,7 @@ record::Record generated_record(const gen::Program& p, const load::RawOutcome& o
     r.insns_processed = o.insns_processed;
     r.load_us = o.load_us;
     r.log_tail = load::tail_lines(o.log, 20);
-    judge_with_model(r, p, release, k, o.log);
+    judge_with_model(r, p, k, o.log);
     return r;
 }
 
@@ -70,7 +69,7 @@ record::Record generated_loss(const gen::Program& p, record::Verdict v, const st
     record::Record r = base(p, release, bound_text);
     r.verdict = v;
     r.message = message;
-    judge_with_model(r, p, release, k, "");
+    judge_with_model(r, p, k, "");
     return r;
 }
 

@@ -1,5 +1,7 @@
 #include "model/model.hpp"
 
+#include "model/versions.hpp"
+
 #include <array>
 #include <cstdio>
 #include <optional>
@@ -9,38 +11,17 @@
 
 namespace iterconf::model {
 
-using gen::Kind;
 using gen::Op;
 using gen::Task;
 using gen::Where;
 
 namespace {
 
-constexpr uint32_t ver(int major, int minor, int patch) {
-    return static_cast<uint32_t>(major) * 1000000u + static_cast<uint32_t>(minor) * 1000u +
-           static_cast<uint32_t>(patch);
-}
 constexpr uint32_t kForever = UINT32_MAX;
-
-// Version thresholds, shared by KernelFeatures::from_version() and kMessages.
-// 12659d28615d "bpf: Ensure reg is PTR_TO_STACK in process_iter_arg" and
-// bd74e238ae69 "bpf: Zero index arg error string for dynptr and iter": 6.13,
-// stable 6.12.5 (the same merge).
-constexpr uint32_t kZeroIndex = ver(6, 12, 5);
-// The argno_t / reg_arg_name() rework ("R1" instead of "arg #0"): in 7.2.13,
-// not in 6.18.44; 6.19 .. 7.1 unseen, matched with regex alternatives.
-constexpr uint32_t kRegNameUnsure = ver(6, 19, 0);
-constexpr uint32_t kRegName = ver(7, 2, 0);
-// "R2 is scalar expected STRUCT task_struct": in 7.3-rc7, not in 7.2.13.
-constexpr uint32_t kIsScalar = ver(7, 3, 0);
-// A bpf_loop callback's own references checked at its BPF_EXIT
-// (callback_ref in check_reference_leak()): gone by 6.18.44 (measured);
-// set to 6.13 from the source history, see README.md ("Not pinned").
-constexpr uint32_t kNoCallbackRef = ver(6, 13, 0);
 
 // ---------------------------------------------------------------------------
 // The message table: every verifier line the model predicts, by kernel
-// version range [from, until). "%k" is the iterator kind (task_vma, num).
+// version range [from, until). "%k" is the iterator kind's name (gen/kinds.hpp).
 // Text outside {{ }} is literal; inside it is POSIX ERE (contract 1).
 // Ground truth: the corpus logs of 6.12.95, 6.12.107, 6.18.44 (host),
 // 7.2.13 and 7.3-rc7, plus host/QEMU experiments (README.md).
@@ -168,8 +149,12 @@ bool live(Slot s) {
 // uses location s, or 1 - s with Where::other, and inside a subprogram the
 // caller's location s through the pointer argument.
 struct State {
-    std::array<Slot, 2> slot{Slot::uninit, Slot::uninit};     // by location
-    std::array<Kind, 2> held{Kind::task_vma, Kind::task_vma}; // the live iterator's kind
+    std::array<Slot, 2> slot{Slot::uninit, Slot::uninit}; // by location
+    std::array<gen::Kind, 2> held{gen::k_default_kind,
+                                  gen::k_default_kind}; // the live iterator's kind
+    // A multi-slot iterator was clobbered here: its first slot is overwritten,
+    // the others are still STACK_ITER (no new() of a multi-slot kind fits).
+    std::array<bool, 2> residue{false, false};
     std::array<Val, 2> v{Val::null, Val::null};
     // v[s] is a num pointer carrying the ref_obj_id of the iterator now at
     // location tie[s] (-1: none).
@@ -193,10 +178,11 @@ struct State {
         auto norm = [](Slot s) {
             return s == Slot::destroyed || s == Slot::clobbered ? Slot::uninit : s;
         };
-        auto kind = [&](int l) { return live(slot[l]) ? held[l] : Kind::task_vma; };
-        return std::make_tuple(norm(slot[0]), norm(slot[1]), kind(0), kind(1), v[0], v[1], tie[0],
-                               tie[1], orphan, in_call, cv[0], cv[1], ctie[0], ctie[1], in_cb,
-                               cb_ref[0] && live(slot[0]), cb_ref[1] && live(slot[1]), cb_orphan);
+        auto kind = [&](int l) { return live(slot[l]) ? held[l] : gen::k_default_kind; };
+        return std::make_tuple(norm(slot[0]), norm(slot[1]), kind(0), kind(1), residue[0],
+                               residue[1], v[0], v[1], tie[0], tie[1], orphan, in_call, cv[0],
+                               cv[1], ctie[0], ctie[1], in_cb, cb_ref[0] && live(slot[0]),
+                               cb_ref[1] && live(slot[1]), cb_orphan);
     }
 
     // release_reference(): every register holding the iterator's ref_obj_id,
@@ -253,9 +239,7 @@ class Interp {
     }
 
   private:
-    const char* kind(uint8_t slot) const {
-        return m_p.kinds[slot] == Kind::task_vma ? "task_vma" : "num";
-    }
+    const gen::KindInfo& kind(uint8_t slot) const { return gen::info(m_p.kinds[slot]); }
 
     void fail(Reason r, std::initializer_list<Msg> msgs, const std::string& at, uint8_t slot = 0) {
         m_failed = true;
@@ -270,7 +254,7 @@ class Interp {
             }
             std::string s = t;
             if (auto pos = s.find("%k"); pos != std::string::npos)
-                s.replace(pos, 2, kind(slot));
+                s.replace(pos, 2, kind(slot).name);
             m_e.msgs.push_back(std::move(s));
         }
     }
@@ -323,7 +307,7 @@ class Interp {
         Slot s = st.slot[l];
         if (is_new) {
             // is_iter_reg_valid_uninit(): any STACK_ITER byte in the slots.
-            if (live(s)) {
+            if (live(s) || (st.residue[l] && kind(o.slot).slots() > 1)) {
                 fail(Reason::double_new, {Msg::expected_uninit}, at, o.slot);
                 return false;
             }
@@ -343,12 +327,16 @@ class Interp {
         return true;
     }
 
+    // Whether next()'s result carries the iterator's ref_obj_id (NextRet::ro_mem).
+    bool tied(uint8_t slot) const { return kind(slot).next == gen::NextRet::ro_mem; }
+
     // The stack location an op's iterator address names (State).
     static int loc(const Op& o) { return o.where == Where::other ? 1 - o.slot : o.slot; }
 
-    // The task argument of bpf_iter_task_vma_new() (KF_ITER_NEW | KF_RCU),
+    // A task argument of new() (NewArg::task: KF_RCU, task_vma's arg 1),
     // checked after the iterator argument: check_kfunc_args() walks the
-    // arguments in order.
+    // arguments in order. The messages name arg 1 (R2), the only position a
+    // task argument has in the kind table so far.
     bool task_arg(const State& st, const std::string& at) {
         if (st.in_cb) // the callback's own bpf_get_current_task_btf()
             return true;
@@ -392,10 +380,14 @@ class Interp {
         }
         if (!store)
             return true;
-        if (m_p.kinds[o.slot] == Kind::task_vma)
+        switch (kind(o.slot).next) {
+        case gen::NextRet::btf_struct:
             fail(Reason::write_vma, {Msg::write_btf}, at, o.slot);
-        else
+            break;
+        case gen::NextRet::ro_mem:
             fail(Reason::write_num, {Msg::write_rdonly}, at, o.slot);
+            break;
+        }
         return false;
     }
 
@@ -435,8 +427,9 @@ class Interp {
             case Op::Code::new_:
                 if (!iter_arg(o, true, st, at))
                     return;
-                if (m_p.kinds[s] == Kind::task_vma && !task_arg(st, at))
-                    return;
+                for (uint8_t i = 0; i < kind(s).nargs; i++)
+                    if (kind(s).args[i].arg == gen::NewArg::task && !task_arg(st, at))
+                        return;
                 // mark_stack_slots_iter(): STACK_ITER, ACTIVE, a new reference.
                 st.slot[l] = Slot::active;
                 st.held[l] = m_p.kinds[s];
@@ -458,7 +451,7 @@ class Interp {
                     if (m_failed)
                         return;
                     st.v[s] = Val::ptr;
-                    st.tie[s] = static_cast<int8_t>(m_p.kinds[s] == Kind::num ? l : -1);
+                    st.tie[s] = static_cast<int8_t>(tied(s) ? l : -1);
                 } else { // DRAINED is sticky: R0 = 0
                     st.v[s] = Val::null;
                     st.tie[s] = -1;
@@ -471,6 +464,8 @@ class Interp {
                 // register with that ref_obj_id (a num next() result, in any
                 // frame) into an unknown scalar; the slot is STACK_INVALID again.
                 st.slot[l] = Slot::destroyed;
+                if (kind(s).slots() > 1) // every slot of it, the residue's too
+                    st.residue[l] = false;
                 if (st.in_cb && !st.cb_ref[l] && m_k.callback_leak_check) {
                     // Before 6.13 a callback cannot release a caller's
                     // reference: release_reference_state() fails (a
@@ -512,6 +507,10 @@ class Interp {
                 // check_stack_write_fixed_off(): allowed; the slot stops being
                 // an iterator (spilled 0) but its reference stays acquired.
                 if (live(st.slot[s])) {
+                    // The store covers the iterator's first 8 bytes: the slot
+                    // holding the reference (mark_stack_slots_iter()).
+                    if (gen::info(st.held[s]).slots() > 1)
+                        st.residue[s] = true;
                     st.slot[s] = Slot::clobbered;
                     st.orphan = true;
                     st.cb_orphan = st.cb_orphan || (st.in_cb && st.cb_ref[s]);
@@ -677,7 +676,7 @@ class Interp {
                 return;
             // Then the queued ACTIVE state: R0 non-NULL, one more turn.
             st.v[s] = Val::ptr;
-            st.tie[s] = static_cast<int8_t>(m_p.kinds[s] == Kind::num ? s : -1);
+            st.tie[s] = static_cast<int8_t>(tied(s) ? s : -1);
             std::string path = at_path(k.back(), ".body");
             k.push_back({&o.body, 0, &o, path});
             walk(std::move(k), st);
@@ -697,11 +696,13 @@ class Interp {
     std::set<std::pair<const Op*, decltype(State{}.key())>> m_seen;
 };
 
-// Which kfunc families the program calls, for "unsupported": only calls
+// Which kinds' kfuncs the program calls, for "unsupported": only calls
 // that can be reached (emit_bpf drops code after brk/ret, and after a branch
 // whose arms both end in one, as clang does). Returns whether control can
 // fall off the end of `ops`.
-bool calls(const std::vector<Op>& ops, const gen::Program& p, bool& vma, bool& num) {
+using KindSet = std::array<bool, 16>; // by Kind id
+
+bool calls(const std::vector<Op>& ops, const gen::Program& p, KindSet& used) {
     for (const auto& o : ops) {
         switch (o.code) {
         case Op::Code::brk:
@@ -710,22 +711,22 @@ bool calls(const std::vector<Op>& ops, const gen::Program& p, bool& vma, bool& n
         case Op::Code::new_:
         case Op::Code::next:
         case Op::Code::destroy:
-            (p.kinds[o.slot] == Kind::task_vma ? vma : num) = true;
+            used[static_cast<size_t>(p.kinds[o.slot])] = true;
             break;
         case Op::Code::loop:
-            (p.kinds[o.slot] == Kind::task_vma ? vma : num) = true;
-            calls(o.body, p, vma, num); // the loop exits when next() returns NULL
+            used[static_cast<size_t>(p.kinds[o.slot])] = true;
+            calls(o.body, p, used); // the loop exits when next() returns NULL
             break;
         case Op::Code::guard:
-            calls(o.body, p, vma, num); // skipped when the pointer is NULL
+            calls(o.body, p, used); // skipped when the pointer is NULL
             break;
         case Op::Code::bpfloop:
         case Op::Code::call:
-            calls(o.body, p, vma, num); // ret there returns to the caller
+            calls(o.body, p, used); // ret there returns to the caller
             break;
         case Op::Code::branch: {
-            bool a = calls(o.body, p, vma, num);
-            bool b = calls(o.orelse, p, vma, num);
+            bool a = calls(o.body, p, used);
+            bool b = calls(o.orelse, p, used);
             if (!a && !b)
                 return false;
             break;
@@ -738,57 +739,6 @@ bool calls(const std::vector<Op>& ops, const gen::Program& p, bool& vma, bool& n
 }
 
 } // namespace
-
-uint32_t KernelFeatures::code() const {
-    return ver(major, minor, patch);
-}
-
-std::string KernelFeatures::text() const {
-    return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
-}
-
-KernelFeatures KernelFeatures::from_version(int major, int minor, int patch) {
-    KernelFeatures k;
-    k.major = major;
-    k.minor = minor;
-    k.patch = patch;
-    uint32_t v = k.code();
-    k.has_task_from_pid = v >= ver(6, 2, 0);
-    k.has_iter_num = v >= ver(6, 4, 0);
-    k.has_task_vma = v >= ver(6, 7, 0);
-    k.iter_on_stack_check = v >= kZeroIndex;
-    k.callback_leak_check = v < kNoCallbackRef;
-    if (v < kZeroIndex)
-        k.args = ArgWording::regno;
-    else if (v < kRegNameUnsure)
-        k.args = ArgWording::zero_index;
-    else if (v < kRegName)
-        k.args = ArgWording::zero_or_reg;
-    else
-        k.args = ArgWording::reg;
-    return k;
-}
-
-bool KernelFeatures::from_release(const std::string& release, KernelFeatures& out) {
-    int part[3] = {0, 0, 0};
-    int n = 0;
-    bool digit = false;
-    for (char c : release) {
-        if (c >= '0' && c <= '9') {
-            part[n] = part[n] * 10 + (c - '0');
-            digit = true;
-        } else if (c == '.' && digit && n < 2) {
-            n++;
-            digit = false;
-        } else {
-            break;
-        }
-    }
-    if (!digit && n == 0)
-        return false;
-    out = from_version(part[0], part[1], part[2]);
-    return true;
-}
 
 const char* to_string(Reason r) {
     switch (r) {
@@ -839,10 +789,13 @@ Expectation expect(const gen::Program& p, const KernelFeatures& k) {
     // (contract 1): the runner decides that from BTF; the model mirrors it
     // from the version. emit_c always emits the task source, so the pid
     // sources always call bpf_task_from_pid()/bpf_task_release().
-    bool vma = false, num = false;
-    calls(p.ops, p, vma, num);
+    KindSet used{};
+    calls(p.ops, p, used);
+    bool missing = false;
+    for (const auto& ki : gen::kinds())
+        missing = missing || (used[static_cast<size_t>(ki.kind)] && !k.has(ki.kind));
     bool pid = p.task == Task::pid_checked || p.task == Task::pid_unchecked;
-    if ((vma && !k.has_task_vma) || (num && !k.has_iter_num) || (pid && !k.has_task_from_pid)) {
+    if (missing || (pid && !k.has_task_from_pid)) {
         Expectation e;
         e.accept = false;
         e.reason = Reason::unsupported;

@@ -12,6 +12,7 @@
 // Standard library only: no libbpf, no files, no logs.
 #pragma once
 
+#include "common/kver.hpp"
 #include "gen/program.hpp"
 
 #include <cstdint>
@@ -28,13 +29,12 @@ enum class ArgWording : uint8_t {
     reg,         // "R1", "R2": argno_t / reg_arg_name() (seen on 7.2.13 and 7.3-rc7)
 };
 
-// The kernel as the model needs it: the version and what follows from it.
+// The kernel as the model needs it: the version and what follows from it
+// (model/features.cpp).
 struct KernelFeatures {
-    int major = 0, minor = 0, patch = 0;
+    KernelVersion version;
 
     bool has_task_from_pid = false; // bpf_task_from_pid()/bpf_task_release(): 6.2
-    bool has_iter_num = false;      // bpf_iter_num_*: 6.4
-    bool has_task_vma = false;      // bpf_iter_task_vma_*: 6.7
     // process_iter_arg() rejects an iterator that is not PTR_TO_STACK
     // (12659d28615d: 6.13, backported to 6.12.5). Before it a global or map
     // value iterator was mistaken for a stack slot: not modelled (unpinned).
@@ -45,9 +45,14 @@ struct KernelFeatures {
     // does not check; see model.cpp kNoCallbackRef for the version.
     bool callback_leak_check = false;
 
+    // Whether the kind's kfuncs exist: the release its row in gen/kinds
+    // names (KindInfo::since) or later.
+    bool has(gen::Kind k) const;
+
+    static KernelFeatures from_version(const KernelVersion& v);
     static KernelFeatures from_version(int major, int minor, int patch);
-    // From a release string such as "6.18.44-fc-v657" or "7.3.0-rc7"
-    // (digits and dots up to the first other character); false if none.
+    // From a release string such as "6.18.44-fc-v657" or "7.3.0-rc7", read
+    // by common/kver's parse_release(); false if it does not start with N.N.
     static bool from_release(const std::string& release, KernelFeatures& out);
     // A version code that orders versions: major * 1e6 + minor * 1e3 + patch.
     uint32_t code() const;
@@ -59,7 +64,9 @@ enum class Reason : uint8_t {
     none,            // accepted
     unsupported,     // a called kfunc is missing on this kernel (not a verdict of the verifier)
     missing_destroy, // an iterator reference is still held at BPF_EXIT (check_reference_leak)
-    double_new,      // new() on an active or drained slot (is_iter_reg_valid_uninit)
+    double_new,      // new() on an active or drained slot, or a multi-slot new() on one
+                     // whose other slots a clobbered iterator left STACK_ITER
+                     // (is_iter_reg_valid_uninit)
     uninit_iter,     // next()/destroy()/loop on a slot that is not an iterator (never
                      // created, or destroyed): is_iter_reg_valid_init
     clobbered_iter,  // the same, on a slot overwritten while its iterator was live
@@ -67,19 +74,22 @@ enum class Reason : uint8_t {
     misaligned,      // iterator address not 8-byte aligned (stack_slot_obj_get_spi)
     outside_frame,   // iterator address below the stack (check_stack_access_within_bounds,
                      // is_iter_reg_valid_init) or above the frame (stack_slot_obj_get_spi)
-    wrong_kind,      // next()/destroy() of one kind on a slot holding the other kind's
+    wrong_kind,      // next()/destroy() of one kind on a slot holding another kind's
                      // iterator (is_iter_reg_valid_init: btf_id)
     untrusted_task,  // walked, neither trusted nor RCU (check_kfunc_args, KF_RCU)
     null_task,       // task is the constant NULL (check_kfunc_args)
     maybe_null_task, // task may be NULL: bpf_task_from_pid() unchecked (check_kfunc_args)
     scalar_task,     // task is a scalar: bpf_get_current_task() (get_kfunc_ptr_arg_type)
-    unchecked_vma,   // read/write through v[slot] (vma or num pointer) while it is NULL
+    unchecked_vma,   // read/write through v[slot] (any kind's result) while it is NULL
                      // (never assigned, or the drained next() result): check_mem_access
                      // on a scalar
-    stale_ptr,       // read/write through a num pointer after destroy() released the
-                     // iterator it belongs to (release_reference -> unknown scalar)
-    write_vma,       // store through a non-NULL vma (check_ptr_to_btf_access)
-    write_num,       // store through a non-NULL num pointer (rdonly_mem, check_mem_access)
+    stale_ptr,       // read/write through an ro_mem result (num, bits) after destroy()
+                     // released the iterator it belongs to (release_reference ->
+                     // unknown scalar)
+    write_vma,       // store through a non-NULL btf_struct result (vma):
+                     // check_ptr_to_btf_access
+    write_num,       // store through a non-NULL ro_mem result (num, bits): rdonly_mem,
+                     // check_mem_access
     iter_read,       // reading the opaque iterator bytes (check_stack_read_fixed_off)
 };
 

@@ -58,12 +58,15 @@ const std::string kUninitVma = "expected uninitialized iter_task_vma as arg #0";
 
 TEST(Features, FromVersionDerivesFlags) {
     auto k = KernelFeatures::from_version(6, 7, 0);
-    EXPECT_TRUE(k.has_task_vma);
-    EXPECT_TRUE(k.has_iter_num);
+    EXPECT_TRUE(k.has(Kind::task_vma));
+    EXPECT_TRUE(k.has(Kind::num));
+    EXPECT_FALSE(k.has(Kind::bits));
     EXPECT_FALSE(k.iter_on_stack_check);
     EXPECT_EQ(k.args, ArgWording::regno);
-    EXPECT_FALSE(KernelFeatures::from_version(6, 6, 99).has_task_vma);
-    EXPECT_FALSE(KernelFeatures::from_version(6, 3, 0).has_iter_num);
+    EXPECT_FALSE(KernelFeatures::from_version(6, 6, 99).has(Kind::task_vma));
+    EXPECT_FALSE(KernelFeatures::from_version(6, 3, 0).has(Kind::num));
+    EXPECT_FALSE(KernelFeatures::from_version(6, 10, 99).has(Kind::bits));
+    EXPECT_TRUE(KernelFeatures::from_version(6, 11, 0).has(Kind::bits));
     EXPECT_FALSE(KernelFeatures::from_version(6, 12, 4).iter_on_stack_check);
     EXPECT_TRUE(KernelFeatures::from_version(6, 12, 5).iter_on_stack_check);
     EXPECT_EQ(KernelFeatures::from_version(6, 12, 5).args, ArgWording::zero_index);
@@ -82,6 +85,9 @@ TEST(Features, FromRelease) {
     ASSERT_TRUE(KernelFeatures::from_release("6.1", k));
     EXPECT_EQ(k.text(), "6.1.0");
     EXPECT_FALSE(KernelFeatures::from_release("linux", k));
+    // The one parser (common/kver): a release needs N.N, as for __kver ranges.
+    EXPECT_FALSE(KernelFeatures::from_release("6", k));
+    EXPECT_EQ(KernelFeatures::from_version(*parse_release("6.12.57+deb13")).code(), 6012057u);
 }
 
 // --- rules -------------------------------------------------------------------
@@ -463,6 +469,52 @@ TEST(Rules, CallbackReferencesByKernel) {
     expect_reject(prog("new0 next0 guard0{bpfloop0{destroy0 new0} read0} destroy0",
                        Task::current_btf, Kind::num, Kind::num),
                   Reason::missing_destroy, {kLeak}, KernelFeatures::from_version(6, 12, 107));
+}
+
+// --- bits: a third kind from the table (gen/kinds.hpp) ------------------------
+
+// Rule: bits (6.11+) is unsupported before it exists, accepted when used
+// correctly, and its next() result is read-only memory tied to the iterator,
+// as num's (NextRet::ro_mem): the same rules, its own name in messages.
+TEST(Bits, ARowOfTheTable) {
+    auto bits = [](const std::string& ops) {
+        return prog(ops, Task::current_btf, Kind::bits, Kind::bits);
+    };
+    EXPECT_EQ(expect(bits("new0 destroy0"), KernelFeatures::from_version(6, 10, 0)).reason,
+              Reason::unsupported);
+    expect_accept(bits("new0 destroy0"), KernelFeatures::from_version(6, 11, 0));
+    expect_accept(bits("new0 loop0{read0} destroy0"));
+    expect_accept(bits("new0 next0 guard0{read0} destroy0"), k6_12);
+    expect_reject(bits("new0 loop0{write0} destroy0"), Reason::write_num,
+                  {"R{{[0-9]+}} cannot write into rdonly_mem"});
+    expect_reject(bits("new0 next0 guard0{destroy0 read0} destroy0"), Reason::stale_ptr,
+                  {kNullDeref});
+    expect_reject(bits("new0 new0"), Reason::double_new,
+                  {"expected uninitialized iter_bits as arg #0"});
+    expect_reject(bits("next0"), Reason::uninit_iter, {"expected an initialized iter_bits as R1"},
+                  k7_2);
+    // The task source does not matter: bits takes no task.
+    expect_reject(prog("new0", Task::null, Kind::bits, Kind::bits), Reason::missing_destroy,
+                  {kLeak});
+}
+
+// Rule: clobbering a two-slot iterator overwrites only its first slot (the
+// one holding the reference); the second stays STACK_ITER, so no new() of a
+// multi-slot kind fits there again (is_iter_reg_valid_uninit), while a
+// one-slot kind does.
+TEST(Bits, ClobberLeavesTheSecondSlot) {
+    expect_reject(prog("new0 clobber0 new0", Task::current_btf, Kind::bits, Kind::bits),
+                  Reason::double_new, {"expected uninitialized iter_bits as arg #0"});
+    // (vma, bits): the frame's stride is 16 bytes; vma's new() at the
+    // clobbered bits location (other) checks one slot only.
+    expect_reject(prog("new1 clobber1 new0@other destroy0@other", Task::current_btf, Kind::task_vma,
+                       Kind::bits),
+                  Reason::missing_destroy, {kLeak});
+    expect_reject(prog("new1 clobber1 new1", Task::current_btf, Kind::task_vma, Kind::bits),
+                  Reason::double_new, {"expected uninitialized iter_bits as arg #0"});
+    // A one-slot kind leaves nothing behind.
+    expect_reject(prog("new0 clobber0 new0 destroy0", Task::current_btf, Kind::num, Kind::num),
+                  Reason::missing_destroy, {kLeak});
 }
 
 } // namespace

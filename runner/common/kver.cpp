@@ -1,8 +1,8 @@
-#include "expect/kver.hpp"
+#include "common/kver.hpp"
 
 #include <cctype>
 
-namespace iterconf::expect {
+namespace iterconf {
 
 std::string KernelVersion::str() const {
     return std::to_string(v[0]) + "." + std::to_string(v[1]) + "." + std::to_string(v[2]);
@@ -55,19 +55,19 @@ bool KverRange::contains(const KernelVersion& k) const {
     for (const auto& b : bounds) {
         bool ok = false;
         switch (b.op) {
-        case Bound::Op::ge:
+        case VersionBound::Op::ge:
             ok = k >= b.version;
             break;
-        case Bound::Op::lt:
+        case VersionBound::Op::lt:
             ok = k < b.version;
             break;
-        case Bound::Op::gt:
+        case VersionBound::Op::gt:
             ok = k > b.version;
             break;
-        case Bound::Op::le:
+        case VersionBound::Op::le:
             ok = k <= b.version;
             break;
-        case Bound::Op::eq:
+        case VersionBound::Op::eq:
             ok = k == b.version;
             break;
         }
@@ -91,22 +91,22 @@ Result<KverRange> parse_range(std::string_view text) {
             i++;
         if (i == text.size())
             break;
-        Bound b;
+        VersionBound b;
         std::string_view rest = text.substr(i);
         if (rest.starts_with(">=")) {
-            b.op = Bound::Op::ge;
+            b.op = VersionBound::Op::ge;
             i += 2;
         } else if (rest.starts_with("<=")) {
-            b.op = Bound::Op::le;
+            b.op = VersionBound::Op::le;
             i += 2;
         } else if (rest.starts_with("==")) {
-            b.op = Bound::Op::eq;
+            b.op = VersionBound::Op::eq;
             i += 2;
         } else if (rest.starts_with(">")) {
-            b.op = Bound::Op::gt;
+            b.op = VersionBound::Op::gt;
             i += 1;
         } else if (rest.starts_with("<")) {
-            b.op = Bound::Op::lt;
+            b.op = VersionBound::Op::lt;
             i += 1;
         } else {
             return bad("expected an operator (>=, <, >, <=, ==) at '" + printable(rest) + "'");
@@ -126,4 +126,4 @@ Result<KverRange> parse_range(std::string_view text) {
     return r;
 }
 
-} // namespace iterconf::expect
+} // namespace iterconf

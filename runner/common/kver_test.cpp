@@ -1,8 +1,8 @@
-#include "expect/kver.hpp"
+#include "common/kver.hpp"
 
 #include <gtest/gtest.h>
 
-using namespace iterconf::expect;
+using namespace iterconf;
 
 TEST(Kver, ParsesDebianAndRcReleases) {
     EXPECT_EQ(parse_release("6.12.57+deb13-cloud-amd64")->str(), "6.12.57");

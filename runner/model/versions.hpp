@@ -1,0 +1,29 @@
+// Version thresholds of the model, shared by KernelFeatures (features.cpp)
+// and the message table (model.cpp, kMessages). Standard library only.
+#pragma once
+
+#include <cstdint>
+
+namespace iterconf::model {
+
+constexpr uint32_t ver(int major, int minor, int patch) {
+    return static_cast<uint32_t>(major) * 1000000u + static_cast<uint32_t>(minor) * 1000u +
+           static_cast<uint32_t>(patch);
+}
+
+// 12659d28615d "bpf: Ensure reg is PTR_TO_STACK in process_iter_arg" and
+// bd74e238ae69 "bpf: Zero index arg error string for dynptr and iter": 6.13,
+// stable 6.12.5 (the same merge).
+constexpr uint32_t kZeroIndex = ver(6, 12, 5);
+// The argno_t / reg_arg_name() rework ("R1" instead of "arg #0"): in 7.2.13,
+// not in 6.18.44; 6.19 .. 7.1 unseen, matched with regex alternatives.
+constexpr uint32_t kRegNameUnsure = ver(6, 19, 0);
+constexpr uint32_t kRegName = ver(7, 2, 0);
+// "R2 is scalar expected STRUCT task_struct": in 7.3-rc7, not in 7.2.13.
+constexpr uint32_t kIsScalar = ver(7, 3, 0);
+// A bpf_loop callback's own references checked at its BPF_EXIT
+// (callback_ref in check_reference_leak()): gone by 6.18.44 (measured);
+// set to 6.13 from the source history, see README.md ("Not pinned").
+constexpr uint32_t kNoCallbackRef = ver(6, 13, 0);
+
+} // namespace iterconf::model
