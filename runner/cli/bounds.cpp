@@ -114,7 +114,7 @@ options:
 } // namespace
 
 int run_bounds(int argc, char** argv) {
-    std::string out_dir = "out", v, accel = "auto";
+    std::string out_dir = "out", v, accel = "auto", guest_append;
     std::vector<std::string> corpora;
     std::vector<std::string> kernels;
     int verbose = 0;
@@ -136,6 +136,8 @@ int run_bounds(int argc, char** argv) {
             prog_timeout = std::strtod(v.c_str(), nullptr);
         } else if (args.option("--boot-timeout", v)) {
             boot_timeout = std::strtod(v.c_str(), nullptr);
+        } else if (args.option("--guest-append", v)) {
+            guest_append += (guest_append.empty() ? "" : " ") + v;
         } else if (args.flag("-v")) {
             verbose = 1;
         } else if (args.flag("--help", "-h")) {
@@ -200,7 +202,8 @@ int run_bounds(int argc, char** argv) {
             (k.t.host ? hosts : guests).push_back(&k);
     qemu::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
                              .boot_timeout = boot_timeout,
-                             .program_timeout = prog_timeout};
+                             .program_timeout = prog_timeout,
+                             .extra_append = guest_append};
     qemu::ConsoleScanner scanner;
     std::string initrd;
     if (!guests.empty()) {
@@ -222,8 +225,8 @@ int run_bounds(int argc, char** argv) {
         std::vector<std::string> images;
         for (auto* g : guests)
             images.push_back(g->t.image);
-        auto p = prepare_guests(out_dir, "@bounds\t/cases/bounds\t-\n", files, images, gopts,
-                                accel == "auto", verbose, g_stop);
+        auto p = prepare_guests(out_dir, qemu::Plan::for_bounds("/cases/bounds"), files, images,
+                                gopts, accel == "auto", verbose, g_stop);
         if (!p)
             return report_error(p.error(), false);
         initrd = *p;

@@ -268,18 +268,18 @@ class Listener : public qemu::GuestListener {
 };
 
 // The guest plan: case objects under /cases, one plan line per program.
-std::pair<std::string, std::vector<std::pair<std::string, std::string>>>
+std::pair<qemu::Plan, std::vector<std::pair<std::string, std::string>>>
 guest_plan(const std::vector<Item>& plan) {
     std::map<std::string, std::string> objects; // case id -> path in the guest
     std::vector<std::pair<std::string, std::string>> files;
-    std::string plan_text;
+    qemu::Plan guest = qemu::Plan::for_cases({});
     for (const auto& it : plan) {
         auto [pos, added] = objects.emplace(it.obj->id, "cases/" + it.obj->id + ".bpf.o");
         if (added)
             files.push_back({pos->second, it.obj->object});
-        plan_text += "/" + pos->second + "\t" + it.obj->id + "\t" + it.prog->name + "\n";
+        guest.items.push_back({"/" + pos->second, it.obj->id, it.prog->name});
     }
-    return {plan_text, files};
+    return {guest, files};
 }
 
 void run_host(const std::vector<Item>& plan, KernelRun& run, Sink& sink,
@@ -574,8 +574,8 @@ int cmd_run(int argc, char** argv) {
         std::vector<std::string> images;
         for (const auto* r : guests)
             images.push_back(r->t.image);
-        auto [plan_text, files] = guest_plan(plan);
-        auto p = prepare_guests(out_dir, plan_text, files, images, gopts, accel == "auto", verbose,
+        auto [planned, files] = guest_plan(plan);
+        auto p = prepare_guests(out_dir, planned, files, images, gopts, accel == "auto", verbose,
                                 g_interrupted);
         if (!p)
             return report_error(p.error(), json);

@@ -311,7 +311,7 @@ class GenListener : public qemu::GuestListener {
 } // namespace
 
 int run_generated(int argc, char** argv) {
-    std::string out_dir = "out", v, accel = "auto", inputs_dir;
+    std::string out_dir = "out", v, accel = "auto", inputs_dir, guest_append;
     std::vector<std::string> kernels;
     gen::Bound bound;
     int verbose = 0;
@@ -338,6 +338,8 @@ int run_generated(int argc, char** argv) {
             prog_timeout = std::strtod(v.c_str(), nullptr);
         } else if (args.option("--boot-timeout", v)) {
             boot_timeout = std::strtod(v.c_str(), nullptr);
+        } else if (args.option("--guest-append", v)) {
+            guest_append += (guest_append.empty() ? "" : " ") + v;
         } else if (args.option("--limit", v)) {
             limit = std::strtoul(v.c_str(), nullptr, 10);
         } else if (args.flag("-v")) {
@@ -394,7 +396,8 @@ int run_generated(int argc, char** argv) {
             (k.t.host ? hosts : guests).push_back(&k);
     qemu::GuestOptions gopts{.accel = accel == "auto" ? "tcg" : accel,
                              .boot_timeout = boot_timeout,
-                             .program_timeout = prog_timeout};
+                             .program_timeout = prog_timeout,
+                             .extra_append = guest_append};
     qemu::ConsoleScanner scanner;
     std::string initrd;
     if (!guests.empty()) {
@@ -405,8 +408,8 @@ int run_generated(int argc, char** argv) {
         std::vector<std::string> images;
         for (auto* g : guests)
             images.push_back(g->t.image);
-        std::string plan = inputs_dir.empty() ? "@generated\t" + bound.text() + "\t-\n"
-                                              : "@inputs\t" + inputs_dir + "\t-\n";
+        auto plan = inputs_dir.empty() ? qemu::Plan::for_generated(bound.text())
+                                       : qemu::Plan::for_inputs("/cases/inputs", inputs_dir);
         auto p = prepare_guests(out_dir, plan, input_files, images, gopts, accel == "auto", verbose,
                                 g_stop);
         if (!p)
