@@ -108,6 +108,7 @@ options:
   --out DIR              results.jsonl and consoles (default out)
   -j, --jobs N           guests at a time
   --accel tcg|kvm|auto   --timeout S (per input)   --boot-timeout S
+  --guest-append TEXT    more guest kernel command line (fault injection)
   -v                     more output
 )";
 

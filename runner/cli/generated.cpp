@@ -347,7 +347,7 @@ int run_generated(int argc, char** argv) {
         } else {
             throw UsageError{"with --generated: unknown argument '" + args.peek() +
                              "' (options: --bound, --inputs, --kernel, --jobs, --accel, --timeout, "
-                             "--boot-timeout, --out, --limit (host only), -v)"};
+                             "--boot-timeout, --guest-append, --out, --limit (host only), -v)"};
         }
     }
     auto resolved = resolve_kernels(kernels, verbose > 0);
