@@ -1,7 +1,10 @@
 // iterconf-agent: the guest side of a QEMU run. Started by the initramfs's
-// /init (PID 1, which reports the agent's own death as FATAL), it loads (verifies) each planned
-// program exactly as the host runner does, judges it with the same code, and streams the results to
-// the host on the second serial port (/dev/ttyS1), one line per message:
+// /init (PID 1, which reports the agent's own death as FATAL), it reads the
+// plan the host wrote (/iterconf/plan, qemu/plan.hpp), loads (verifies) each
+// planned program exactly as the host runner does, judges it with the same
+// code, and streams the results to the host on the second serial port
+// (/dev/ttyS1), one line per message, each written by
+// qemu::format_channel_line():
 //
 //   HELLO {"kernel":"<uname -r>","uptime":SECONDS,"programs":N,"start":S}
 //   BEGIN <i> <case>/<program>       before program i is loaded
@@ -13,14 +16,16 @@
 // Before each load it also writes "iterconf-agent: begin <i> <id>" to the
 // kernel log, so a panic, oops or warning on the console can be attributed
 // to the program in flight; a splat that does not take the guest down is
-// caught by the agent's own kernel-log watcher (agent/kmsg.hpp). The plan (/iterconf/plan: one
-// "<object>\t<case>\t<program>" line per program) is written by the host;
-// a plan whose only line is "@generated\t<bound>" means the enumerated
-// corpus of that bound, loaded through the bytecode path and judged against
-// the reference model for this kernel; "@inputs\t<host dir>" the same for
-// the programs that the fuzz inputs in /cases/inputs decode to;
-// "@bounds\t<dir>" replays the fuzz_iter_bounds inputs under <dir>
-// (oracle/replay.cpp).
+// caught by the agent's own kernel-log watcher (agent/kmsg.hpp).
+//
+// One handler per plan kind (k_handlers below): `cases` loads case objects
+// from /cases; `generated` loads the enumerated corpus of the plan's bound
+// through the bytecode path and judges it against the reference model for
+// this kernel; `inputs` does the same for the programs that the fuzz inputs
+// in the plan's directory decode to; `bounds` replays the fuzz_iter_bounds
+// inputs in the plan's directory (oracle/replay.cpp). Every handler reports
+// through one Session: HELLO, BEGIN, LOG, REC and the fault injection below
+// are the same for all of them.
 //
 // Beyond loading, as upstream's test_loader does (and never on the host):
 // a program with __retval that loads is run once with BPF_PROG_TEST_RUN
@@ -31,9 +36,9 @@
 //
 // Kernel command line options read from /proc/cmdline:
 //   iterconf.start=N      skip the first N programs (after a crash or hang)
-//   iterconf.crash_at=N   fault injection for the harness's own tests:
-//   iterconf.hang_at=N    panic the kernel (sysrq 'c') or hang when program N
-//                         is in flight
+//   iterconf.crash_at=N   fault injection for the harness's own tests, for
+//   iterconf.hang_at=N    every plan kind: panic the kernel (sysrq 'c') or
+//                         hang when program N is in flight
 //   iterconf.splat_at=N   print a "BUG:" line after program N's record (a
 //                         splat with nothing in flight)
 #include "agent/kmsg.hpp"
@@ -45,6 +50,8 @@
 #include "load/loader.hpp"
 #include "load/raw_load.hpp"
 #include "oracle/replay.hpp"
+#include "qemu/channel.hpp"
+#include "qemu/plan.hpp"
 #include "record/record.hpp"
 
 #include <bpf/bpf.h>
@@ -55,11 +62,11 @@
 #include <fcntl.h>
 #include <fstream>
 #include <grp.h>
+#include <iterator>
 #include <linux/bpf.h>
 #include <linux/capability.h>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
@@ -87,8 +94,9 @@ void write_all(int fd, const std::string& s) {
     }
 }
 
-void send(const std::string& line) {
-    write_all(g_chan, line + "\n");
+// Every line on the result channel goes through here.
+void send(const qemu::ChannelLine& l) {
+    write_all(g_chan, qemu::format_channel_line(l) + "\n");
 }
 
 void kmsg(const std::string& text) {
@@ -115,10 +123,12 @@ void drain() {
 }
 
 [[noreturn]] void fatal(const Error& e) {
-    std::string j = "{\"where\":" + record::json_quote(e.where) +
-                    ",\"what\":" + record::json_quote(e.what) +
-                    ",\"hint\":" + record::json_quote(e.hint) + "}";
-    send("FATAL " + j);
+    qemu::ChannelLine l;
+    l.kind = qemu::ChannelLine::Kind::fatal;
+    l.where = e.where;
+    l.what = e.what;
+    l.hint = e.hint;
+    send(l);
     kmsg("fatal: " + e.message());
     power_off();
 }
@@ -132,8 +142,91 @@ long cmdline_number(const std::string& cmdline, const std::string& key, long def
     return std::strtol(padded.c_str() + p + k.size(), nullptr, 10);
 }
 
-struct PlanItem {
-    std::string object, case_id, program;
+// What every plan kind reports through: the channel's HELLO, BEGIN, LOG and
+// REC, the kernel-log marker before each load, and the fault injection of
+// the kernel command line, the same for every kind.
+class Session {
+  public:
+    Session(const load::HostKernel& kernel, const std::string& cmdline)
+        : m_kernel(kernel), m_start(std::max(cmdline_number(cmdline, "iterconf.start", 0), 0L)),
+          m_crash_at(cmdline_number(cmdline, "iterconf.crash_at", -1)),
+          m_hang_at(cmdline_number(cmdline, "iterconf.hang_at", -1)),
+          m_splat_at(cmdline_number(cmdline, "iterconf.splat_at", -1)) {}
+
+    const load::HostKernel& kernel() const { return m_kernel; }
+    // The first program of this boot (iterconf.start).
+    size_t start() const { return static_cast<size_t>(m_start); }
+
+    // HELLO for a plan of `programs` programs.
+    void hello(size_t programs) {
+        double uptime = 0;
+        std::ifstream("/proc/uptime") >> uptime;
+        qemu::ChannelLine l;
+        l.kind = qemu::ChannelLine::Kind::hello;
+        l.release = m_kernel.release();
+        l.uptime = uptime;
+        l.programs = programs;
+        l.start = start();
+        send(l);
+    }
+
+    // Program i is about to be loaded: BEGIN (drained, so that the previous
+    // record and this BEGIN reach the host before the load), the kernel-log
+    // marker, then iterconf.crash_at and iterconf.hang_at.
+    void begin(size_t i, const std::string& id) {
+        qemu::ChannelLine l;
+        l.kind = qemu::ChannelLine::Kind::begin;
+        l.index = i;
+        l.text = id;
+        send(l);
+        drain();
+        kmsg("begin " + std::to_string(i) + " " + id);
+        if (static_cast<long>(i) == m_crash_at) {
+            int fd = ::open("/proc/sysrq-trigger", O_WRONLY);
+            if (fd >= 0)
+                write_all(fd, "c");
+        }
+        if (static_cast<long>(i) == m_hang_at)
+            for (;;)
+                ::pause();
+    }
+
+    // Program i's verifier log (nothing when empty), its record, then
+    // iterconf.splat_at.
+    void result(size_t i, const record::Record& r, const std::string& log = {}) {
+        qemu::ChannelLine l;
+        l.index = i;
+        if (!log.empty()) {
+            l.kind = qemu::ChannelLine::Kind::log;
+            l.text = log;
+            send(l);
+        }
+        l.kind = qemu::ChannelLine::Kind::rec;
+        l.text = record::to_json(r);
+        send(l);
+        if (static_cast<long>(i) == m_splat_at) {
+            drain();
+            int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                write_all(fd, "<2>BUG: iterconf fault injection (splat after program " +
+                                  std::to_string(i) + ")\n");
+                ::close(fd);
+            }
+        }
+    }
+
+    // DONE, and `summary` to the kernel log.
+    [[noreturn]] void done(const std::string& summary) {
+        qemu::ChannelLine l;
+        l.kind = qemu::ChannelLine::Kind::done;
+        send(l);
+        kmsg(summary);
+        power_off();
+    }
+
+  private:
+    const load::HostKernel& m_kernel;
+    long m_start, m_crash_at, m_hang_at, m_splat_at;
 };
 
 // Runs a loaded program once with BPF_PROG_TEST_RUN, the way upstream's
@@ -307,169 +400,20 @@ record::Record unpriv_pass(const load::CaseObject& obj, const load::CaseProgram&
     return *r;
 }
 
-} // namespace
+// The plan kinds' handlers: each says HELLO, judges its programs from
+// session.start() on, and returns the line for the kernel log at DONE.
 
-int main() {
-    g_chan = ::open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (g_chan < 0) {
-        kmsg(std::string("cannot open /dev/ttyS1: ") + std::strerror(errno));
-        power_off();
-    }
-    termios t{};
-    if (tcgetattr(g_chan, &t) == 0) {
-        cfmakeraw(&t);
-        cfsetospeed(&t, B115200);
-        tcsetattr(g_chan, TCSANOW, &t);
-    }
-
-    std::string cmdline;
-    {
-        std::ifstream in("/proc/cmdline");
-        std::getline(in, cmdline);
-    }
-    long start = cmdline_number(cmdline, "iterconf.start", 0);
-    long crash_at = cmdline_number(cmdline, "iterconf.crash_at", -1);
-    long hang_at = cmdline_number(cmdline, "iterconf.hang_at", -1);
-    long splat_at = cmdline_number(cmdline, "iterconf.splat_at", -1);
-
-    std::vector<PlanItem> plan;
-    {
-        std::ifstream in("/iterconf/plan");
-        if (!in)
-            fatal(make_error(ErrorKind::infra, "guest", "no /iterconf/plan in the initramfs",
-                             "the initramfs is broken; rerun iterconf run"));
-        std::string line;
-        while (std::getline(in, line)) {
-            std::istringstream ls(line);
-            PlanItem p;
-            if (std::getline(ls, p.object, '\t') && std::getline(ls, p.case_id, '\t') &&
-                std::getline(ls, p.program, '\t'))
-                plan.push_back(p);
-        }
-    }
-
-    auto kernel = load::HostKernel::open();
-    if (!kernel)
-        fatal(kernel.error());
-    if (auto p = kernel->probe_bpf(); !p)
-        fatal(p.error());
-    bool inputs = plan.size() == 1 && plan[0].object == "@inputs";
-    if (inputs || (plan.size() == 1 && plan[0].object == "@generated")) {
-        gen::Bound bound;
-        std::vector<gen::Program> programs;
-        std::vector<std::string> input_names;
-        if (inputs) {
-            // Fuzz inputs copied to /cases/inputs (gen/corpus), named as on the host.
-            auto in = gen::read_corpus("/cases/inputs");
-            if (!in)
-                fatal(in.error());
-            for (auto& i : *in) {
-                programs.push_back(i.program);
-                input_names.push_back(plan[0].case_id + "/" + i.name);
-            }
-        } else {
-            if (auto e = gen::parse_bound(plan[0].case_id, bound); !e.empty())
-                fatal(make_error(ErrorKind::internal, "guest", "bad bound in the plan: " + e));
-            programs = gen::enumerate_all(bound);
-        }
-        size_t ran = 0;
-        auto raw = load::RawLoader::open();
-        if (!raw)
-            fatal(raw.error());
-        std::string up = "0";
-        {
-            std::ifstream in("/proc/uptime");
-            in >> up;
-        }
-        send("HELLO {\"kernel\":" + record::json_quote(kernel->release()) + ",\"uptime\":" + up +
-             ",\"programs\":" + std::to_string(programs.size()) +
-             ",\"start\":" + std::to_string(start) + "}");
-        for (size_t i = static_cast<size_t>(std::max(start, 0L)); i < programs.size(); i++) {
-            const auto& p = programs[i];
-            send("BEGIN " + std::to_string(i) + " generated/" + p.name());
-            drain();
-            kmsg("begin " + std::to_string(i) + " generated/" + p.name());
-            if (static_cast<long>(i) == crash_at) {
-                int fd = ::open("/proc/sysrq-trigger", O_WRONLY);
-                if (fd >= 0)
-                    write_all(fd, "c");
-            }
-            if (static_cast<long>(i) == hang_at)
-                for (;;)
-                    ::pause();
-            // Accepted programs also run once, here in the guest (never on the
-            // host): an oops while one runs is a crash attributed to it.
-            agent::kmsg_begin();
-            auto o = raw->load(gen::emit_bpf(p), load::RawOptions{.run = true});
-            auto check = agent::kmsg_end(o.result, o.log);
-            ran += o.ran;
-            auto r =
-                judge::generated_record(p, o, kernel->release(), kernel->version(), bound.text());
-            agent::kmsg_finish(check, r, i, "generated/" + p.name());
-            if (inputs)
-                r.file = input_names[i];
-            if (!r.match && !o.log.empty())
-                send("LOG " + std::to_string(i) + " " +
-                     record::json_quote(o.log.substr(
-                         o.log.size() > (64u << 10) ? o.log.size() - (64u << 10) : 0)));
-            send("REC " + std::to_string(i) + " " + record::to_json(r));
-        }
-        send("DONE");
-        kmsg("done; ran " + std::to_string(ran) + " accepted programs");
-        power_off();
-    }
-
-    if (plan.size() == 1 && plan[0].object == "@bounds") {
-        // fuzz_iter_bounds' inputs under the plan's directory (oracle/replay.cpp).
-        std::string up = "0";
-        {
-            std::ifstream in("/proc/uptime");
-            in >> up;
-        }
-        size_t n = oracle::corpus_files(plan[0].case_id).size();
-        send("HELLO {\"kernel\":" + record::json_quote(kernel->release()) + ",\"uptime\":" + up +
-             ",\"programs\":" + std::to_string(n) + ",\"start\":" + std::to_string(start) + "}");
-        auto summary = oracle::replay_corpus(
-            plan[0].case_id, static_cast<size_t>(std::max(start, 0L)), kernel->release(),
-            [](size_t i, const std::string& id) {
-                send("BEGIN " + std::to_string(i) + " " + id);
-                drain();
-                kmsg("begin " + std::to_string(i) + " " + id);
-            },
-            [](size_t i, const record::Record& r) {
-                send("REC " + std::to_string(i) + " " + record::to_json(r));
-            });
-        send("DONE");
-        kmsg("bounds: " + summary);
-        power_off();
-    }
-
-    std::string uptime = "0";
-    {
-        std::ifstream in("/proc/uptime");
-        in >> uptime;
-    }
-    send("HELLO {\"kernel\":" + record::json_quote(kernel->release()) + ",\"uptime\":" + uptime +
-         ",\"programs\":" + std::to_string(plan.size()) + ",\"start\":" + std::to_string(start) +
-         "}");
-
+// Case programs: the objects under /cases, one plan item per program.
+std::string run_cases(const qemu::Plan& plan, Session& session) {
+    const load::HostKernel& kernel = session.kernel();
+    session.hello(plan.items.size());
     std::map<std::string, load::CaseObject> objects;
     load::Options opts;
     std::optional<std::string> unpriv_blocked; // asked once, at the first *_unpriv program
-    for (size_t i = static_cast<size_t>(std::max(start, 0L)); i < plan.size(); i++) {
-        const PlanItem& p = plan[i];
+    for (size_t i = session.start(); i < plan.items.size(); i++) {
+        const qemu::Plan::Item& p = plan.items[i];
         std::string id = p.case_id + "/" + p.program;
-        send("BEGIN " + std::to_string(i) + " " + id);
-        drain(); // the previous record and this BEGIN reach the host before the load
-        kmsg("begin " + std::to_string(i) + " " + id);
-        if (static_cast<long>(i) == crash_at) {
-            int fd = ::open("/proc/sysrq-trigger", O_WRONLY);
-            if (fd >= 0)
-                write_all(fd, "c");
-        }
-        if (static_cast<long>(i) == hang_at)
-            for (;;)
-                ::pause();
+        session.begin(i, id);
 
         auto it = objects.find(p.object);
         if (it == objects.end()) {
@@ -490,10 +434,10 @@ int main() {
         if (prog->spec.retval)
             o.on_loaded = [&](int fd, int type) { run = test_run(fd, type); };
         agent::kmsg_begin();
-        auto outcome = load::load_on_host(it->second, *prog, *kernel, o);
+        auto outcome = load::load_on_host(it->second, *prog, kernel, o);
         auto check = agent::kmsg_end(outcome.result, outcome.log);
-        auto r = judge::make_record(it->second, *prog, outcome, kernel->release(),
-                                    kernel->version(), "guest");
+        auto r = judge::make_record(it->second, *prog, outcome, kernel.release(), kernel.version(),
+                                    "guest");
         agent::kmsg_finish(check, r, i, id);
         if (auto u = check.unchecked(); !u.empty())
             r.unchecked.push_back(u);
@@ -506,30 +450,133 @@ int main() {
             if (!unpriv_blocked->empty())
                 r.unchecked.push_back("__*_unpriv (" + *unpriv_blocked + ")");
             else
-                judge::merge_unpriv(r, unpriv_pass(it->second, *prog, *kernel));
+                judge::merge_unpriv(r, unpriv_pass(it->second, *prog, kernel));
         }
-        if (!outcome.log.empty()) {
-            // The serial port moves about 300 KiB/s: keep the last 256 KiB.
-            const size_t cap = 256u << 10;
-            std::string log = outcome.log.size() > cap
-                                  ? "[... " + std::to_string(outcome.log.size() - cap) +
-                                        " bytes cut by iterconf-agent ...]\n" +
-                                        outcome.log.substr(outcome.log.size() - cap)
-                                  : outcome.log;
-            send("LOG " + std::to_string(i) + " " + record::json_quote(log));
-        }
-        send("REC " + std::to_string(i) + " " + record::to_json(r));
-        if (static_cast<long>(i) == splat_at) {
-            drain();
-            int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-            if (fd >= 0) {
-                write_all(fd, "<2>BUG: iterconf fault injection (splat after program " +
-                                  std::to_string(i) + ")\n");
-                ::close(fd);
-            }
-        }
+        // The serial port moves about 300 KiB/s: keep the last 256 KiB.
+        const size_t cap = 256u << 10;
+        std::string log = outcome.log.size() > cap
+                              ? "[... " + std::to_string(outcome.log.size() - cap) +
+                                    " bytes cut by iterconf-agent ...]\n" +
+                                    outcome.log.substr(outcome.log.size() - cap)
+                              : outcome.log;
+        session.result(i, r, log);
     }
-    send("DONE");
-    kmsg("done");
-    power_off();
+    return "done";
+}
+
+// Generated programs (the corpus of the plan's bound), or those that the
+// fuzz inputs in the plan's directory decode to (records name each input
+// under the plan's source directory, as on the host).
+std::string run_generated(const qemu::Plan& plan, Session& session) {
+    const load::HostKernel& kernel = session.kernel();
+    bool inputs = plan.kind == qemu::Plan::Kind::inputs;
+    gen::Bound bound;
+    std::vector<gen::Program> programs;
+    std::vector<std::string> input_names;
+    if (inputs) {
+        auto in = gen::read_corpus(plan.dir);
+        if (!in)
+            fatal(in.error());
+        for (auto& i : *in) {
+            programs.push_back(i.program);
+            input_names.push_back(plan.source + "/" + i.name);
+        }
+    } else {
+        if (auto e = gen::parse_bound(plan.bound, bound); !e.empty())
+            fatal(make_error(ErrorKind::internal, "guest", "bad bound in the plan: " + e));
+        programs = gen::enumerate_all(bound);
+    }
+    size_t ran = 0;
+    auto raw = load::RawLoader::open();
+    if (!raw)
+        fatal(raw.error());
+    session.hello(programs.size());
+    for (size_t i = session.start(); i < programs.size(); i++) {
+        const auto& p = programs[i];
+        session.begin(i, "generated/" + p.name());
+        // Accepted programs also run once, here in the guest (never on the
+        // host): an oops while one runs is a crash attributed to it.
+        agent::kmsg_begin();
+        auto o = raw->load(gen::emit_bpf(p), load::RawOptions{.run = true});
+        auto check = agent::kmsg_end(o.result, o.log);
+        ran += o.ran;
+        auto r = judge::generated_record(p, o, kernel.release(), kernel.version(), bound.text());
+        agent::kmsg_finish(check, r, i, "generated/" + p.name());
+        if (inputs)
+            r.file = input_names[i];
+        // Only a disagreement's log is sent, and only its last 64 KiB.
+        std::string log;
+        if (!r.match)
+            log = o.log.substr(o.log.size() > (64u << 10) ? o.log.size() - (64u << 10) : 0);
+        session.result(i, r, log);
+    }
+    return "done; ran " + std::to_string(ran) + " accepted programs";
+}
+
+// fuzz_iter_bounds' inputs under the plan's directory (oracle/replay.cpp).
+std::string run_bounds_inputs(const qemu::Plan& plan, Session& session) {
+    session.hello(oracle::corpus_files(plan.dir).size());
+    return "bounds: " + oracle::replay_corpus(
+                            plan.dir, session.start(), session.kernel().release(),
+                            [&](size_t i, const std::string& id) { session.begin(i, id); },
+                            [&](size_t i, const record::Record& r) { session.result(i, r); });
+}
+
+// Plan kind -> handler: one row per kind, in Kind order.
+constexpr struct {
+    qemu::Plan::Kind kind;
+    std::string (*run)(const qemu::Plan&, Session&);
+} k_handlers[] = {
+    {qemu::Plan::Kind::cases, run_cases},
+    {qemu::Plan::Kind::generated, run_generated},
+    {qemu::Plan::Kind::inputs, run_generated},
+    {qemu::Plan::Kind::bounds, run_bounds_inputs},
+};
+constexpr bool one_row_per_kind() {
+    if (std::size(k_handlers) != qemu::k_plan_kinds)
+        return false;
+    for (size_t i = 0; i < std::size(k_handlers); i++)
+        if (static_cast<size_t>(k_handlers[i].kind) != i)
+            return false;
+    return true;
+}
+static_assert(one_row_per_kind(), "k_handlers: one row per plan kind, in Kind order");
+
+} // namespace
+
+int main() {
+    g_chan = ::open("/dev/ttyS1", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (g_chan < 0) {
+        kmsg(std::string("cannot open /dev/ttyS1: ") + std::strerror(errno));
+        power_off();
+    }
+    termios t{};
+    if (tcgetattr(g_chan, &t) == 0) {
+        cfmakeraw(&t);
+        cfsetospeed(&t, B115200);
+        tcsetattr(g_chan, TCSANOW, &t);
+    }
+
+    std::string cmdline;
+    {
+        std::ifstream in("/proc/cmdline");
+        std::getline(in, cmdline);
+    }
+    const char* plan_path = "/iterconf/plan";
+    std::ifstream in(plan_path, std::ios::binary);
+    if (!in)
+        fatal(make_error(ErrorKind::infra, "guest", "no /iterconf/plan in the initramfs",
+                         "the initramfs is broken; rerun iterconf run"));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto plan = qemu::decode_plan(text, plan_path);
+    if (!plan)
+        fatal(plan.error());
+
+    auto kernel = load::HostKernel::open();
+    if (!kernel)
+        fatal(kernel.error());
+    if (auto p = kernel->probe_bpf(); !p)
+        fatal(p.error());
+    Session session(*kernel, cmdline);
+    session.done(k_handlers[static_cast<size_t>(plan->kind)].run(*plan, session));
 }

@@ -67,7 +67,7 @@ class Bounds : public Workload {
     // (the index keeps names from two directories apart and the guest's
     // sorted listing in plan order).
     GuestPlan plan() const override {
-        GuestPlan p{"@bounds\t/cases/bounds\t-\n", {}};
+        GuestPlan p{qemu::Plan::for_bounds("/cases/bounds"), {}};
         for (size_t i = 0; i < m_inputs.size(); i++) {
             char idx[32];
             std::snprintf(idx, sizeof(idx), "%06zu-", i);

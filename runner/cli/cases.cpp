@@ -224,12 +224,12 @@ class Cases : public Workload {
     // Case objects under /cases, one plan line per program.
     GuestPlan plan() const override {
         std::map<std::string, std::string> objects; // case id -> path in the guest
-        GuestPlan p;
+        GuestPlan p{qemu::Plan::for_cases({}), {}};
         for (const auto& it : m_items) {
             auto [pos, added] = objects.emplace(it.obj->id, "cases/" + it.obj->id + ".bpf.o");
             if (added)
                 p.files.push_back({pos->second, it.obj->object});
-            p.text += "/" + pos->second + "\t" + it.obj->id + "\t" + it.prog->name + "\n";
+            p.plan.items.push_back({"/" + pos->second, it.obj->id, it.prog->name});
         }
         return p;
     }

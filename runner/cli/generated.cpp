@@ -113,8 +113,8 @@ class Generated : public Workload {
     // The agent enumerates the same bound itself, or decodes the same inputs.
     GuestPlan plan() const override {
         if (m_inputs_dir.empty())
-            return {"@generated\t" + m_bound.text() + "\t-\n", {}};
-        return {"@inputs\t" + m_inputs_dir + "\t-\n", m_files};
+            return {qemu::Plan::for_generated(m_bound.text()), {}};
+        return {qemu::Plan::for_inputs("/cases/inputs", m_inputs_dir), m_files};
     }
 
     void report_head(FILE* out, const RunResult&) override {

@@ -51,7 +51,7 @@ bool is_static_elf(const std::string& data) {
 
 } // namespace
 
-Result<void> build_guest_initramfs(const std::string& path, const std::string& plan_text,
+Result<void> build_guest_initramfs(const std::string& path, const qemu::Plan& plan,
                                    const std::vector<std::pair<std::string, std::string>>& files) {
     using qemu::CpioEntry;
     std::vector<CpioEntry> e;
@@ -93,7 +93,7 @@ Result<void> build_guest_initramfs(const std::string& path, const std::string& p
         ITERCONF_TRY_ASSIGN(std::string obj, qemu::read_file(host));
         e.push_back({guest, S_IFREG | 0644, obj});
     }
-    e.push_back({"iterconf/plan", S_IFREG | 0644, plan_text});
+    e.push_back({"iterconf/plan", S_IFREG | 0644, qemu::encode_plan(plan)});
     return qemu::write_cpio(path, e);
 }
 
@@ -153,7 +153,7 @@ std::string choose_accel(const std::vector<std::string>& images, const std::stri
     return "tcg";
 }
 
-Result<std::string> prepare_guests(const std::string& out_dir, const std::string& plan_text,
+Result<std::string> prepare_guests(const std::string& out_dir, const qemu::Plan& plan,
                                    const std::vector<std::pair<std::string, std::string>>& files,
                                    const std::vector<std::string>& images, qemu::GuestOptions& opts,
                                    bool auto_accel, int verbose, const std::atomic<bool>& stop) {
@@ -161,7 +161,7 @@ Result<std::string> prepare_guests(const std::string& out_dir, const std::string
     fs::create_directories(out_dir + "/guest", ec);
     fs::create_directories(out_dir + "/console", ec);
     std::string initrd = out_dir + "/guest/initramfs.cpio";
-    ITERCONF_TRY(build_guest_initramfs(initrd, plan_text, files));
+    ITERCONF_TRY(build_guest_initramfs(initrd, plan, files));
     if (auto_accel)
         opts.accel = choose_accel(images, initrd, opts, out_dir, verbose, stop);
     return initrd;

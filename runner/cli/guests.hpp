@@ -5,6 +5,7 @@
 #include "common/result.hpp"
 #include "qemu/console.hpp"
 #include "qemu/guest.hpp"
+#include "qemu/plan.hpp"
 
 #include <atomic>
 #include <functional>
@@ -16,8 +17,8 @@
 namespace iterconf::cli {
 
 // busybox-static, /init (images/init/init.sh), the static agent, `files`
-// (guest path under cases/, host path) and /iterconf/plan = `plan_text`.
-Result<void> build_guest_initramfs(const std::string& path, const std::string& plan_text,
+// (guest path under cases/, host path) and /iterconf/plan (`plan`, encoded).
+Result<void> build_guest_initramfs(const std::string& path, const qemu::Plan& plan,
                                    const std::vector<std::pair<std::string, std::string>>& files);
 
 // $ITERCONF_CACHE_DIR, else $XDG_CACHE_HOME/iterconf, else ~/.cache/iterconf.
@@ -32,7 +33,7 @@ std::string choose_accel(const std::vector<std::string>& images, const std::stri
 // Everything before the first boot: out/guest/ and out/console/, the
 // initramfs (returned: its path), and, when `auto_accel`, opts.accel from
 // choose_accel() over `images`.
-Result<std::string> prepare_guests(const std::string& out_dir, const std::string& plan_text,
+Result<std::string> prepare_guests(const std::string& out_dir, const qemu::Plan& plan,
                                    const std::vector<std::pair<std::string, std::string>>& files,
                                    const std::vector<std::string>& images, qemu::GuestOptions& opts,
                                    bool auto_accel, int verbose, const std::atomic<bool>& stop);

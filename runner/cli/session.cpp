@@ -329,7 +329,7 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         for (const auto* k : guests)
             images.push_back(k->kernel.image);
         GuestPlan plan = w.plan();
-        auto p = prepare_guests(out_dir, plan.text, plan.files, images, gopts, opts.accel == "auto",
+        auto p = prepare_guests(out_dir, plan.plan, plan.files, images, gopts, opts.accel == "auto",
                                 opts.verbose, g_interrupted);
         if (!p)
             return report_error(p.error(), json);

@@ -25,6 +25,7 @@
 #include "common/result.hpp"
 #include "expect/kver.hpp"
 #include "load/kmsg.hpp"
+#include "qemu/plan.hpp"
 #include "record/record.hpp"
 
 #include <cstdio>
@@ -60,7 +61,7 @@ double parse_number(const std::string& opt, const std::string& val, double min);
 // What the guest agent gets: /iterconf/plan and files packed under /cases
 // (guest path, host path).
 struct GuestPlan {
-    std::string text;
+    qemu::Plan plan;
     std::vector<std::pair<std::string, std::string>> files;
 };
 

@@ -3,6 +3,7 @@
 #include "record/json.hpp"
 #include "record/record.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -144,9 +145,12 @@ std::string format_channel_line(const ChannelLine& l) {
     using record::json_quote;
     switch (l.kind) {
     case ChannelLine::Kind::hello: {
+        // The shortest text that reads back to the same number ("3.25", as
+        // in /proc/uptime).
         char up[40];
-        std::snprintf(up, sizeof(up), "%.17g", l.uptime);
-        std::string s = "HELLO {\"kernel\":" + json_quote(l.release) + ",\"uptime\":" + up;
+        auto [end, ec] = std::to_chars(up, up + sizeof(up), l.uptime);
+        std::string s = "HELLO {\"kernel\":" + json_quote(l.release) +
+                        ",\"uptime\":" + (ec == std::errc() ? std::string(up, end) : "0");
         if (l.programs)
             s += ",\"programs\":" + std::to_string(*l.programs);
         if (l.start)

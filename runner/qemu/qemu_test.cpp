@@ -1,6 +1,7 @@
 #include "qemu/channel.hpp"
 #include "qemu/console.hpp"
 #include "qemu/initramfs.hpp"
+#include "qemu/plan.hpp"
 #include "qemu/qemu.hpp"
 
 #include <cstdio>
@@ -128,5 +129,94 @@ TEST(Channel, ReadsTheAgentsLinesAndRefusesOthers) {
         auto l = qemu::parse_channel_line(bad);
         ASSERT_FALSE(l.ok()) << bad;
         EXPECT_NE(l.error().what.find("bad line on the result channel"), std::string::npos);
+    }
+}
+
+// What the agent writes: HELLO's uptime as /proc/uptime has it (the
+// shortest text that reads back to the same number), every line parseable.
+TEST(Channel, WritesWhatItReads) {
+    qemu::ChannelLine h;
+    h.kind = qemu::ChannelLine::Kind::hello;
+    h.release = "6.12.57+deb13-cloud-amd64";
+    h.uptime = 3.25;
+    h.programs = 105;
+    h.start = 0;
+    EXPECT_EQ(
+        qemu::format_channel_line(h),
+        R"(HELLO {"kernel":"6.12.57+deb13-cloud-amd64","uptime":3.25,"programs":105,"start":0})");
+    qemu::ChannelLine f;
+    f.kind = qemu::ChannelLine::Kind::fatal;
+    f.where = "guest";
+    f.what = "no \"plan\"\n";
+    auto back = qemu::parse_channel_line(qemu::format_channel_line(f));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->what, f.what);
+    EXPECT_EQ(back->where, "guest");
+}
+
+namespace {
+
+std::vector<qemu::Plan> every_kind() {
+    return {qemu::Plan::for_cases(
+                {{"/cases/a b.bpf.o", "task_vma/a", "p\"1"}, {"/cases/c.bpf.o", "num/c", "p2"}}),
+            qemu::Plan::for_generated("ops=2,depth=2"),
+            qemu::Plan::for_inputs("/cases/inputs", "/home/u/fuzz corpus\t1"),
+            qemu::Plan::for_bounds("/cases/bounds")};
+}
+
+} // namespace
+
+// One plan of each kind reads back to itself, and the kinds are in the
+// table's order (Kind i is row i).
+TEST(Plan, RoundTripsEveryKind) {
+    auto plans = every_kind();
+    ASSERT_EQ(plans.size(), qemu::k_plan_kinds);
+    for (size_t i = 0; i < plans.size(); i++) {
+        EXPECT_EQ(static_cast<size_t>(plans[i].kind), i);
+        std::string text = qemu::encode_plan(plans[i]);
+        auto back = qemu::decode_plan(text, "/iterconf/plan");
+        ASSERT_TRUE(back.ok()) << text << back.error().message();
+        EXPECT_TRUE(*back == plans[i]) << text;
+        EXPECT_EQ(qemu::encode_plan(*back), text);
+    }
+    EXPECT_EQ(qemu::encode_plan(qemu::Plan::for_generated("ops=1")),
+              "iterconf-plan 1\nkind \"generated\"\nbound \"ops=1\"\nend\n");
+    EXPECT_EQ(qemu::to_string(qemu::Plan::Kind::bounds), std::string("bounds"));
+}
+
+// Anything but a whole plan is one error line naming the plan (and the line).
+TEST(Plan, RefusesMalformedPlans) {
+    const std::string h = "iterconf-plan 1\n";
+    const std::pair<std::string, const char*> bad[] = {
+        {"", "empty plan"},
+        {"@generated\tops=1\t-\n", "not a plan: '@generated\\tops=1\\t-'"},
+        {"iterconf-plan 2\nkind \"cases\"\nend\n", "plan format 'iterconf-plan 2'"},
+        {h + "end\n", "line 2: 'end' before the 'kind' line"},
+        {h + "item [\"a\",\"b\",\"c\"]\n", "line 2: the second line is the 'kind' line"},
+        {h + "kind \"bits\"\nend\n", "unknown kind 'bits'; the kinds are cases, generated"},
+        {h + "kind cases\nend\n", "line 2: 'kind': bad JSON"},
+        {h + "kind \"cases\"\nkind \"cases\"\nend\n", "line 3: a second 'kind' line"},
+        {h + "kind \"cases\"\nitem [\"a\",\"b\"]\nend\n", "line 3: an item is"},
+        {h + "kind \"cases\"\nitem [\"a\",\"\",\"c\"]\nend\n", "three non-empty strings"},
+        {h + "kind \"cases\"\nitem [\"a\",\"b\",\"c\"]\n", "no 'end' line"},
+        {h + "kind \"cases\"\nend\nend\n", "line 4: text after 'end'"},
+        {h + "kind \"cases\"\nbound \"x\"\nend\n", "'cases' plans have no 'bound'"},
+        {h + "kind \"cases\"\nfoo \"x\"\nend\n", "unknown field 'foo'"},
+        {h + "kind \"generated\"\nitem [\"a\",\"b\",\"c\"]\nend\n",
+         "'generated' plans have no items"},
+        {h + "kind \"generated\"\nend\n", "'generated' plans need 'bound'"},
+        {h + "kind \"generated\"\nbound \"\"\nend\n", "'bound' is a non-empty JSON string"},
+        {h + "kind \"generated\"\nbound 3\nend\n", "'bound' is a non-empty JSON string"},
+        {h + "kind \"generated\"\nbound \"a\"\nbound \"a\"\nend\n", "a second 'bound'"},
+        {h + "kind \"inputs\"\ndir \"/cases/inputs\"\nend\n", "'inputs' plans need 'source'"},
+        {h + "kind\n", "no value after 'kind'"},
+    };
+    for (const auto& [text, want] : bad) {
+        auto p = qemu::decode_plan(text, "/iterconf/plan");
+        ASSERT_FALSE(p.ok()) << text;
+        EXPECT_EQ(p.error().where, "/iterconf/plan");
+        EXPECT_NE(p.error().what.find(want), std::string::npos)
+            << text << " -> " << p.error().message();
+        EXPECT_EQ(p.error().message().find('\n'), std::string::npos);
     }
 }
