@@ -5,7 +5,7 @@
 #     records and model checks included) and through the clang path (the
 #     same programs as BPF C: clang, then libbpf opens and loads each one);
 #   - the bare bpf_prog_load rate for the same programs (the ceiling).
-#   bench/gen.sh [BOUND]     (default ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1: 1,336 programs)
+#   bench/gen.sh [BOUND]     (default ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1: 1,729 programs, 1,336 with kinds=vma+num)
 # Loads only (never attaches or runs); needs root for bpf().
 set -euo pipefail
 cd "$(dirname "$0")/.."
