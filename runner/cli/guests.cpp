@@ -3,6 +3,7 @@
 #include "cli/common.hpp"
 #include "cli/kernels.hpp"
 #include "config/assets.hpp"
+#include "config/manifest.hpp"
 #include "qemu/initramfs.hpp"
 
 #include <algorithm>
@@ -97,15 +98,6 @@ Result<void> build_guest_initramfs(const std::string& path, const qemu::Plan& pl
     return qemu::write_cpio(path, e);
 }
 
-std::string cache_dir() {
-    if (const char* c = std::getenv("ITERCONF_CACHE_DIR"); c && *c)
-        return c;
-    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
-        return std::string(x) + "/iterconf";
-    const char* home = std::getenv("HOME");
-    return std::string(home ? home : "/tmp") + "/.cache/iterconf";
-}
-
 // KVM is probed by trying it: /dev/kvm may exist and still be unable to run
 // a stock kernel (here it stops the guest with no output, or with "KVM
 // internal error"). A working KVM boots to init in well under 10 s. The
@@ -120,7 +112,7 @@ std::string choose_accel(const std::vector<std::string>& images, const std::stri
     struct utsname u {};
     uname(&u);
     std::string key = std::string(u.release) + " " + u.version;
-    std::string cache = cache_dir() + "/kvm-probe";
+    std::string cache = config::cache_dir() + "/kvm-probe";
     {
         std::ifstream in(cache);
         std::string line, k;
@@ -146,7 +138,7 @@ std::string choose_accel(const std::vector<std::string>& images, const std::stri
             std::fprintf(stderr, "iterconf: qemu: /dev/kvm %s; using %s\n",
                          f ? "boots a guest" : ("cannot boot a guest: " + f.error().what).c_str(),
                          accel.c_str());
-        fs::create_directories(cache_dir(), ec);
+        fs::create_directories(config::cache_dir(), ec);
         std::ofstream(cache) << key << "\n" << accel << "\n";
         return accel;
     }

@@ -21,9 +21,6 @@ namespace iterconf::cli {
 Result<void> build_guest_initramfs(const std::string& path, const qemu::Plan& plan,
                                    const std::vector<std::pair<std::string, std::string>>& files);
 
-// $ITERCONF_CACHE_DIR, else $XDG_CACHE_HOME/iterconf, else ~/.cache/iterconf.
-std::string cache_dir();
-
 // "kvm" when /dev/kvm boots one of `images` (probed once per host kernel,
 // the answer cached), else "tcg".
 std::string choose_accel(const std::vector<std::string>& images, const std::string& initrd,
