@@ -11,6 +11,7 @@
 //  - find() returns an entry for a literal program id on a kernel its range
 //    holds, and never an entry whose range excludes the kernel.
 #include "check.hpp"
+#include "common/toml.hpp"
 #include "judge/judge.hpp"
 
 #include <cstdint>
@@ -24,16 +25,6 @@ using iterconf::judge::KnownBugs;
 namespace {
 
 const std::string k_file = "known-bugs.toml";
-
-std::string toml_quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
 
 bool is_glob(const std::string& s) {
     return s.find_first_of("*?[\\") != std::string::npos;
@@ -63,9 +54,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         PARSERS_CHECK(line >= 1 && static_cast<size_t>(line) <= nlines &&
                           split_lines(text)[line - 1].find("[[bug]]") != std::string::npos,
                       b.where + " is not a [[bug]] line");
-        written += "\n[[bug]]\nprogram = " + toml_quote(b.program) +
-                   "\nkernels = " + toml_quote(b.kernels.text) +
-                   "\nreason = " + toml_quote(b.reason) + "\nlink = " + toml_quote(b.link) + "\n";
+        written += "\n[[bug]]\nprogram = " + iterconf::toml::quote(b.program) +
+                   "\nkernels = " + iterconf::toml::quote(b.kernels.text) +
+                   "\nreason = " + iterconf::toml::quote(b.reason) +
+                   "\nlink = " + iterconf::toml::quote(b.link) + "\n";
     }
     auto again = KnownBugs::parse(written, "written.toml");
     PARSERS_CHECK(again.ok(), "entries written back do not parse: " +

@@ -14,6 +14,7 @@
 //  - parse_meta (the same text read as a meta record) keeps the first value
 //    of each key, and no value spans lines.
 #include "check.hpp"
+#include "common/toml.hpp"
 #include "config/manifest.hpp"
 
 #include <cstdint>
@@ -45,16 +46,6 @@ void check_meta(const std::string& text) {
         }
         PARSERS_CHECK(found && first == v, "meta '" + k + "' is not its first value");
     }
-}
-
-std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + "\"";
 }
 
 } // namespace
@@ -95,10 +86,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         PARSERS_CHECK(std::regex_match(k.package, package_re), k.package);
         PARSERS_CHECK(std::regex_match(k.suites, suites_re), k.suites);
         PARSERS_CHECK(std::regex_match(k.series, series_re), k.series);
-        written += "\n[" + k.name + "]\ndescription = " + quote(k.description) +
-                   "\nsuites = " + quote(k.suites) + "\npackage = " + quote(k.package) + "\n";
+        written += "\n[" + k.name + "]\ndescription = " + iterconf::toml::quote(k.description) +
+                   "\nsuites = " + iterconf::toml::quote(k.suites) +
+                   "\npackage = " + iterconf::toml::quote(k.package) + "\n";
         if (!k.series.empty())
-            written += "series = " + quote(k.series) + "\n";
+            written += "series = " + iterconf::toml::quote(k.series) + "\n";
     }
     auto again = Manifest::parse(written, "written.toml");
     PARSERS_CHECK(again.ok(), "written back, it does not parse: " +

@@ -12,6 +12,16 @@ const Pair* Table::find(std::string_view key) const {
     return nullptr;
 }
 
+std::string quote(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
 std::string where(const std::string& file, size_t line) {
     return file + ":" + std::to_string(line);
 }

@@ -52,6 +52,10 @@ struct Document {
 // Errors are kind `input`, where "<file>:<line>", one printable line.
 Result<Document> parse(std::string_view text, const std::string& file);
 
+// `s` as a basic string that parse() reads back to `s` (quotes, with `"` and
+// `\` escaped): for writing a document.
+std::string quote(std::string_view s);
+
 // "<file>:<line>", for a caller's own errors about a parsed document.
 std::string where(const std::string& file, size_t line);
 

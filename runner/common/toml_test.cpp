@@ -67,3 +67,12 @@ TEST(Toml, ErrorsNameTheLine) {
               "f.toml:2: control character \\x00 in the file; it must be text");
     EXPECT_EQ(err("[t]\na = \"\x1b\"\n").substr(0, 30), "f.toml:2: control character \\x");
 }
+
+TEST(Toml, QuoteReadsBack) {
+    const std::string v = "a \"b\" \\c\\ # d\t";
+    auto d = toml::parse("k = " + toml::quote(v) + "\n", "f.toml");
+    ASSERT_TRUE(d.ok()) << d.error().message();
+    ASSERT_EQ(d->top.size(), 1u);
+    EXPECT_EQ(d->top[0].value, v);
+    EXPECT_EQ(toml::quote("x\"y"), "\"x\\\"y\"");
+}
