@@ -1,27 +1,11 @@
 #include "config/assets.hpp"
 
-// ITERCONF_IMAGES_DIR comes from CMake; OBJECT_DEPENDS rebuilds this file
-// when an embedded file changes.
-#ifndef ITERCONF_IMAGES_DIR
-#error "ITERCONF_IMAGES_DIR must name the source tree's images/"
-#endif
+#include "common/embed.hpp"
 
-#define ITERCONF_ASSET(sym, file)                                                                  \
-    asm(".section .rodata\n"                                                                       \
-        ".global " #sym "\n"                                                                       \
-        ".type " #sym ", @object\n" #sym ":\n"                                                     \
-        ".incbin \"" ITERCONF_IMAGES_DIR "/" file "\"\n"                                           \
-        ".global " #sym "_end\n"                                                                   \
-        ".type " #sym "_end, @object\n" #sym "_end:\n"                                             \
-        ".byte 0\n"                                                                                \
-        ".previous\n");                                                                            \
-    extern "C" const char sym[];                                                                   \
-    extern "C" const char sym##_end[];
-
-ITERCONF_ASSET(iterconf_asset_init_sh, "init/init.sh")
-ITERCONF_ASSET(iterconf_asset_kernels_toml, "kernels.toml")
-ITERCONF_ASSET(iterconf_asset_known_bugs_toml, "known-bugs.toml")
-ITERCONF_ASSET(iterconf_asset_kernels_sh, "kernels.sh")
+ITERCONF_EMBED_IMAGE(iterconf_asset_init_sh, "init/init.sh")
+ITERCONF_EMBED_IMAGE(iterconf_asset_kernels_toml, "kernels.toml")
+ITERCONF_EMBED_IMAGE(iterconf_asset_known_bugs_toml, "known-bugs.toml")
+ITERCONF_EMBED_IMAGE(iterconf_asset_kernels_sh, "kernels.sh")
 
 namespace iterconf::config {
 

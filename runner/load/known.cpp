@@ -1,5 +1,7 @@
 #include "load/known.hpp"
 
+#include "common/embed.hpp"
+
 #include <algorithm>
 #include <bpf/btf.h>
 #include <cstdio>
@@ -8,22 +10,8 @@
 // images/kfuncs.txt and images/lsm_hooks.txt, embedded by the assembler
 // (ITERCONF_IMAGES_DIR from CMake; OBJECT_DEPENDS rebuilds this file when a
 // list changes), so the static guest agent needs no file beside it.
-#ifndef ITERCONF_IMAGES_DIR
-#error "ITERCONF_IMAGES_DIR must name the source tree's images/"
-#endif
-#define ITERCONF_EMBED_TEXT(sym, file)                                                             \
-    asm(".section .rodata\n"                                                                       \
-        ".global " #sym "\n"                                                                       \
-        ".type " #sym ", @object\n" #sym ":\n"                                                     \
-        ".incbin \"" ITERCONF_IMAGES_DIR "/" file "\"\n"                                           \
-        ".global " #sym "_end\n"                                                                   \
-        ".type " #sym "_end, @object\n" #sym "_end:\n"                                             \
-        ".byte 0\n"                                                                                \
-        ".previous\n")
-ITERCONF_EMBED_TEXT(iterconf_kfunc_list, "kfuncs.txt");
-ITERCONF_EMBED_TEXT(iterconf_lsm_hook_list, "lsm_hooks.txt");
-extern "C" const char iterconf_kfunc_list[], iterconf_kfunc_list_end[];
-extern "C" const char iterconf_lsm_hook_list[], iterconf_lsm_hook_list_end[];
+ITERCONF_EMBED_IMAGE(iterconf_kfunc_list, "kfuncs.txt")
+ITERCONF_EMBED_IMAGE(iterconf_lsm_hook_list, "lsm_hooks.txt")
 
 namespace iterconf::load {
 
