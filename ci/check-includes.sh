@@ -25,6 +25,7 @@ set -euo pipefail
 ALLOWED='
 common
 record  common
+diff    common record
 expect  common
 config  common
 gen     common
@@ -34,7 +35,7 @@ oracle  common record
 judge   common record expect gen model load
 qemu    common record
 agent   common record expect gen model load oracle judge qemu
-cli     common record expect gen model load oracle judge qemu config
+cli     common record expect gen model load oracle judge qemu config diff
 '
 # Headers the build generates, included without a directory.
 GENERATED='bpf_flags.hpp deny_re.inc'

@@ -9,6 +9,8 @@
 namespace iterconf::cli {
 // `iterconf export --selftest ...` (cmd_export.cpp).
 int cmd_export(int argc, char** argv);
+// `iterconf diff BASE NEW` (cmd_diff.cpp).
+int cmd_diff(int argc, char** argv);
 } // namespace iterconf::cli
 
 namespace {
@@ -17,6 +19,7 @@ constexpr const char* k_usage = R"(usage: iterconf <command> [options]
 
 commands:
   run            judge case programs on a kernel (default: the running one)
+  diff           what changed between two runs, or two kernels of one run
   list           list case programs and their expectations
   check-cases    check case sources against the house rules
   kernels        the kernel manifest: list, fetch, path, meta
@@ -50,6 +53,8 @@ int main(int argc, char** argv) {
             return cmd_gen(argc - 2, argv + 2);
         if (cmd == "export")
             return cmd_export(argc - 2, argv + 2);
+        if (cmd == "diff")
+            return cmd_diff(argc - 2, argv + 2);
         if (cmd == "help" || cmd == "-h" || cmd == "--help") {
             std::fputs(k_usage, stdout);
             return 0;
@@ -61,7 +66,8 @@ int main(int argc, char** argv) {
         throw UsageError{"unknown command '" + cmd + "'"};
     } catch (const UsageError& e) {
         std::fprintf(stderr, "iterconf: error: %s; see 'iterconf %s--help'\n", e.what.c_str(),
-                     cmd == "run" || cmd == "list" || cmd == "check-cases" || cmd == "export"
+                     cmd == "run" || cmd == "list" || cmd == "check-cases" || cmd == "export" ||
+                             cmd == "diff"
                          ? (cmd + " ").c_str()
                          : "");
         return 2;
