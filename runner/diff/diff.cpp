@@ -42,6 +42,11 @@ bool crashlike(Verdict v) {
     return v == Verdict::crash || v == Verdict::timeout;
 }
 
+// The verifier ran to a verdict: its instruction count means something.
+bool verified(Verdict v) {
+    return v == Verdict::accept || v == Verdict::reject;
+}
+
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
@@ -126,7 +131,7 @@ std::optional<std::string> status_of(const std::optional<Record>& r) {
 
 std::string insns_cell(const Entry& e, const char* arrow) {
     auto v = [](const std::optional<Record>& r) -> std::optional<std::string> {
-        if (!r || r->insns_processed < 0)
+        if (!r || !verified(r->verdict) || r->insns_processed < 0)
             return std::nullopt;
         return std::to_string(r->insns_processed);
     };
@@ -345,7 +350,8 @@ Result<Diff> compare(const Run& base, const Run& nu, const Options& opts) {
                     normalize_message(b->message) != normalize_message(n->message))
                     e.changes.push_back(Change::message);
                 int64_t bi = b->insns_processed, ni = n->insns_processed;
-                if (bi >= 0 && ni >= 0 && bi != ni &&
+                if (verified(b->verdict) && verified(n->verdict) && bi >= 0 && ni >= 0 &&
+                    bi != ni &&
                     (bi == 0 || std::fabs(static_cast<double>(ni - bi)) * 100.0 >
                                     opts.insns_threshold * static_cast<double>(bi)))
                     e.changes.push_back(Change::insns);

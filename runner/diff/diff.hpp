@@ -49,7 +49,7 @@ enum class Change {
     verdict,   // any other verdict change
     result,    // the record's status: ok, mismatch, known, fixed
     message,   // the first error line (same verdict)
-    insns,     // instructions processed, beyond the threshold
+    insns,     // instructions processed, beyond the threshold (accept or reject on both sides)
 };
 const char* to_string(Change c);
 

@@ -133,6 +133,11 @@ TEST(DiffCompare, InsnsBeyondTheThresholdOnly) {
     EXPECT_FALSE(listed(100, 100, 0));
     EXPECT_TRUE(listed(0, 5, 10));
     EXPECT_FALSE(listed(-1, 50, 10)); // no count on one side
+    // an unsupported program's count (0: the verifier never ran) is no count
+    Diff d = cmp({rec("a", Verdict::unsupported, true, "", 0)},
+                 {rec("a", Verdict::accept, true, "", 45)});
+    ASSERT_EQ(d.entries.size(), 1u);
+    EXPECT_EQ(d.entries[0].changes, std::vector<Change>{Change::verdict});
 }
 
 TEST(DiffCompare, KnownBugFixedIsListedNotARegression) {
