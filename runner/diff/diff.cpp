@@ -623,9 +623,9 @@ std::string to_markdown(const Diff& d, const Format& f) {
         if (e.regression)
             out += ", **regression**: " + why_regression(e);
         out += "\n";
+        auto msg = [](const std::string& m) { return m.empty() ? "(no error line)" : md_code(m); };
         if (messages_differ(e))
-            out +=
-                "- BASE: " + md_code(e.base->message) + "\n- NEW: " + md_code(e.nu->message) + "\n";
+            out += "\n- BASE: " + msg(e.base->message) + "\n- NEW: " + msg(e.nu->message) + "\n";
         std::string block;
         put_excerpt(block, "BASE", e.base, d.base_dir, f.context, "");
         put_excerpt(block, "NEW ", e.nu, d.new_dir, f.context, "");
