@@ -23,6 +23,10 @@ constexpr const char* k_format_hint =
     "give an out dir of 'iterconf run' or its results.jsonl (one JSON record per line, "
     "contract 2 of DESIGN.md)";
 
+// What a markdown report may take: GitHub refuses comments over 65536
+// characters; the rest is left for the caller's own text.
+constexpr size_t k_markdown_budget = 60000;
+
 constexpr const char* k_changes[] = {"only_base", "only_new", "crash", "verdict",
                                      "result",    "message",  "insns"};
 
@@ -604,34 +608,63 @@ std::string to_markdown(const Diff& d, const Format& f) {
     std::string out = "**iterconf diff**: " + summary_line(d) + "\n";
     if (d.entries.empty())
         return out;
+    // Regressions first; rows and excerpts stop at k_markdown_budget
+    // characters (GitHub refuses comments over 65536), saying how many more.
+    std::vector<const Entry*> order;
+    for (const auto& e : d.entries)
+        if (e.regression)
+            order.push_back(&e);
+    for (const auto& e : d.entries)
+        if (!e.regression)
+            order.push_back(&e);
+    auto more = [](size_t n, const char* what) {
+        return "\n_" + std::to_string(n) + " more " + what +
+               " left out to keep the comment under GitHub's 65536 characters; `iterconf diff` "
+               "prints them all._\n";
+    };
     bool multi = d.pairs.size() > 1;
     out += "\n| | " + std::string(multi ? "kernel | " : "") +
            "program | verdict | result | insns | changes |\n|---|" + (multi ? "---|" : "") +
            "---|---|---|---|---|\n";
-    for (const auto& e : d.entries)
-        out += std::string("| ") + (e.regression ? "**regression** " : "") + "| " +
-               (multi ? md_cell(pair_text(e.base_kernel, e.new_kernel, arrow)) + " | " : "") +
-               md_code(e.id) + " | " + md_cell(cell(verdict_of(e.base), verdict_of(e.nu), arrow)) +
-               " | " + md_cell(cell(status_of(e.base), status_of(e.nu), arrow)) + " | " +
-               md_cell(insns_cell(e, arrow)) + " | " + md_cell(changes_cell(e)) + " |\n";
+    size_t rows = 0;
+    for (const Entry* e : order) {
+        if (out.size() > k_markdown_budget / 2)
+            break;
+        out += std::string("| ") + (e->regression ? "**regression** " : "") + "| " +
+               (multi ? md_cell(pair_text(e->base_kernel, e->new_kernel, arrow)) + " | " : "") +
+               md_code(e->id) + " | " +
+               md_cell(cell(verdict_of(e->base), verdict_of(e->nu), arrow)) + " | " +
+               md_cell(cell(status_of(e->base), status_of(e->nu), arrow)) + " | " +
+               md_cell(insns_cell(*e, arrow)) + " | " + md_cell(changes_cell(*e)) + " |\n";
+        rows++;
+    }
+    if (rows < order.size())
+        out += more(order.size() - rows, "rows");
     if (!f.context)
         return out;
     out += "\n<details><summary>Error lines and log excerpts (" + std::to_string(d.entries.size()) +
            " program" + (d.entries.size() == 1 ? "" : "s") + ")</summary>\n";
-    for (const auto& e : d.entries) {
-        out += "\n" + md_code(e.id) + " (" + md_cell(changes_cell(e)) + ")";
-        if (e.regression)
-            out += ", **regression**: " + why_regression(e);
-        out += "\n";
+    size_t shown = 0;
+    for (const Entry* e : order) {
+        std::string one = "\n" + md_code(e->id) + " (" + md_cell(changes_cell(*e)) + ")";
+        if (e->regression)
+            one += ", **regression**: " + why_regression(*e);
+        one += "\n";
         auto msg = [](const std::string& m) { return m.empty() ? "(no error line)" : md_code(m); };
-        if (messages_differ(e))
-            out += "\n- BASE: " + msg(e.base->message) + "\n- NEW: " + msg(e.nu->message) + "\n";
+        if (messages_differ(*e))
+            one += "\n- BASE: " + msg(e->base->message) + "\n- NEW: " + msg(e->nu->message) + "\n";
         std::string block;
-        put_excerpt(block, "BASE", e.base, d.base_dir, f.context, "");
-        put_excerpt(block, "NEW ", e.nu, d.new_dir, f.context, "");
+        put_excerpt(block, "BASE", e->base, d.base_dir, f.context, "");
+        put_excerpt(block, "NEW ", e->nu, d.new_dir, f.context, "");
         std::string fence = block.find("```") == std::string::npos ? "```" : "~~~~";
-        out += "\n" + fence + "\n" + block + fence + "\n";
+        one += "\n" + fence + "\n" + block + fence + "\n";
+        if (out.size() + one.size() > k_markdown_budget)
+            break;
+        out += one;
+        shown++;
     }
+    if (shown < order.size())
+        out += more(order.size() - shown, "excerpts");
     out += "\n</details>\n";
     return out;
 }

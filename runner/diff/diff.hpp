@@ -119,7 +119,8 @@ std::string to_table(const Diff& d, const Format& f);
 // JSONL: one object per change ("type":"change"), then one summary object.
 std::string to_jsonl(const Diff& d, const Format& f);
 // For a pull-request comment: a summary line, a table, and the log excerpts
-// in a <details> block.
+// in a <details> block; regressions first, and at most about 60000
+// characters (GitHub's limit is 65536), saying how much was left out.
 std::string to_markdown(const Diff& d, const Format& f);
 // "36 of 107 programs changed (debian-6.12 -> debian-7.2): ...; no regressions"
 std::string summary_line(const Diff& d);

@@ -294,5 +294,27 @@ TEST(DiffFormat, MarkdownHasSummaryTableAndDetails) {
     EXPECT_NE(m.find("- NEW: `R1 \\| x`"), std::string::npos) << m;
 }
 
+TEST(DiffFormat, MarkdownPutsRegressionsFirstAndFitsAComment) {
+    std::vector<Record> b, n;
+    for (int i = 0; i < 2000; i++) {
+        std::string p = "p" + std::to_string(1000 + i);
+        b.push_back(rec(p, Verdict::reject, true, k_msg));
+        n.push_back(rec(p, Verdict::reject, true, i == 1999 ? "" : "R1", 12));
+        if (i == 1999)
+            n.back().verdict = Verdict::accept, n.back().match = false;
+    }
+    Diff d = cmp(b, n);
+    ASSERT_EQ(d.entries.size(), 2000u);
+    std::string m = to_markdown(d, {});
+    EXPECT_LT(m.size(), 65536u);
+    // the one regression (the last program) is the first row
+    EXPECT_NE(m.find("|---|---|---|---|---|---|\n| **regression** | `task_vma/t/p2999`"),
+              std::string::npos);
+    EXPECT_NE(m.find(" more rows left out to keep the comment under GitHub's 65536 characters"),
+              std::string::npos);
+    EXPECT_NE(m.find(" more excerpts left out"), std::string::npos);
+    EXPECT_EQ(m.substr(m.size() - 11), "</details>\n");
+}
+
 } // namespace
 } // namespace iterconf::diff
