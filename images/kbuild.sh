@@ -67,6 +67,8 @@ else
 	# shellcheck source=kernels.sh
 	ITERCONF_KERNELS_SH_LIB=1 source "$kernels_sh"
 fi
+# Kept as shell variables, not passed on to make and the compilers.
+export -n ITERCONF_KERNELS_SH ITERCONF_FRAGMENT_TEXT 2>/dev/null || true
 [[ $(type -t prepare_apt) == function ]] || {
 	printf 'iterconf: error: images/kernels.sh did not load as a library; this is a bug in images/kbuild.sh\n' >&2
 	exit 2
@@ -243,9 +245,13 @@ tree_version() {
 		/^NAME/ { exit } END { printf "%s.%s.%s%s\n", v, p, s, e }' "$1/Makefile"
 }
 
-# The first lines of LOG that say why make failed, indented, at most 8.
+# The last lines of LOG that say why make failed (else its last lines),
+# indented, at most 8.
 error_lines() {
-	grep -E '(error|Error|ERROR|not clean|No rule to make)' "$1" | grep -v '^[[:space:]]*$' | tail -n 8 | sed 's/^/  /'
+	local lines
+	lines=$(grep -E '(error|Error|ERROR|not clean|No rule to make)' "$1" | tail -n 8)
+	[[ -n $lines ]] || lines=$(grep -v '^[[:space:]]*$' "$1" | tail -n 5)
+	sed 's/^/  /' <<<"$lines"
 }
 
 # make in SRC for OUT with ARCH=x86_64; output appended to the log.
