@@ -14,6 +14,8 @@ packages=(
 	util-linux                            # setpriv, for the no-permission test
 	qemu-system-x86 busybox-static        # guests: QEMU, and the initramfs's shell
 	apt dpkg ca-certificates              # kernel fetch (private apt configuration)
+	make gcc bison flex bc dwarves cpio   # kernels built from source (images/kbuild.sh;
+	libssl-dev xz-utils perl              #   dwarves: pahole for CONFIG_DEBUG_INFO_BTF)
 )
 
 # From bookworm-backports, unpacked (not installed) into the cache by the

@@ -682,4 +682,5 @@ main() {
 	esac
 }
 
-main "$@"
+# images/kbuild.sh loads this file as a library (ITERCONF_KERNELS_SH_LIB=1).
+[[ ${ITERCONF_KERNELS_SH_LIB:-0} == 1 ]] || main "$@"

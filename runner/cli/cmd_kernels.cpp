@@ -1,14 +1,17 @@
 // iterconf kernels: the kernel manifest and its cache (contract 3). The
 // manifest and the cache are read here; fetching runs the built-in
-// images/kernels.sh (private apt configuration, flock'd cache).
+// images/kernels.sh (private apt configuration, flock'd cache), kernels
+// from source (source, build) the built-in images/kbuild.sh.
 #include "cli/common.hpp"
 #include "cli/kernels.hpp"
+#include "config/assets.hpp"
 #include "config/manifest.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <unistd.h>
@@ -20,6 +23,9 @@ namespace {
 
 constexpr const char* k_usage =
     R"(usage: iterconf kernels <list|names|fetch [NAME...]|path NAME|meta NAME>
+       iterconf kernels source debian-src:X.Y
+       iterconf kernels build SRC [--out DIR] [--jobs N] [--fragment FILE]
+                              [--base tinyconfig|defconfig] [--config-only]
 
   list              the manifest (images/kernels.toml) and what is cached
   names             the manifest's kernel names, one per line, in file order
@@ -29,11 +35,23 @@ constexpr const char* k_usage =
                     (default: every manifest kernel); prints NAME<TAB>BZIMAGE
   path NAME         the cached bzImage of NAME (fetched first when missing)
   meta NAME         package, version and sha256 of the cached NAME
+  source debian-src:X.Y
+                    download Debian's newest linux-source-X.Y with the same
+                    private apt (signatures checked), extract it once into
+                    <cache>/src/ and print the tree's directory
+  build SRC         build a minimal bootable bzImage out of tree from a kernel
+                    source directory or debian-src:X.Y: tinyconfig + the
+                    fragment images/config/iterconf.config, olddefconfig, a
+                    check that every fragment option survived, make bzImage;
+                    incremental when run again; prints the bzImage path last
+                    (see 'iterconf kernels build --help')
 
 manifest: $ITERCONF_KERNELS_MANIFEST, else the images/kernels.toml built in
 cache: $ITERCONF_CACHE_DIR, else $XDG_CACHE_HOME/iterconf, else ~/.cache/iterconf
 ITERCONF_OFFLINE=1: fetch and path use the cache only, never the network
-exit: 0 ok, 1 a kernel could not be fetched or is not cached, 2 usage error.
+exit: 0 ok, 1 a kernel could not be fetched or is not cached (or a build
+failed), 2 usage error (for build also: missing build tools, an unclean
+source tree, fragment options lost).
 )";
 
 Error usage(const std::string& what, const std::string& hint = "see 'iterconf kernels --help'") {
@@ -86,6 +104,41 @@ int exec_fetch(const config::Manifest& m, const std::vector<const config::Manife
                         false);
 }
 
+// source/build: the built-in images/kbuild.sh under bash, given the
+// built-in kernels.sh (its apt library), the default fragment and every
+// manifest suite (so that the private apt sources stay what fetch writes).
+int exec_kbuild(const std::string& cmd, const std::vector<std::string>& args) {
+    std::string suites;
+    if (auto m = config::Manifest::load()) {
+        for (const auto& k : m->kernels())
+            suites += (suites.empty() ? "" : " ") + k.suites;
+    } else {
+        return report_error(m.error(), false);
+    }
+    std::vector<std::string> argv = {"bash",
+                                     "-c",
+                                     std::string(config::asset_text(config::Asset::kbuild_sh)),
+                                     "images/kbuild.sh",
+                                     "--apt-suites",
+                                     suites,
+                                     cmd};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargs;
+    for (auto& a : argv)
+        cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    setenv("ITERCONF_KERNELS_SH",
+           std::string(config::asset_text(config::Asset::kernels_sh)).c_str(), 1);
+    setenv("ITERCONF_FRAGMENT_TEXT",
+           std::string(config::asset_text(config::Asset::fragment_config)).c_str(), 1);
+    std::fflush(stdout);
+    execvp("bash", cargs.data());
+    return report_error(make_error(ErrorKind::infra, "bash",
+                                   std::string("cannot run: ") + std::strerror(errno),
+                                   "images/kbuild.sh builds kernels with bash and make"),
+                        false);
+}
+
 } // namespace
 
 int cmd_kernels(int argc, char** argv) {
@@ -95,6 +148,8 @@ int cmd_kernels(int argc, char** argv) {
     }
     std::string cmd = argv[0];
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (cmd == "source" || cmd == "build")
+        return exec_kbuild(cmd, args);
     if (cmd != "list" && cmd != "names" && cmd != "fetch" && cmd != "path" && cmd != "meta")
         return report_error(usage("unknown command '" + printable(cmd) + "'"), false);
     if ((cmd == "list" || cmd == "names") && !args.empty())

@@ -6,6 +6,8 @@ ITERCONF_EMBED_IMAGE(iterconf_asset_init_sh, "init/init.sh")
 ITERCONF_EMBED_IMAGE(iterconf_asset_kernels_toml, "kernels.toml")
 ITERCONF_EMBED_IMAGE(iterconf_asset_known_bugs_toml, "known-bugs.toml")
 ITERCONF_EMBED_IMAGE(iterconf_asset_kernels_sh, "kernels.sh")
+ITERCONF_EMBED_IMAGE(iterconf_asset_kbuild_sh, "kbuild.sh")
+ITERCONF_EMBED_IMAGE(iterconf_asset_fragment_config, "config/iterconf.config")
 
 namespace iterconf::config {
 
@@ -23,6 +25,12 @@ std::string_view asset_text(Asset a) {
     case Asset::kernels_sh:
         return {iterconf_asset_kernels_sh,
                 size_t(iterconf_asset_kernels_sh_end - iterconf_asset_kernels_sh)};
+    case Asset::kbuild_sh:
+        return {iterconf_asset_kbuild_sh,
+                size_t(iterconf_asset_kbuild_sh_end - iterconf_asset_kbuild_sh)};
+    case Asset::fragment_config:
+        return {iterconf_asset_fragment_config,
+                size_t(iterconf_asset_fragment_config_end - iterconf_asset_fragment_config)};
     }
     return {};
 }
@@ -37,6 +45,10 @@ const char* asset_name(Asset a) {
         return "images/known-bugs.toml";
     case Asset::kernels_sh:
         return "images/kernels.sh";
+    case Asset::kbuild_sh:
+        return "images/kbuild.sh";
+    case Asset::fragment_config:
+        return "images/config/iterconf.config";
     }
     return "";
 }

@@ -12,6 +12,8 @@ enum class Asset {
     kernels_toml,    // images/kernels.toml: the kernel manifest
     known_bugs_toml, // images/known-bugs.toml: the default known-bugs list
     kernels_sh,      // images/kernels.sh: the apt fetcher, run with `bash -c`
+    kbuild_sh,       // images/kbuild.sh: kernels from source, run with `bash -c`
+    fragment_config, // images/config/iterconf.config: the guest's Kconfig fragment
 };
 
 // The file's text as it was when this binary was built.

@@ -126,8 +126,9 @@ TEST(Sha256, KnownVectors) {
 
 // The built-in files are the source tree's, byte for byte.
 TEST(Assets, BuiltInFilesAreTheSourceTrees) {
-    for (auto a : {config::Asset::init_sh, config::Asset::kernels_toml,
-                   config::Asset::known_bugs_toml, config::Asset::kernels_sh}) {
+    for (auto a :
+         {config::Asset::init_sh, config::Asset::kernels_toml, config::Asset::known_bugs_toml,
+          config::Asset::kernels_sh, config::Asset::kbuild_sh, config::Asset::fragment_config}) {
         std::ifstream in(std::string(ITERCONF_SOURCE_DIR) + "/" + config::asset_name(a),
                          std::ios::binary);
         std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
