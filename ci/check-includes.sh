@@ -27,6 +27,7 @@ common
 record  common
 expect  common
 config  common
+mutate  common
 gen     common
 model   common gen
 load    common record expect gen
@@ -34,7 +35,7 @@ oracle  common record
 judge   common record expect gen model load
 qemu    common record
 agent   common record expect gen model load oracle judge qemu
-cli     common record expect gen model load oracle judge qemu config
+cli     common record expect gen model load oracle judge qemu config mutate
 '
 # Headers the build generates, included without a directory.
 GENERATED='bpf_flags.hpp deny_re.inc'

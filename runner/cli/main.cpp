@@ -9,6 +9,8 @@
 namespace iterconf::cli {
 // `iterconf export --selftest ...` (cmd_export.cpp).
 int cmd_export(int argc, char** argv);
+// `iterconf mutate ...` (cmd_mutate.cpp).
+int cmd_mutate(int argc, char** argv);
 } // namespace iterconf::cli
 
 namespace {
@@ -22,6 +24,7 @@ commands:
   kernels        the kernel manifest: list, fetch, path, meta
   gen            write the enumerated generated corpus (BPF C or bytecode)
   export         write a finding as a kernel selftest (progs/<name>.c)
+  mutate         the mutation score: kernel mutants built, booted and judged
   help           this text
 
 'iterconf <command> --help' describes each command.
@@ -50,6 +53,8 @@ int main(int argc, char** argv) {
             return cmd_gen(argc - 2, argv + 2);
         if (cmd == "export")
             return cmd_export(argc - 2, argv + 2);
+        if (cmd == "mutate")
+            return cmd_mutate(argc - 2, argv + 2);
         if (cmd == "help" || cmd == "-h" || cmd == "--help") {
             std::fputs(k_usage, stdout);
             return 0;
@@ -61,7 +66,8 @@ int main(int argc, char** argv) {
         throw UsageError{"unknown command '" + cmd + "'"};
     } catch (const UsageError& e) {
         std::fprintf(stderr, "iterconf: error: %s; see 'iterconf %s--help'\n", e.what.c_str(),
-                     cmd == "run" || cmd == "list" || cmd == "check-cases" || cmd == "export"
+                     cmd == "run" || cmd == "list" || cmd == "check-cases" || cmd == "export" ||
+                             cmd == "mutate"
                          ? (cmd + " ").c_str()
                          : "");
         return 2;
