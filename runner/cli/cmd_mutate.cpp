@@ -58,6 +58,10 @@ options:
                        copied once to <cache>/mutate/<name>/src
   --only ID,...        only these mutants (repeatable)
   --jobs N             make -jN for kernel builds (default 2)
+  --seed-build DIR     when the work tree has no build yet, start it from a
+                       copy of DIR, an O= build of the same source (its
+                       recorded source path is rewritten to the work copy's,
+                       so the first build is incremental, not cold)
   --out DIR            report and per-stage runs (default: out/mutate)
   --allow-missing      a mutant whose line is not found exactly once is
                        `not-applicable` instead of an error
@@ -292,6 +296,7 @@ Killer killer_of(const std::string& stage, const record::Record& r) {
 
 struct Options {
     std::string catalogue, source = "debian-src:7.2", out = "out/mutate", format = "table";
+    std::string seed_build;
     std::vector<std::string> only, stages = {"cases", "inputs", "bounds", "generated"}, run_args;
     unsigned jobs = 2;
     bool allow_missing = false;
@@ -307,6 +312,7 @@ class Campaign {
   private:
     void resolve_source();
     void prepare_work_tree(const std::vector<mutate::Mutant>& ms);
+    void seed_build();
     std::string build_kernel(const std::string& log, double& seconds);
     // 0 passed every stage, 1 detected (killer set); the seconds spent.
     int run_stages(const std::string& bz, const std::string& dir, std::optional<Killer>& killer,
@@ -318,7 +324,6 @@ class Campaign {
     // is there. Empty when the object is missing.
     std::string fingerprint(const std::string& obj, const std::string& tmp);
     Outcome mutant(const mutate::Mutant& m);
-    void revert();
     void write_reports(const std::vector<Outcome>& outs, double wall, bool final_);
 
     Options m_o;
@@ -366,14 +371,21 @@ void Campaign::resolve_source() {
 // mutant's original line is made again.
 void Campaign::prepare_work_tree(const std::vector<mutate::Mutant>& ms) {
     m_work = config::cache_dir() + "/mutate/" + m_name;
-    m_src = m_work + "/src";
-    m_build = m_work + "/build";
-    m_state = m_work + "/state";
-    m_baseline_dir = m_work + "/baseline";
     std::error_code ec;
     fs::create_directories(m_work, ec);
     if (ec)
         fail(make_error(ErrorKind::io, m_work, "cannot create: " + ec.message()));
+    // kbuild records the real path of the source: so do we.
+    m_work = fs::canonical(m_work, ec).string();
+    m_src = m_work + "/src";
+    m_build = m_work + "/build";
+    m_state = m_work + "/state";
+    m_baseline_dir = m_work + "/baseline";
+    // One campaign per work tree at a time (released when the process ends).
+    int lock = ::open((m_work + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0)
+        fail(make_error(ErrorKind::infra, m_work, "another 'iterconf mutate' uses this work tree",
+                        "wait for it to finish"));
     if (fs::exists(m_src)) {
         auto r = take(mutate::revert_applied(m_src, m_state));
         if (r)
@@ -401,6 +413,64 @@ void Campaign::prepare_work_tree(const std::vector<mutate::Mutant>& ms) {
         if (ec)
             fail(make_error(ErrorKind::io, m_src, "cannot rename: " + ec.message()));
     }
+    seed_build();
+}
+
+// kbuild writes the absolute source path into every command it records
+// (<build>/**/.*.cmd: -I flags, -fmacro-prefix-map, the dependency lists),
+// so an O= directory moved to another source tree rebuilds everything.
+// Rewriting that path in the recorded commands makes the copy's first build
+// incremental; `Makefile` and `source` are written again by make.
+void Campaign::seed_build() {
+    if (m_o.seed_build.empty() || fs::exists(m_build))
+        return;
+    std::error_code ec;
+    std::string seed = fs::canonical(m_o.seed_build, ec).string();
+    if (ec || !fs::exists(seed + "/.config"))
+        fail(make_error(ErrorKind::input, "--seed-build '" + m_o.seed_build + "'",
+                        "not a kernel build directory (no .config)"));
+    std::string old_src = fs::canonical(seed + "/source", ec).string();
+    if (ec)
+        fail(make_error(ErrorKind::input, "--seed-build '" + m_o.seed_build + "'",
+                        "has no 'source' link to its kernel tree",
+                        "give an O= directory that make has used"));
+    std::string tmp = m_build + ".tmp";
+    fs::remove_all(tmp, ec);
+    std::fprintf(stderr, "iterconf: mutate: seeding %s from %s (source %s -> %s)\n",
+                 m_build.c_str(), seed.c_str(), old_src.c_str(), m_src.c_str());
+    std::string out, err;
+    if (run_capture({"cp", "-a", seed, tmp}, out, err) != 0)
+        fail(make_error(ErrorKind::io, tmp, "cp -a failed: " + printable(last_line(err))));
+    size_t rewritten = 0;
+    for (auto it = fs::recursive_directory_iterator(tmp, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec)
+            break;
+        std::string name = it->path().filename().string();
+        bool cmd = name.size() > 4 && name.compare(name.size() - 4, 4, ".cmd") == 0;
+        if (!cmd || !it->is_regular_file())
+            continue;
+        std::string text = slurp(it->path().string());
+        if (text.find(old_src) == std::string::npos)
+            continue;
+        std::string fixed;
+        size_t at = 0;
+        for (size_t n; (n = text.find(old_src, at)) != std::string::npos; at = n + old_src.size())
+            fixed += text.substr(at, n - at) + m_src;
+        fixed += text.substr(at);
+        // Keep the file's time: make compares it with its target's.
+        auto t = fs::last_write_time(it->path(), ec);
+        take(mutate::replace_file(it->path().string(), fixed));
+        fs::last_write_time(it->path(), t, ec);
+        rewritten++;
+    }
+    fs::remove(tmp + "/source", ec);
+    fs::remove(tmp + "/Makefile", ec);
+    fs::rename(tmp, m_build, ec);
+    if (ec)
+        fail(make_error(ErrorKind::io, m_build, "cannot rename: " + ec.message()));
+    if (m_o.verbose)
+        std::fprintf(stderr, "iterconf: mutate: %zu recorded commands rewritten\n", rewritten);
 }
 
 std::string Campaign::build_kernel(const std::string& log, double& seconds) {
@@ -475,12 +545,6 @@ std::string Campaign::fingerprint(const std::string& obj, const std::string& tmp
     std::error_code ec;
     fs::remove(tmp, ec);
     return fp;
-}
-
-void Campaign::revert() {
-    auto r = mutate::revert_applied(m_src, m_state);
-    if (!r)
-        fail(r.take_error());
 }
 
 Outcome Campaign::mutant(const mutate::Mutant& m) {
@@ -720,11 +784,6 @@ int Campaign::run() {
     }();
 
     prepare_work_tree(applicable);
-    // One campaign per work tree at a time.
-    int lock = ::open((m_work + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0)
-        fail(make_error(ErrorKind::infra, m_work, "another 'iterconf mutate' uses this work tree",
-                        "wait for it to finish"));
     std::error_code ec;
     fs::create_directories(m_o.out + "/baseline", ec);
     if (ec)
@@ -806,7 +865,6 @@ int Campaign::run() {
     }
     double wall = since(t_start);
     write_reports(outs, wall, true);
-    ::close(lock);
     Score s = score_of(outs);
     if (m_o.min_score >= 0 && s.pct() < m_o.min_score) {
         std::fprintf(stderr, "iterconf: mutate: score %.1f%% is below --min-score %.1f%%\n",
@@ -841,6 +899,8 @@ int cmd_mutate(int argc, char** argv) {
             o.jobs = static_cast<unsigned>(n);
         } else if (args.option("--out", v)) {
             o.out = v;
+        } else if (args.option("--seed-build", v)) {
+            o.seed_build = v;
         } else if (args.flag("--allow-missing")) {
             o.allow_missing = true;
         } else if (args.option("--stages", v)) {
