@@ -386,6 +386,16 @@ void Campaign::prepare_work_tree(const std::vector<mutate::Mutant>& ms) {
     if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0)
         fail(make_error(ErrorKind::infra, m_work, "another 'iterconf mutate' uses this work tree",
                         "wait for it to finish"));
+    // The copy is of one pristine tree: another (a new Debian release under
+    // the same name, another DIR) starts the work tree again.
+    std::string stamp = m_pristine + "\n" + slurp(m_pristine + "/Makefile").substr(0, 200);
+    if (fs::exists(m_src) && slurp(m_work + "/pristine") != stamp) {
+        std::fprintf(stderr, "iterconf: mutate: %s was copied from another tree; starting again\n",
+                     m_src.c_str());
+        take(mutate::revert_applied(m_src, m_state));
+        fs::remove_all(m_src, ec);
+        fs::remove_all(m_build, ec);
+    }
     if (fs::exists(m_src)) {
         auto r = take(mutate::revert_applied(m_src, m_state));
         if (r)
@@ -412,6 +422,7 @@ void Campaign::prepare_work_tree(const std::vector<mutate::Mutant>& ms) {
         fs::rename(tmp, m_src, ec);
         if (ec)
             fail(make_error(ErrorKind::io, m_src, "cannot rename: " + ec.message()));
+        take(mutate::replace_file(m_work + "/pristine", stamp));
     }
     seed_build();
 }
