@@ -862,10 +862,9 @@ int Campaign::run() {
                             "interrupted during mutant '" + m.id + "' (reverted)",
                             "the finished mutants are in " + m_o.out + "/mutants.jsonl"));
         }
-        std::fprintf(stderr, "iterconf: mutate: %s: %s %s (build %.1f s, suite %.1f s)\n",
-                     m.id.c_str(), o.status_text().c_str(),
-                     o.killer ? ("by " + killer_text(o)).c_str() : o.note.c_str(), o.build_s,
-                     o.suite_s);
+        std::string how = o.killer ? " by " + killer_text(o) : o.note.empty() ? "" : ": " + o.note;
+        std::fprintf(stderr, "iterconf: mutate: %s: %s%s (build %.1f s, suite %.1f s)\n",
+                     m.id.c_str(), o.status_text().c_str(), how.c_str(), o.build_s, o.suite_s);
         if (!o.note.empty() && o.note.rfind("catalogue error", 0) == 0)
             std::fprintf(stderr, "iterconf: warning: %s: mutant '%s': %s\n", m.where.c_str(),
                          m.id.c_str(), o.note.c_str());
