@@ -789,6 +789,17 @@ int Campaign::run() {
                             " mutants do not match " + m_pristine,
                         "fix the catalogue, or pass --allow-missing to report them as "
                         "not-applicable"));
+    if (applicable.empty()) {
+        // Nothing to build: every mutant is not-applicable.
+        for (const auto& m : ms)
+            outs.push_back(Outcome{&m, "not-applicable", "", std::nullopt,
+                                   "the original line is not found exactly once in " + m.file, 0,
+                                   0});
+        std::error_code ec;
+        fs::create_directories(m_o.out, ec);
+        write_reports(outs, since(t_start), true);
+        return 0;
+    }
     m_have_pahole = [] {
         std::string out, err;
         return run_capture({"pahole", "--version"}, out, err) == 0;
