@@ -28,6 +28,7 @@ record  common
 diff    common record
 expect  common
 config  common
+mutate  common
 gen     common
 model   common gen
 load    common record expect gen
@@ -35,7 +36,7 @@ oracle  common record
 judge   common record expect gen model load
 qemu    common record
 agent   common record expect gen model load oracle judge qemu
-cli     common record expect gen model load oracle judge qemu config diff
+cli     common record expect gen model load oracle judge qemu config diff mutate
 '
 # Headers the build generates, included without a directory.
 GENERATED='bpf_flags.hpp deny_re.inc'

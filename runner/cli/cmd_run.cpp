@@ -48,6 +48,9 @@ kernels (every workload):
                          iterconf.crash_at=N, iterconf.hang_at=N)
   --bench                also time each guest's boot floor and print guest
                          and host verdicts/s side by side (adds host)
+  --fail-fast            stop at the first mismatch, crash or timeout: no
+                         more items are dispatched (a guest is stopped), the
+                         records so far are written and the run exits 1
 
 cases:
   --cases PATH           .bpf.c / .bpf.o file or directory (repeatable);
@@ -76,8 +79,9 @@ exit (every workload): 0 every item was judged on every kernel and matched
 a manifest kernel that could not be fetched (the others still ran); 2 usage
 or harness error: bad options or input, a kernel that cannot boot or be
 judged, a guest that stopped early, fewer items judged than planned, an
-interrupted run (the records so far stay in results.jsonl). The highest
-applies.
+interrupted run (the records so far stay in results.jsonl). With
+--fail-fast a run stopped at its first failure exits 1, not 2, though it
+judged fewer items than planned. The highest applies.
 )";
 
 } // namespace

@@ -11,6 +11,8 @@ namespace iterconf::cli {
 int cmd_export(int argc, char** argv);
 // `iterconf diff BASE NEW` (cmd_diff.cpp).
 int cmd_diff(int argc, char** argv);
+// `iterconf mutate ...` (cmd_mutate.cpp).
+int cmd_mutate(int argc, char** argv);
 } // namespace iterconf::cli
 
 namespace {
@@ -25,6 +27,7 @@ commands:
   kernels        the kernel manifest: list, fetch, path, meta
   gen            write the enumerated generated corpus (BPF C or bytecode)
   export         write a finding as a kernel selftest (progs/<name>.c)
+  mutate         the mutation score: kernel mutants built, booted and judged
   help           this text
 
 'iterconf <command> --help' describes each command.
@@ -55,6 +58,8 @@ int main(int argc, char** argv) {
             return cmd_export(argc - 2, argv + 2);
         if (cmd == "diff")
             return cmd_diff(argc - 2, argv + 2);
+        if (cmd == "mutate")
+            return cmd_mutate(argc - 2, argv + 2);
         if (cmd == "help" || cmd == "-h" || cmd == "--help") {
             std::fputs(k_usage, stdout);
             return 0;
@@ -67,7 +72,7 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::fprintf(stderr, "iterconf: error: %s; see 'iterconf %s--help'\n", e.what.c_str(),
                      cmd == "run" || cmd == "list" || cmd == "check-cases" || cmd == "export" ||
-                             cmd == "diff"
+                             cmd == "diff" || cmd == "mutate"
                          ? (cmd + " ").c_str()
                          : "");
         return 2;

@@ -25,9 +25,13 @@ namespace iterconf::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+// Stops the workers and guests: Ctrl-C, or --fail-fast's first failure.
+std::atomic<bool> g_stop{false};
+std::atomic<bool> g_failed_fast{false};
 
 void on_signal(int) {
     g_interrupted = true;
+    g_stop = true;
 }
 
 using Clock = std::chrono::steady_clock;
@@ -71,8 +75,12 @@ class Sink {
         if (m_opts.verbose >= 2 && !j.log.empty())
             std::fprintf(stderr, "---- log: %s on %s ----\n%s---- end ----\n", r.id().c_str(),
                          k.kernel.label.c_str(), j.log.c_str());
-        if (!r.failed())
+        if (!r.failed()) {
             j.log.clear();
+        } else if (m_opts.fail_fast) {
+            g_failed_fast = true;
+            g_stop = true;
+        }
         k.entries.push_back(m_result.entries.size());
         m_result.entries.push_back(Entry{item, std::move(r), std::move(j.log)});
         if (m_interrupt_after >= 0 && ++m_added == m_interrupt_after)
@@ -153,7 +161,7 @@ void run_host(Workload& w, KernelResult& k, Sink& sink) {
         warn(load::kmsg_unavailable_warning(kmsg));
     }
     HostContext host{k.release, kv ? *kv : expect::KernelVersion{}, kmsg};
-    for (size_t i = 0; i < w.host_size() && !g_interrupted; i++)
+    for (size_t i = 0; i < w.host_size() && !g_stop; i++)
         sink.add(k, i, w.judge_on_host(i, host));
     k.wall = k.judge_seconds = since(t0);
 }
@@ -228,6 +236,8 @@ bool RunOptions::parse(Args& args) {
         verbose = 2;
     } else if (args.flag("--bench")) {
         bench = true;
+    } else if (args.flag("--fail-fast")) {
+        fail_fast = true;
     } else {
         return false;
     }
@@ -312,6 +322,8 @@ int run_session(const RunOptions& opts_in, Workload& w) {
     if (auto r = sink.open(); !r)
         return report_error(r.error(), json);
     g_interrupted = false;
+    g_stop = false;
+    g_failed_fast = false;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
 
@@ -330,7 +342,7 @@ int run_session(const RunOptions& opts_in, Workload& w) {
             images.push_back(k->kernel.image);
         GuestPlan plan = w.plan();
         auto p = prepare_guests(out_dir, plan.plan, plan.files, images, gopts, opts.accel == "auto",
-                                opts.verbose, g_interrupted);
+                                opts.verbose, g_stop);
         if (!p)
             return report_error(p.error(), json);
         initrd = *p;
@@ -341,7 +353,7 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         KernelResult& k = *guests[i];
         qemu::GuestKernel gk = guest_kernel(out_dir, k.kernel.label, k.kernel.image);
         if (opts.bench) {
-            auto f = qemu::boot_floor(gk, initrd, gopts, g_interrupted);
+            auto f = qemu::boot_floor(gk, initrd, gopts, g_stop);
             k.floor = f ? *f : -1;
         }
         Listener listener(w, k, sink);
@@ -349,7 +361,7 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         if (opts.verbose)
             std::fprintf(stderr, "iterconf: qemu: kernel '%s': booting %s (%s)\n",
                          k.kernel.label.c_str(), k.kernel.image.c_str(), gopts.accel.c_str());
-        auto g = qemu::run_guest(gk, initrd, w.size(), gopts, scanner, listener, g_interrupted);
+        auto g = qemu::run_guest(gk, initrd, w.size(), gopts, scanner, listener, g_stop);
         k.wall = since(t0);
         k.judge_seconds = g.judge_seconds;
         k.boot_wall = g.first_boot_wall;
@@ -368,7 +380,7 @@ int run_session(const RunOptions& opts_in, Workload& w) {
                          k.boots, k.boots == 1 ? "" : "s");
         }
     };
-    auto threads = start_workers(guests.size(), opts.jobs, g_interrupted, worker);
+    auto threads = start_workers(guests.size(), opts.jobs, g_stop, worker);
     for (auto* k : hosts)
         run_host(w, *k, sink);
     for (auto& th : threads)
@@ -403,7 +415,7 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         }
         rc = std::max(rc, k.error_exit);
         size_t planned = k.kernel.host ? w.host_size() : w.size();
-        if (!k.error && k.entries.size() < planned && !res.interrupted) {
+        if (!k.error && k.entries.size() < planned && !res.interrupted && !g_failed_fast) {
             std::fprintf(out, "%s: only %zu of %zu %s judged\n", k.head().c_str(), k.entries.size(),
                          planned, w.noun());
             rc = std::max(rc, 2);
@@ -418,6 +430,8 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         std::fprintf(stderr, "iterconf: error: %s\n", nj->c_str());
         rc = 2;
     }
+    if (g_failed_fast && !res.interrupted)
+        std::fprintf(out, "stopped at the first failure (--fail-fast)\n");
     if (opts.format == "table")
         std::printf("results: %s/results.jsonl, %s/junit.xml\n", out_dir.c_str(), out_dir.c_str());
     if (res.interrupted)

@@ -9,7 +9,9 @@
 // Exit codes, for every workload:
 //   0  every item was judged on every kernel and matched (or is a known bug)
 //   1  a mismatch, a known bug that no longer reproduces, or a manifest
-//      kernel that could not be fetched (the other kernels still ran)
+//      kernel that could not be fetched (the other kernels still ran);
+//      with --fail-fast also a run stopped at its first failed record
+//      (fewer items judged than planned is then not an error)
 //   2  usage or harness error: bad options or input, a kernel that cannot
 //      boot or be judged, a guest that stopped early, a run that judged
 //      fewer items than planned, an interrupted run (Ctrl-C; the records
@@ -47,6 +49,7 @@ struct RunOptions {
     std::string format = "table"; // table|json|junit
     int verbose = 0;
     bool bench = false;
+    bool fail_fast = false; // stop dispatching after the first failed record
 
     RunOptions();
     bool json() const { return format == "json"; }
