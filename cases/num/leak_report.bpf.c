@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * num: the words and numbers of a missing-destroy report.
+ * num and task_vma: the words and numbers of a missing-destroy report.
  * Contract: a program that exits with a live iterator is refused with
  * "Unreleased reference id=N alloc_insn=I", N being the reference id the
  * verifier gave the iterator's new(). Ids are handed out in program order
@@ -39,6 +39,22 @@ int leaked_second_iterator_is_id_3(void *ctx)
 	bpf_iter_num_next(&a);
 	bpf_iter_num_destroy(&a);
 	bpf_iter_num_new(&b, 0, 3);
+	return 0;
+}
+
+SEC("raw_tp/sys_enter")
+__description("task_vma: new(a), next(a), destroy(a), new(b), exit: b is reference id=3")
+__failure
+__msg("Unreleased reference id=3 alloc_insn={{[0-9]+}}")
+int leaked_second_task_vma_iterator_is_id_3(void *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct bpf_iter_task_vma a, b;
+
+	bpf_iter_task_vma_new(&a, task, 0);
+	bpf_iter_task_vma_next(&a);
+	bpf_iter_task_vma_destroy(&a);
+	bpf_iter_task_vma_new(&b, task, 0);
 	return 0;
 }
 
