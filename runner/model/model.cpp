@@ -135,11 +135,13 @@ const char* message(Msg m, uint32_t v) {
 // pick the reason code.
 enum class Slot : uint8_t { uninit, active, drained, destroyed, clobbered };
 
-// v[slot] (r6/r7): NULL (the constant 0 scalar: never assigned, or the
-// drained next() result), a non-NULL pointer from next(), or an unknown
-// scalar (a num pointer whose reference destroy() released: mark_reg_invalid()
-// makes it unknown when allow_ptr_leaks, i.e. for root).
-enum class Val : uint8_t { null, ptr, stale };
+// v[slot] (r6/r7): NULL (the constant 0 scalar: never assigned, the drained
+// next() result, or a released pointer on the NULL side of a guard), a
+// non-NULL pointer from next(), an unknown scalar (a num pointer whose
+// reference destroy() released: mark_reg_invalid() makes it unknown when
+// allow_ptr_leaks, i.e. for root), or such a scalar known to be non-zero (in
+// the body of a guard on it: regs_refine_cond_op(), BPF_JNE against 0).
+enum class Val : uint8_t { null, ptr, stale, nonzero };
 
 bool live(Slot s) {
     return s == Slot::active || s == Slot::drained;
@@ -373,6 +375,7 @@ class Interp {
             fail(Reason::unchecked_vma, {Msg::null_deref}, at, o.slot);
             return false;
         case Val::stale:
+        case Val::nonzero:
             fail(Reason::stale_ptr, {Msg::null_deref}, at, o.slot);
             return false;
         case Val::ptr:
@@ -478,18 +481,26 @@ class Interp {
                 f.idx++;
                 break;
             case Op::Code::guard:
-                // if (v) {...}: is_branch_taken() decides it for NULL and for a
-                // non-NULL pointer; an unknown scalar explores the body first.
+                // if (v) {...} ("if v == 0 goto skip"): is_branch_taken()
+                // decides it for NULL, a non-NULL pointer and a scalar known
+                // to be non-zero; an unknown scalar explores the body first.
+                // The comparison refines the scalar on each side
+                // (regs_refine_cond_op()): non-zero in the body, the constant
+                // 0 at the jump target, so a second guard on it goes the same
+                // way as the first (rule 38).
                 if (st.v[s] == Val::null) {
                     f.idx++;
-                } else if (st.v[s] == Val::ptr) {
+                } else if (st.v[s] == Val::ptr || st.v[s] == Val::nonzero) {
                     k.push_back({&o.body, 0, nullptr, at_path(f, ".body")});
                 } else {
                     Cont body = k;
                     body.push_back({&o.body, 0, nullptr, at_path(f, ".body")});
-                    walk(std::move(body), st);
+                    State in = st;
+                    in.v[s] = Val::nonzero;
+                    walk(std::move(body), in);
                     if (m_failed)
                         return;
+                    st.v[s] = Val::null;
                     k.back().idx++;
                 }
                 break;

@@ -288,6 +288,30 @@ TEST(Rules, StaleNumPointer) {
     EXPECT_EQ(expect(q, host).at, "ops[2].body[4] ret");
 }
 
+// Rule 38: a guard on a released num pointer (an unknown scalar) refines it
+// on each side (regs_refine_cond_op()): non-zero in the body, 0 at the jump
+// target. A second guard of the same pointer goes the way the first did.
+// (The fuzz_protocol finding of 2026-11-21: the model took the second
+// guard's body as live after the first fell through.)
+TEST(Rules, GuardRefinesAReleasedPointer) {
+    auto num = [](const std::string& ops) { return prog(ops, Task::current_btf, Kind::num); };
+    expect_accept(num("new0 next0 destroy0 guard0{ret} guard0{new0}"));
+    expect_accept(num("new0 call0{next0 destroy0 guard0{ret} guard0{new0}}"));
+    expect_accept(num("new0 next0 destroy0 guard0{ret} guard0{read0}"));
+    // In the body it is non-zero: an inner guard has no way around its body.
+    expect_accept(num("new0 next0 destroy0 guard0{guard0{ret} new0}"));
+    // The body's fall-through keeps it non-zero: the second body is live.
+    expect_reject(num("new0 next0 destroy0 guard0{} guard0{new0}"), Reason::missing_destroy,
+                  {kLeak});
+    expect_reject(num("new0 next0 guard0{destroy0 guard0{} read0} destroy0"), Reason::stale_ptr,
+                  {kNullDeref});
+    // The NULL side: the constant 0, as an unchecked next() result.
+    expect_reject(num("new0 next0 guard0{destroy0 guard0{ret} read0} destroy0"),
+                  Reason::unchecked_vma, {kNullDeref});
+    // The vma is never released: the same program was right before.
+    expect_accept(prog("new0 next0 destroy0 guard0{ret} guard0{new0}"));
+}
+
 // Rule: exploration order: the pushed branch target (else side) comes after
 // the whole fall-through (then side).
 TEST(Rules, BranchThenSideFirst) {
