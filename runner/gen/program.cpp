@@ -255,7 +255,25 @@ bool Program::uses_slot1() const {
     return uses1(ops);
 }
 
+namespace {
+
+// A placed iterator (Program::at) is slot 0's only: no other slot, and every
+// address is its own (or +4).
+bool own_addresses(const std::vector<Op>& ops) {
+    for (const auto& o : ops)
+        if ((o.where != Where::slot && o.where != Where::misaligned) || !own_addresses(o.body) ||
+            !own_addresses(o.orelse))
+            return false;
+    return true;
+}
+
+} // namespace
+
 std::string Program::validate() const {
+    if (at && uses_slot1())
+        return "a placed iterator (at=) is the only one";
+    if (at && !own_addresses(ops))
+        return "a placed iterator (at=) takes only its own address (or +4)";
     return check(ops, 0, -1);
 }
 
@@ -263,6 +281,8 @@ std::string Program::text() const {
     std::string out = std::string("task=") + to_string(task) + " kinds=" + to_string(kinds[0]);
     if (uses_slot1())
         out += std::string(",") + to_string(kinds[1]);
+    if (at)
+        out += " at=" + std::to_string(*at);
     out += " | ";
     text_of(ops, out);
     return out;
@@ -270,9 +290,20 @@ std::string Program::text() const {
 
 Frame Program::frame() const {
     int s = std::max(info(kinds[0]).size, info(kinds[1]).size);
-    return Frame{{static_cast<int16_t>(-s), static_cast<int16_t>(-2 * s)},
-                 static_cast<int16_t>(-2 * s - 8),
-                 static_cast<int16_t>(-2 * s - 16)};
+    if (!at)
+        return Frame{{static_cast<int16_t>(-s), static_cast<int16_t>(-2 * s)},
+                     static_cast<int16_t>(-2 * s - 8),
+                     static_cast<int16_t>(-2 * s - 16)};
+    // Slot 0 at fp + at; the scratch u64, the key and the unused slot 1 take
+    // the highest 8-byte places of the frame clear of [at, at + size + 4)
+    // (+4: the misaligned address's reach).
+    int lo = *at, hi = *at + info(kinds[0]).size + 4;
+    std::array<int16_t, 3> free{};
+    size_t n = 0;
+    for (int o = -8; o >= -512 && n < free.size(); o -= 8)
+        if (o + 8 <= lo || o >= hi)
+            free[n++] = static_cast<int16_t>(o);
+    return Frame{{*at, free[2]}, free[0], free[1]};
 }
 
 std::string Program::name() const {

@@ -269,6 +269,9 @@ class Interp {
     // The iterator argument of new/next/destroy (and the loop's next):
     // process_iter_arg(). Returns false after reporting an error.
     bool iter_arg(const Op& o, bool is_new, const State& st, const std::string& at) {
+        if (m_p.at && (o.where == Where::slot || o.where == Where::misaligned) &&
+            !placed(o, *m_p.at + (o.where == Where::misaligned ? 4 : 0), is_new, at))
+            return false;
         if (o.where == Where::above) {
             // stack_slot_obj_get_spi(): fp+8 gives spi -1, "spi + 1 <
             // nr_slots" -> the same "cannot pass in iter at an offset=8"
@@ -324,6 +327,42 @@ class Interp {
         // ... and the slot's iterator type is the kfunc's (btf_id).
         if (st.held[l] != m_p.kinds[o.slot]) {
             fail(Reason::wrong_kind, {Msg::expected_init}, at, o.slot);
+            return false;
+        }
+        return true;
+    }
+
+    // A placed iterator (Program::at) at fp + x: stack_slot_obj_get_spi()
+    // on the offset, then (-ERANGE) the new() write's bounds check; an
+    // offset it lets through names location 0 as Where::slot does (rule 39).
+    // Returns false after reporting an error.
+    bool placed(const Op& o, int x, bool is_new, const std::string& at) {
+        Msg want = is_new ? Msg::expected_uninit : Msg::expected_init;
+        int nr = kind(o.slot).slots();
+        if (x % 8 != 0) { // off % BPF_REG_SIZE: "cannot pass in iter at an offset=%d"
+            fail(Reason::misaligned, {Msg::bad_offset, want}, at, o.slot);
+            return false;
+        }
+        bool nonneg = m_v >= kIterOffNonNeg;
+        if (x >= 0 && m_v >= kIterOffNonNegUnsure && m_v < kIterOffNonNeg)
+            m_e.pinned = false; // which of the two below: not seen
+        if (x >= 0 && nonneg) { // "off >= 0 || off % BPF_REG_SIZE"
+            fail(Reason::outside_frame, {Msg::bad_offset, want}, at, o.slot);
+            return false;
+        }
+        int spi = (-x - 1) / 8; // bpf_get_spi(), C's truncating division (fp+0: spi 0)
+        if (spi + 1 < nr) {
+            fail(Reason::outside_frame, {Msg::bad_offset, want}, at, o.slot);
+            return false;
+        }
+        if (x < -512 || x >= 0) {
+            // Below the stack: -ERANGE. At fp+0 (no off >= 0 check) spi 0 is
+            // fp-8, the scratch u64 here (frame()), never an iterator. new():
+            // taken for uninitialized, then the BPF_WRITE of its first slot
+            // fails check_stack_access_within_bounds(); next()/destroy(): not
+            // an initialized iterator.
+            fail(Reason::outside_frame, {is_new ? Msg::stack_oob_write : Msg::expected_init}, at,
+                 o.slot);
             return false;
         }
         return true;

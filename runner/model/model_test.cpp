@@ -541,6 +541,52 @@ TEST(Bits, ClobberLeavesTheSecondSlot) {
                   Reason::missing_destroy, {kLeak});
 }
 
+// Rule 39: an iterator placed at any stack offset (Program::at):
+// stack_slot_obj_get_spi() and the new() write's bounds check.
+TEST(Rules, PlacedIterator) {
+    auto at = [](const std::string& ops, int x, Kind k = Kind::num) {
+        Program p = prog(ops, Task::current_btf, k, k);
+        p.at = static_cast<int16_t>(x);
+        EXPECT_EQ(p.validate(), "");
+        return p;
+    };
+    const std::string off = "cannot pass in iter at an offset={{-?[0-9]+}}";
+    const std::string oob = "invalid write to stack R1 off={{-?[0-9]+}} size=8";
+    // every aligned offset the kind fits at is a stack slot like any other
+    for (int x = -512; x <= -8; x += 8) {
+        expect_accept(at("new0 next0 destroy0", x));
+        if (x <= -16)
+            expect_accept(at("new0 loop0{read0} destroy0", x, Kind::bits));
+    }
+    expect_reject(at("new0 new0", -512), Reason::double_new,
+                  {"expected uninitialized iter_num as arg #0"});
+    // below the stack: -ERANGE, then new()'s write fails; next() finds nothing
+    expect_reject(at("new0 destroy0", -520), Reason::outside_frame, {oob});
+    expect_reject(at("new0 destroy0", -520, Kind::bits), Reason::outside_frame, {oob});
+    expect_reject(at("next0", -520), Reason::outside_frame,
+                  {"expected an initialized iter_num as arg #0"});
+    // a two-slot kind at -8 straddles the top: spi + 1 < nr_slots
+    expect_reject(at("new0 destroy0", -8, Kind::bits), Reason::outside_frame,
+                  {off, "expected uninitialized iter_bits as arg #0"});
+    // misaligned, wherever it is
+    for (int x : {-516, -508, -4, 4})
+        expect_reject(at("new0 destroy0", x), Reason::misaligned,
+                      {off, "expected uninitialized iter_num as arg #0"});
+    // fp+8: spi -1 everywhere
+    expect_reject(at("destroy0", 8), Reason::outside_frame,
+                  {off, "expected an initialized iter_num as arg #0"});
+    expect_reject(at("destroy0", 8), Reason::outside_frame,
+                  {off, "expected an initialized iter_num as R1"}, k7_2);
+    // fp+0: refused by the off >= 0 check (6.18.44 measured); before it
+    // spi 0 (fp-8's slot), unpinned
+    expect_reject(at("new0", 0), Reason::outside_frame,
+                  {off, "expected uninitialized iter_num as arg #0"});
+    EXPECT_FALSE(expect(at("new0", 0), k6_12).pinned);
+    EXPECT_EQ(expect(at("new0", 0), k6_12).msgs, Msgs{oob});
+    expect_reject(at("new0", 0), Reason::outside_frame,
+                  {off, "expected uninitialized iter_num as R1"}, k7_2);
+}
+
 } // namespace
 } // namespace iterconf::model
 
