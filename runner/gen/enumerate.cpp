@@ -271,8 +271,13 @@ const std::vector<std::string>& addr_templates() {
                 out.push_back(s);
             }
         }
-        out.push_back("new0 loop0{read0} destroy0");
-        out.push_back("new0 next0 guard0{read0} destroy0");
+        // the loop's next() and its body's read, within the default ops=3
+        out.push_back("new0 loop0{} destroy0");
+        out.push_back("new0 loop0{read0}");
+        // slot 1's iterator (fp-8 when at >= 0) used through the placed
+        // address: only an offset that is its slot may reach it
+        out.push_back("new1 next1@other destroy1");
+        out.push_back("new1 destroy1@other");
         return out;
     }();
     return t;

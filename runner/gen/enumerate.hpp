@@ -18,8 +18,9 @@
 namespace iterconf::gen {
 
 // The address dimension: placed iterators (Program::at), one-slot programs
-// of new/next/destroy (and a loop and a guard over them) at stack offsets
-// chosen per kind, appended after the other programs.
+// of up to three new/next/destroy and two loops (addr_templates(), at most
+// the bound's ops) at stack offsets chosen per kind (addr_offsets()),
+// appended after the other programs.
 enum class Addrs : uint8_t {
     none,  // addrs=0
     edges, // the edges of the slot computation (default): k_edge_offsets()

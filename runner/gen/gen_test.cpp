@@ -164,20 +164,23 @@ TEST(Gen, AddressDimensionCoversEveryOffset) {
     });
     ASSERT_GT(b.size(), a.size());
     EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin()));
-    EXPECT_EQ(b.back(), "task=current_btf kinds=bits at=8 | destroy0 destroy0");
+    EXPECT_EQ(b.back(), "task=current_btf kinds=bits,bits at=8 | new1 destroy1@other");
     for (size_t i = a.size(); i < b.size(); i++)
         EXPECT_NE(b[i].find(" at="), std::string::npos) << b[i];
 }
 
-TEST(Gen, PlacedIteratorIsTheOnlyOne) {
+TEST(Gen, PlacedIteratorTakesTheFramesAddresses) {
     Program p;
     p.at = -264;
     ASSERT_EQ(parse_ops("new0 next0@mis destroy0", p.ops), "");
     EXPECT_EQ(p.validate(), "");
     EXPECT_EQ(p.text(), "task=current_btf kinds=vma at=-264 | new0 next0@mis destroy0");
-    ASSERT_EQ(parse_ops("new0 destroy0@other", p.ops), "");
+    ASSERT_EQ(parse_ops("new1 next1@other destroy1", p.ops), "");
+    EXPECT_EQ(p.validate(), "");
+    EXPECT_EQ(p.text(), "task=current_btf kinds=vma,vma at=-264 | new1 next1@other destroy1");
+    ASSERT_EQ(parse_ops("new0 destroy0@global", p.ops), "");
     EXPECT_NE(p.validate(), "");
-    ASSERT_EQ(parse_ops("new0 new1", p.ops), "");
+    ASSERT_EQ(parse_ops("new0 destroy0@outside", p.ops), "");
     EXPECT_NE(p.validate(), "");
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <utility>
 
 namespace iterconf::gen {
 
@@ -257,12 +258,12 @@ bool Program::uses_slot1() const {
 
 namespace {
 
-// A placed iterator (Program::at) is slot 0's only: no other slot, and every
-// address is its own (or +4).
+// A placed iterator (Program::at) is slot 0; addresses are the frame's (a
+// slot's own, +4, the other slot's).
 bool own_addresses(const std::vector<Op>& ops) {
     for (const auto& o : ops)
-        if ((o.where != Where::slot && o.where != Where::misaligned) || !own_addresses(o.body) ||
-            !own_addresses(o.orelse))
+        if ((o.where != Where::slot && o.where != Where::misaligned && o.where != Where::other) ||
+            !own_addresses(o.body) || !own_addresses(o.orelse))
             return false;
     return true;
 }
@@ -270,10 +271,8 @@ bool own_addresses(const std::vector<Op>& ops) {
 } // namespace
 
 std::string Program::validate() const {
-    if (at && uses_slot1())
-        return "a placed iterator (at=) is the only one";
     if (at && !own_addresses(ops))
-        return "a placed iterator (at=) takes only its own address (or +4)";
+        return "a placed iterator (at=) takes only the frame's addresses (own, +4, other)";
     return check(ops, 0, -1);
 }
 
@@ -294,16 +293,28 @@ Frame Program::frame() const {
         return Frame{{static_cast<int16_t>(-s), static_cast<int16_t>(-2 * s)},
                      static_cast<int16_t>(-2 * s - 8),
                      static_cast<int16_t>(-2 * s - 16)};
-    // Slot 0 at fp + at; the scratch u64, the key and the unused slot 1 take
-    // the highest 8-byte places of the frame clear of [at, at + size + 4)
-    // (+4: the misaligned address's reach).
-    int lo = *at, hi = *at + info(kinds[0]).size + 4;
-    std::array<int16_t, 3> free{};
-    size_t n = 0;
-    for (int o = -8; o >= -512 && n < free.size(); o -= 8)
-        if (o + 8 <= lo || o >= hi)
-            free[n++] = static_cast<int16_t>(o);
-    return Frame{{*at, free[2]}, free[0], free[1]};
+    // Slot 0 at fp + at; slot 1, the scratch u64 and the key, in that
+    // order, each at the highest aligned place of the frame clear of the
+    // ones before and of [at, at + size + 4) (+4: the misaligned address's
+    // reach). Slot 1 is fp-size when at >= 0.
+    int size = info(kinds[0]).size;
+    std::vector<std::pair<int, int>> taken{{*at, *at + size + 4}};
+    auto place = [&](int len) {
+        for (int o = -len; o >= -512; o -= 8) {
+            bool clear = true;
+            for (auto [lo, hi] : taken)
+                clear = clear && (o + len <= lo || o >= hi);
+            if (clear) {
+                taken.push_back({o, o + len});
+                return static_cast<int16_t>(o);
+            }
+        }
+        return static_cast<int16_t>(-512);
+    };
+    int16_t s1 = place(info(kinds[1]).size);
+    int16_t scratch = place(8);
+    int16_t key = place(8);
+    return Frame{{*at, s1}, scratch, key};
 }
 
 std::string Program::name() const {

@@ -90,9 +90,9 @@ struct Program {
     std::vector<Op> ops;
     // The first iterator's stack offset (fp + at) when the enumerator's
     // address dimension places it (Bound::addrs): any offset, in the frame
-    // or not, aligned or not. Such a program uses slot 0 only, at its own
-    // address (or +4), and frame() moves the scratch u64 and the map key out
-    // of its way. Unset: where frame() puts slot 0.
+    // or not, aligned or not. Its ops use the frame's addresses only (a
+    // slot's own, +4, the other's), and frame() moves slot 1, the scratch
+    // u64 and the map key out of its way. Unset: where frame() puts slot 0.
     std::optional<int16_t> at;
 
     bool operator==(const Program&) const = default;

@@ -269,8 +269,8 @@ class Interp {
     // The iterator argument of new/next/destroy (and the loop's next):
     // process_iter_arg(). Returns false after reporting an error.
     bool iter_arg(const Op& o, bool is_new, const State& st, const std::string& at) {
-        if (m_p.at && (o.where == Where::slot || o.where == Where::misaligned) &&
-            !placed(o, *m_p.at + (o.where == Where::misaligned ? 4 : 0), is_new, at))
+        if (at_placed(o) &&
+            !placed(o, *m_p.at + (o.where == Where::misaligned ? 4 : 0), is_new, st, at))
             return false;
         if (o.where == Where::above) {
             // stack_slot_obj_get_spi(): fp+8 gives spi -1, "spi + 1 <
@@ -300,7 +300,7 @@ class Interp {
                 m_e.pinned = false;
             return false;
         }
-        if (o.where == Where::misaligned) {
+        if (o.where == Where::misaligned && !at_placed(o)) {
             // stack_slot_obj_get_spi(): off % BPF_REG_SIZE -> "cannot pass in
             // iter at an offset=%d", then is_iter_reg_valid_uninit() / _init()
             // fail and process_iter_arg() names the argument.
@@ -336,7 +336,7 @@ class Interp {
     // on the offset, then (-ERANGE) the new() write's bounds check; an
     // offset it lets through names location 0 as Where::slot does (rule 39).
     // Returns false after reporting an error.
-    bool placed(const Op& o, int x, bool is_new, const std::string& at) {
+    bool placed(const Op& o, int x, bool is_new, const State& st, const std::string& at) {
         Msg want = is_new ? Msg::expected_uninit : Msg::expected_init;
         int nr = kind(o.slot).slots();
         if (x % 8 != 0) { // off % BPF_REG_SIZE: "cannot pass in iter at an offset=%d"
@@ -355,24 +355,45 @@ class Interp {
             fail(Reason::outside_frame, {Msg::bad_offset, want}, at, o.slot);
             return false;
         }
-        if (x < -512 || x >= 0) {
-            // Below the stack: -ERANGE. At fp+0 (no off >= 0 check) spi 0 is
-            // fp-8, the scratch u64 here (frame()), never an iterator. new():
-            // taken for uninitialized, then the BPF_WRITE of its first slot
-            // fails check_stack_access_within_bounds(); next()/destroy(): not
-            // an initialized iterator.
+        if (x < -512 || (x >= 0 && is_new)) {
+            // Below the stack: -ERANGE; new() takes it for uninitialized and
+            // then the BPF_WRITE of its first slot fails
+            // check_stack_access_within_bounds(); next()/destroy(): not an
+            // initialized iterator. At fp+0 (no off >= 0 check) spi 0 is
+            // fp-8, slot 1's location here (frame()): new() finds its
+            // iterator there (is_iter_reg_valid_uninit) or fails the write.
+            if (x >= 0 && live(st.slot[1])) {
+                fail(Reason::double_new, {Msg::expected_uninit}, at, o.slot);
+                return false;
+            }
             fail(Reason::outside_frame, {is_new ? Msg::stack_oob_write : Msg::expected_init}, at,
                  o.slot);
             return false;
         }
+        // next()/destroy() at fp+0 without the off >= 0 check: fp-8's
+        // iterator (loc() says location 1), used through fp+0.
         return true;
+    }
+
+    // Whether an op's address is the placed iterator's (Program::at): slot
+    // 0's own (or +4), or slot 1's other.
+    bool at_placed(const Op& o) const {
+        return m_p.at &&
+               ((o.slot == 0 && (o.where == Where::slot || o.where == Where::misaligned)) ||
+                (o.slot == 1 && o.where == Where::other));
     }
 
     // Whether next()'s result carries the iterator's ref_obj_id (NextRet::ro_mem).
     bool tied(uint8_t slot) const { return kind(slot).next == gen::NextRet::ro_mem; }
 
     // The stack location an op's iterator address names (State).
-    static int loc(const Op& o) { return o.where == Where::other ? 1 - o.slot : o.slot; }
+    // A placed iterator at fp+0 on a kernel without the off >= 0 check is
+    // spi 0: fp-8, slot 1's location (Program::frame()) (rule 39).
+    int loc(const Op& o) const {
+        if (at_placed(o) && *m_p.at == 0 && m_v < kIterOffNonNeg && o.where != Where::misaligned)
+            return 1;
+        return o.where == Where::other ? 1 - o.slot : o.slot;
+    }
 
     // A task argument of new() (NewArg::task: KF_RCU, task_vma's arg 1),
     // checked after the iterator argument: check_kfunc_args() walks the

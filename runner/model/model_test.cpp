@@ -581,8 +581,17 @@ TEST(Rules, PlacedIterator) {
     // spi 0 (fp-8's slot), unpinned
     expect_reject(at("new0", 0), Reason::outside_frame,
                   {off, "expected uninitialized iter_num as arg #0"});
-    EXPECT_FALSE(expect(at("new0", 0), k6_12).pinned);
-    EXPECT_EQ(expect(at("new0", 0), k6_12).msgs, Msgs{oob});
+    expect_reject(at("new0", 0), Reason::outside_frame, {oob}, k6_12);
+    // ... and fp+0 reaches fp-8's iterator (slot 1's location, frame())
+    // there: measured on 6.12.117
+    expect_accept(at("new1 next1@other destroy1", 0), k6_12);
+    expect_reject(at("new1 next1@other destroy1", 0), Reason::outside_frame,
+                  {off, "expected an initialized iter_num as arg #0"});
+    expect_reject(at("new1 new0", 0), Reason::double_new,
+                  {"expected uninitialized iter_num as arg #0"}, k6_12);
+    // any other offset is its own location
+    expect_reject(at("new1 next1@other destroy1", -264), Reason::uninit_iter,
+                  {"expected an initialized iter_num as arg #0"}, k6_12);
     expect_reject(at("new0", 0), Reason::outside_frame,
                   {off, "expected uninitialized iter_num as R1"}, k7_2);
 }
