@@ -171,6 +171,32 @@ SEEDS = {
         [(7, 0, 1, 0x1000, ALL), (7, 0, 1, 0x7FFFFFFFF123, ALL), (7, 0, 1, 0x1234567, 5),
          (7, 0, 1, 0xFFFFFFFFFF600123, ALL), (7, 0, 1, 0x800000000001, ALL),
          (7, 0, 1, 0x8000000000000000, ALL)]),
+    # Start addresses a task_vma runtime regression (the start address, the
+    # advance from one VMA to the next) would trip: one-page VMAs side by
+    # side whose protections keep them apart, so a VMA's end is the next
+    # one's start; queries exactly at a VMA's start, at the page boundary
+    # between two (must not yield the first), inside one (first and last
+    # byte), one byte before, at the last VMA's end and past it (nothing).
+    "adjacent-one-page": seed("layout", [
+        ("anon", 0, 1, "r--", False), ("anon", 1, 1, "rw-", False), ("anon", 2, 1, "r--", False),
+        ("anon", 3, 1, "rw-", False), ("anon", 4, 1, "r-x", False), ("touch", 1, 1),
+        ("touch", 3, 1)],
+        [(6, 0, 0, 0, ALL), (6, 1, 0, 0, ALL), (6, 1, 4095, 0, 2), (6, 2, 1, 0, 1),
+         (6, 4, 0, 0, 1), (6, 4, 4095, 0, ALL), (8, 0, 0, 0, ALL), (8, 0, 1, 0, ALL)]),
+    # The same boundaries through maps-relative queries (VMA start, start+1,
+    # end = the next start, end-1, start-1) and around an adjacent pair that
+    # merges (same protection) next to one that does not.
+    "adjacent-merged": seed("layout", [
+        ("anon", 16, 1, "rw-", False), ("anon", 17, 1, "rw-", False), ("touch", 16, 2),
+        ("anon", 18, 1, "r--", False), ("anon", 19, 1, "---", False), ("anon", 20, 2, "rw-", True)],
+        [(6, 16, 0, 0, ALL), (6, 17, 0, 0, 1), (6, 18, 0, 0, 2), (6, 19, 2048, 0, ALL),
+         (6, 21, 4095, 0, ALL), (1, 3, 1, 0, 3), (2, 3, 1, 0, 3), (3, 3, 1, 0, 2)]),
+    # Starts at and around the other VMAs of the process (its text, heap,
+    # stack, [vvar]/[vdso]): each maps line's start, start+1, end, end-1,
+    # start-1, and the gap after it.
+    "starts-everywhere": seed("layout", [("anon", 30, 1, "r--", False), ("anon", 31, 1, "rw-", False)],
+        [(1, 0, 1, 0, ALL), (2, 1, 1, 0, ALL), (3, 2, 1, 0, ALL), (4, 3, 1, 0, ALL),
+         (9, 4, 1, 0, ALL), (5, 5, 1, 0, ALL), (1, 0xFFFF, 1, 0, ALL), (8, 0, 16, 0, ALL)]),
     "zombie": seed("zombie", [], [(0, "0", 1, 0, ALL)]),
     "kthread": seed("kthread", [], [(0, "0", 1, 0, ALL)]),
     "contended": seed("contended", [("anon", 0, 32, "rw-", False), ("mprotect", 8, 8, "r--")],

@@ -49,7 +49,9 @@
 // each table entry, trailing zeros dropped); decode(encode(p)) == p for
 // every valid p within the limits whose branch/brk/ret ops have slot 0 and
 // whose non-address ops have Where::slot (as the enumerator makes them).
-// Programs beyond the limits are cut to them.
+// Programs beyond the limits are cut to them. Program::at (a placed
+// iterator, the enumerator's address dimension) is not encoded: such a
+// program encodes as the same program at the frame's own slot.
 #pragma once
 
 #include "gen/program.hpp"

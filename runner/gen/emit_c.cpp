@@ -40,6 +40,12 @@ class Emitter {
         std::string other = std::to_string(1 - o.slot);
         if (m_sub_slot >= 0)
             return o.where == Where::misaligned ? cast + "((char *)it + 4)" : "it";
+        // A placed iterator (Program::at) from r10 as well. clang's frame is
+        // its own: fp + at may be where it keeps a local (the C path does
+        // not pin these programs; the bytecode path does).
+        if (m_p.at)
+            return cast + "gen_fp(" +
+                   std::to_string(*m_p.at + (o.where == Where::misaligned ? 4 : 0)) + ")";
         switch (o.where) {
         case Where::other:
             return cast + "&it" + other;

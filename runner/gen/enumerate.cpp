@@ -1,5 +1,7 @@
 #include "gen/enumerate.hpp"
 
+#include "gen/decode.hpp"
+
 #include <algorithm>
 #include <set>
 #include <sstream>
@@ -29,6 +31,8 @@ std::string Bound::text() const {
         for (size_t i = 0; i < ks.size(); i++)
             t += std::string(i ? "+" : "") + to_string(ks[i]);
     }
+    if (addrs != Addrs::edges)
+        t += addrs == Addrs::all ? ",addrs=all" : ",addrs=0";
     return t;
 }
 
@@ -57,6 +61,17 @@ std::string parse_bound(const std::string& s, Bound& out) {
             out.kinds = ks;
             continue;
         }
+        if (k == "addrs") {
+            if (v == "0" || v == "none")
+                out.addrs = Addrs::none;
+            else if (v == "edges" || v == "1")
+                out.addrs = Addrs::edges;
+            else if (v == "all")
+                out.addrs = Addrs::all;
+            else
+                return "'" + part + "': addrs is 0, edges or all";
+            continue;
+        }
         char* end = nullptr;
         long n = std::strtol(v.c_str(), &end, 10);
         if (v.empty() || *end || n < 0)
@@ -76,7 +91,7 @@ std::string parse_bound(const std::string& s, Bound& out) {
         else
             return "'" + part +
                    "': keys are ops (1-8), depth (0-4), slots (1-2), tasks (0-1), "
-                   "wheres (0-1), calls (0-1), kinds";
+                   "wheres (0-1), calls (0-1), kinds, addrs (0, edges, all)";
     }
     return "";
 }
@@ -223,6 +238,51 @@ bool has_task_new(const std::vector<Op>& ops, const std::array<Kind, 2>& kinds) 
 
 } // namespace
 
+std::vector<int16_t> addr_offsets(Kind k, Addrs a) {
+    int size = info(k).size;
+    std::set<int> out;
+    if (a == Addrs::none)
+        return {};
+    if (a == Addrs::all)
+        for (int x = -520; x <= 8; x += 8)
+            out.insert(x);
+    else
+        // below the stack; its bottom; the highest offset the kind fits at
+        // (-size) and the next one (spi + 1 < nr_slots for a multi-slot
+        // kind, the frame's top for a one-slot one); fp+0; above the frame
+        for (int x : {-520, -512, -size, -size + 8, 0, 8})
+            out.insert(x);
+    // misaligned: past the bottom, straddling it, at the fit, at the top
+    for (int x : {-516, -508, -size + 4, -4, 4})
+        out.insert(x);
+    return {out.begin(), out.end()};
+}
+
+const std::vector<std::string>& addr_templates() {
+    static const std::vector<std::string> t = [] {
+        std::vector<std::string> out;
+        const char* ops[] = {"new0", "next0", "destroy0"};
+        for (int n = 1; n <= 3; n++) {
+            int total = n == 1 ? 3 : n == 2 ? 9 : 27;
+            for (int i = 0; i < total; i++) {
+                std::string s;
+                for (int j = 0, r = i; j < n; j++, r /= 3)
+                    s += std::string(j ? " " : "") + ops[r % 3];
+                out.push_back(s);
+            }
+        }
+        // the loop's next() and its body's read, within the default ops=3
+        out.push_back("new0 loop0{} destroy0");
+        out.push_back("new0 loop0{read0}");
+        // slot 1's iterator (fp-8 when at >= 0) used through the placed
+        // address: only an offset that is its slot may reach it
+        out.push_back("new1 next1@other destroy1");
+        out.push_back("new1 destroy1@other");
+        return out;
+    }();
+    return t;
+}
+
 size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visit) {
     Gen g(b);
     std::set<std::string> seen;
@@ -268,6 +328,25 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
                 }
             }
         });
+    }
+    // The address dimension: placed iterators of each kind, after the rest.
+    for (Kind k : b.wheres ? ks : std::vector<Kind>{}) {
+        for (int16_t x : addr_offsets(k, b.addrs)) {
+            for (const auto& t : addr_templates()) {
+                if (stop)
+                    return count;
+                Program p;
+                p.kinds = {k, k};
+                p.at = x;
+                if (!parse_ops(t, p.ops).empty() || static_cast<int>(op_count(p.ops)) > b.ops ||
+                    nesting(p.ops) > b.depth || !p.validate().empty() ||
+                    !seen.insert(p.text()).second)
+                    continue;
+                count++;
+                if (!visit(p))
+                    stop = true;
+            }
+        }
     }
     return count;
 }

@@ -1,6 +1,7 @@
 #include "gen/emit_c.hpp"
 #include "gen/enumerate.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <set>
 
@@ -111,6 +112,76 @@ TEST(Gen, BoundParsing) {
     EXPECT_EQ(k.text(), "ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1");
     EXPECT_NE(parse_bound("kinds=css", k), "");
     EXPECT_NE(parse_bound("kinds=", k), "");
+    // addrs: printed only when not the default (edges).
+    Bound a;
+    EXPECT_EQ(parse_bound("addrs=all", a), "");
+    EXPECT_EQ(a.text(), "ops=3,depth=2,slots=1,tasks=1,wheres=1,calls=1,addrs=all");
+    EXPECT_EQ(parse_bound("addrs=0", a), "");
+    EXPECT_EQ(a.text(), "ops=3,depth=2,slots=1,tasks=1,wheres=1,calls=1,addrs=0");
+    EXPECT_EQ(parse_bound("addrs=edges", a), "");
+    EXPECT_EQ(a.text(), "ops=3,depth=2,slots=1,tasks=1,wheres=1,calls=1");
+    EXPECT_NE(parse_bound("addrs=some", a), "");
+}
+
+// The address dimension (Program::at): every 8-byte-aligned offset from
+// below the stack to above the frame with addrs=all, for every kind; its
+// programs come after the others, which do not change.
+TEST(Gen, AddressDimensionCoversEveryOffset) {
+    for (const auto& ki : kinds()) {
+        auto all = addr_offsets(ki.kind, Addrs::all);
+        for (int x = -520; x <= 8; x += 8)
+            EXPECT_NE(std::find(all.begin(), all.end(), x), all.end()) << ki.name << " " << x;
+        for (int x : {-516, -508, -4, 4, -ki.size + 4})
+            EXPECT_NE(std::find(all.begin(), all.end(), x), all.end()) << ki.name << " " << x;
+        auto edges = addr_offsets(ki.kind, Addrs::edges);
+        for (int x : {-520, -512, -ki.size, -ki.size + 8, 0, 8})
+            EXPECT_NE(std::find(edges.begin(), edges.end(), x), edges.end()) << ki.name << " " << x;
+        EXPECT_TRUE(addr_offsets(ki.kind, Addrs::none).empty());
+        // The frame keeps the scratch u64 and the key clear of the iterator.
+        for (int x : all) {
+            Program p;
+            p.kinds = {ki.kind, ki.kind};
+            p.at = static_cast<int16_t>(x);
+            Frame f = p.frame();
+            for (int o : {f.scratch, f.key}) {
+                EXPECT_TRUE(o + 8 <= x || o >= x + ki.size + 4) << ki.name << " " << x << " " << o;
+                EXPECT_GE(o, -512);
+            }
+            EXPECT_NE(f.scratch, f.key);
+        }
+    }
+    Bound none, edges;
+    ASSERT_EQ(parse_bound("ops=2,addrs=0", none), "");
+    ASSERT_EQ(parse_bound("ops=2", edges), "");
+    std::vector<std::string> a, b;
+    enumerate(none, [&](const Program& p) {
+        a.push_back(p.text());
+        return true;
+    });
+    enumerate(edges, [&](const Program& p) {
+        b.push_back(p.text());
+        return true;
+    });
+    ASSERT_GT(b.size(), a.size());
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin()));
+    EXPECT_EQ(b.back(), "task=current_btf kinds=bits,bits at=8 | new1 destroy1@other");
+    for (size_t i = a.size(); i < b.size(); i++)
+        EXPECT_NE(b[i].find(" at="), std::string::npos) << b[i];
+}
+
+TEST(Gen, PlacedIteratorTakesTheFramesAddresses) {
+    Program p;
+    p.at = -264;
+    ASSERT_EQ(parse_ops("new0 next0@mis destroy0", p.ops), "");
+    EXPECT_EQ(p.validate(), "");
+    EXPECT_EQ(p.text(), "task=current_btf kinds=vma at=-264 | new0 next0@mis destroy0");
+    ASSERT_EQ(parse_ops("new1 next1@other destroy1", p.ops), "");
+    EXPECT_EQ(p.validate(), "");
+    EXPECT_EQ(p.text(), "task=current_btf kinds=vma,vma at=-264 | new1 next1@other destroy1");
+    ASSERT_EQ(parse_ops("new0 destroy0@global", p.ops), "");
+    EXPECT_NE(p.validate(), "");
+    ASSERT_EQ(parse_ops("new0 destroy0@outside", p.ops), "");
+    EXPECT_NE(p.validate(), "");
 }
 
 // A kind added to the table appends programs; the task_vma and num programs
@@ -121,11 +192,11 @@ TEST(Gen, AddingAKindKeepsTheOtherKindsPrograms) {
         EXPECT_EQ(parse_bound(bound, b), "");
         return enumerate(b, [](const Program&) { return true; });
     };
-    EXPECT_EQ(count("ops=1,kinds=vma+num"), 49u);
-    EXPECT_EQ(count("ops=2,kinds=vma+num"), 1336u);
-    EXPECT_EQ(count("ops=2,slots=2,kinds=vma+num"), 5256u);
-    EXPECT_EQ(count("ops=1"), 66u);
-    EXPECT_EQ(count("ops=2"), 1729u);
+    EXPECT_EQ(count("ops=1,kinds=vma+num,addrs=0"), 49u);
+    EXPECT_EQ(count("ops=2,kinds=vma+num,addrs=0"), 1336u);
+    EXPECT_EQ(count("ops=2,slots=2,kinds=vma+num,addrs=0"), 5256u);
+    EXPECT_EQ(count("ops=1,addrs=0"), 66u);
+    EXPECT_EQ(count("ops=2,addrs=0"), 1729u);
     Bound all, old;
     ASSERT_EQ(parse_bound("ops=2,slots=2", all), "");
     ASSERT_EQ(parse_bound("ops=2,slots=2,kinds=vma+num", old), "");

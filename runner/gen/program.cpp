@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <utility>
 
 namespace iterconf::gen {
 
@@ -255,7 +256,23 @@ bool Program::uses_slot1() const {
     return uses1(ops);
 }
 
+namespace {
+
+// A placed iterator (Program::at) is slot 0; addresses are the frame's (a
+// slot's own, +4, the other slot's).
+bool own_addresses(const std::vector<Op>& ops) {
+    for (const auto& o : ops)
+        if ((o.where != Where::slot && o.where != Where::misaligned && o.where != Where::other) ||
+            !own_addresses(o.body) || !own_addresses(o.orelse))
+            return false;
+    return true;
+}
+
+} // namespace
+
 std::string Program::validate() const {
+    if (at && !own_addresses(ops))
+        return "a placed iterator (at=) takes only the frame's addresses (own, +4, other)";
     return check(ops, 0, -1);
 }
 
@@ -263,6 +280,8 @@ std::string Program::text() const {
     std::string out = std::string("task=") + to_string(task) + " kinds=" + to_string(kinds[0]);
     if (uses_slot1())
         out += std::string(",") + to_string(kinds[1]);
+    if (at)
+        out += " at=" + std::to_string(*at);
     out += " | ";
     text_of(ops, out);
     return out;
@@ -270,9 +289,32 @@ std::string Program::text() const {
 
 Frame Program::frame() const {
     int s = std::max(info(kinds[0]).size, info(kinds[1]).size);
-    return Frame{{static_cast<int16_t>(-s), static_cast<int16_t>(-2 * s)},
-                 static_cast<int16_t>(-2 * s - 8),
-                 static_cast<int16_t>(-2 * s - 16)};
+    if (!at)
+        return Frame{{static_cast<int16_t>(-s), static_cast<int16_t>(-2 * s)},
+                     static_cast<int16_t>(-2 * s - 8),
+                     static_cast<int16_t>(-2 * s - 16)};
+    // Slot 0 at fp + at; slot 1, the scratch u64 and the key, in that
+    // order, each at the highest aligned place of the frame clear of the
+    // ones before and of [at, at + size + 4) (+4: the misaligned address's
+    // reach). Slot 1 is fp-size when at >= 0.
+    int size = info(kinds[0]).size;
+    std::vector<std::pair<int, int>> taken{{*at, *at + size + 4}};
+    auto place = [&](int len) {
+        for (int o = -len; o >= -512; o -= 8) {
+            bool clear = true;
+            for (auto [lo, hi] : taken)
+                clear = clear && (o + len <= lo || o >= hi);
+            if (clear) {
+                taken.push_back({o, o + len});
+                return static_cast<int16_t>(o);
+            }
+        }
+        return static_cast<int16_t>(-512);
+    };
+    int16_t s1 = place(info(kinds[1]).size);
+    int16_t scratch = place(8);
+    int16_t key = place(8);
+    return Frame{{*at, s1}, scratch, key};
 }
 
 std::string Program::name() const {

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,12 @@ struct Program {
     Task task = Task::current_btf;
     std::array<Kind, 2> kinds{k_default_kind, k_default_kind};
     std::vector<Op> ops;
+    // The first iterator's stack offset (fp + at) when the enumerator's
+    // address dimension places it (Bound::addrs): any offset, in the frame
+    // or not, aligned or not. Its ops use the frame's addresses only (a
+    // slot's own, +4, the other's), and frame() moves slot 1, the scratch
+    // u64 and the map key out of its way. Unset: where frame() puts slot 0.
+    std::optional<int16_t> at;
 
     bool operator==(const Program&) const = default;
     // Whether the program touches slot 1 (else it has one iterator).
@@ -98,6 +105,7 @@ struct Program {
     std::string validate() const;
     // A stable, readable one-line form, also the program's identity:
     // "task=current_btf kinds=vma,num | new0 loop0{read0 brk} destroy0"
+    // ("task=current_btf kinds=num at=-264 | new0 destroy0" when placed)
     std::string text() const;
     // A short stable name from text() (FNV-1a, hex), for ids and file names.
     std::string name() const;

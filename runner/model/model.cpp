@@ -135,11 +135,13 @@ const char* message(Msg m, uint32_t v) {
 // pick the reason code.
 enum class Slot : uint8_t { uninit, active, drained, destroyed, clobbered };
 
-// v[slot] (r6/r7): NULL (the constant 0 scalar: never assigned, or the
-// drained next() result), a non-NULL pointer from next(), or an unknown
-// scalar (a num pointer whose reference destroy() released: mark_reg_invalid()
-// makes it unknown when allow_ptr_leaks, i.e. for root).
-enum class Val : uint8_t { null, ptr, stale };
+// v[slot] (r6/r7): NULL (the constant 0 scalar: never assigned, the drained
+// next() result, or a released pointer on the NULL side of a guard), a
+// non-NULL pointer from next(), an unknown scalar (a num pointer whose
+// reference destroy() released: mark_reg_invalid() makes it unknown when
+// allow_ptr_leaks, i.e. for root), or such a scalar known to be non-zero (in
+// the body of a guard on it: regs_refine_cond_op(), BPF_JNE against 0).
+enum class Val : uint8_t { null, ptr, stale, nonzero };
 
 bool live(Slot s) {
     return s == Slot::active || s == Slot::drained;
@@ -267,6 +269,9 @@ class Interp {
     // The iterator argument of new/next/destroy (and the loop's next):
     // process_iter_arg(). Returns false after reporting an error.
     bool iter_arg(const Op& o, bool is_new, const State& st, const std::string& at) {
+        if (at_placed(o) &&
+            !placed(o, *m_p.at + (o.where == Where::misaligned ? 4 : 0), is_new, st, at))
+            return false;
         if (o.where == Where::above) {
             // stack_slot_obj_get_spi(): fp+8 gives spi -1, "spi + 1 <
             // nr_slots" -> the same "cannot pass in iter at an offset=8"
@@ -295,7 +300,7 @@ class Interp {
                 m_e.pinned = false;
             return false;
         }
-        if (o.where == Where::misaligned) {
+        if (o.where == Where::misaligned && !at_placed(o)) {
             // stack_slot_obj_get_spi(): off % BPF_REG_SIZE -> "cannot pass in
             // iter at an offset=%d", then is_iter_reg_valid_uninit() / _init()
             // fail and process_iter_arg() names the argument.
@@ -327,11 +332,68 @@ class Interp {
         return true;
     }
 
+    // A placed iterator (Program::at) at fp + x: stack_slot_obj_get_spi()
+    // on the offset, then (-ERANGE) the new() write's bounds check; an
+    // offset it lets through names location 0 as Where::slot does (rule 39).
+    // Returns false after reporting an error.
+    bool placed(const Op& o, int x, bool is_new, const State& st, const std::string& at) {
+        Msg want = is_new ? Msg::expected_uninit : Msg::expected_init;
+        int nr = kind(o.slot).slots();
+        if (x % 8 != 0) { // off % BPF_REG_SIZE: "cannot pass in iter at an offset=%d"
+            fail(Reason::misaligned, {Msg::bad_offset, want}, at, o.slot);
+            return false;
+        }
+        bool nonneg = m_v >= kIterOffNonNeg;
+        if (x >= 0 && m_v >= kIterOffNonNegUnsure && m_v < kIterOffNonNeg)
+            m_e.pinned = false; // which of the two below: not seen
+        if (x >= 0 && nonneg) { // "off >= 0 || off % BPF_REG_SIZE"
+            fail(Reason::outside_frame, {Msg::bad_offset, want}, at, o.slot);
+            return false;
+        }
+        int spi = (-x - 1) / 8; // bpf_get_spi(), C's truncating division (fp+0: spi 0)
+        if (spi + 1 < nr) {
+            fail(Reason::outside_frame, {Msg::bad_offset, want}, at, o.slot);
+            return false;
+        }
+        if (x < -512 || (x >= 0 && is_new)) {
+            // Below the stack: -ERANGE; new() takes it for uninitialized and
+            // then the BPF_WRITE of its first slot fails
+            // check_stack_access_within_bounds(); next()/destroy(): not an
+            // initialized iterator. At fp+0 (no off >= 0 check) spi 0 is
+            // fp-8, slot 1's location here (frame()): new() finds its
+            // iterator there (is_iter_reg_valid_uninit) or fails the write.
+            if (x >= 0 && live(st.slot[1])) {
+                fail(Reason::double_new, {Msg::expected_uninit}, at, o.slot);
+                return false;
+            }
+            fail(Reason::outside_frame, {is_new ? Msg::stack_oob_write : Msg::expected_init}, at,
+                 o.slot);
+            return false;
+        }
+        // next()/destroy() at fp+0 without the off >= 0 check: fp-8's
+        // iterator (loc() says location 1), used through fp+0.
+        return true;
+    }
+
+    // Whether an op's address is the placed iterator's (Program::at): slot
+    // 0's own (or +4), or slot 1's other.
+    bool at_placed(const Op& o) const {
+        return m_p.at &&
+               ((o.slot == 0 && (o.where == Where::slot || o.where == Where::misaligned)) ||
+                (o.slot == 1 && o.where == Where::other));
+    }
+
     // Whether next()'s result carries the iterator's ref_obj_id (NextRet::ro_mem).
     bool tied(uint8_t slot) const { return kind(slot).next == gen::NextRet::ro_mem; }
 
     // The stack location an op's iterator address names (State).
-    static int loc(const Op& o) { return o.where == Where::other ? 1 - o.slot : o.slot; }
+    // A placed iterator at fp+0 on a kernel without the off >= 0 check is
+    // spi 0: fp-8, slot 1's location (Program::frame()) (rule 39).
+    int loc(const Op& o) const {
+        if (at_placed(o) && *m_p.at == 0 && m_v < kIterOffNonNeg && o.where != Where::misaligned)
+            return 1;
+        return o.where == Where::other ? 1 - o.slot : o.slot;
+    }
 
     // A task argument of new() (NewArg::task: KF_RCU, task_vma's arg 1),
     // checked after the iterator argument: check_kfunc_args() walks the
@@ -373,6 +435,7 @@ class Interp {
             fail(Reason::unchecked_vma, {Msg::null_deref}, at, o.slot);
             return false;
         case Val::stale:
+        case Val::nonzero:
             fail(Reason::stale_ptr, {Msg::null_deref}, at, o.slot);
             return false;
         case Val::ptr:
@@ -478,18 +541,26 @@ class Interp {
                 f.idx++;
                 break;
             case Op::Code::guard:
-                // if (v) {...}: is_branch_taken() decides it for NULL and for a
-                // non-NULL pointer; an unknown scalar explores the body first.
+                // if (v) {...} ("if v == 0 goto skip"): is_branch_taken()
+                // decides it for NULL, a non-NULL pointer and a scalar known
+                // to be non-zero; an unknown scalar explores the body first.
+                // The comparison refines the scalar on each side
+                // (regs_refine_cond_op()): non-zero in the body, the constant
+                // 0 at the jump target, so a second guard on it goes the same
+                // way as the first (rule 38).
                 if (st.v[s] == Val::null) {
                     f.idx++;
-                } else if (st.v[s] == Val::ptr) {
+                } else if (st.v[s] == Val::ptr || st.v[s] == Val::nonzero) {
                     k.push_back({&o.body, 0, nullptr, at_path(f, ".body")});
                 } else {
                     Cont body = k;
                     body.push_back({&o.body, 0, nullptr, at_path(f, ".body")});
-                    walk(std::move(body), st);
+                    State in = st;
+                    in.v[s] = Val::nonzero;
+                    walk(std::move(body), in);
                     if (m_failed)
                         return;
+                    st.v[s] = Val::null;
                     k.back().idx++;
                 }
                 break;

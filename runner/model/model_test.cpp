@@ -288,6 +288,30 @@ TEST(Rules, StaleNumPointer) {
     EXPECT_EQ(expect(q, host).at, "ops[2].body[4] ret");
 }
 
+// Rule 38: a guard on a released num pointer (an unknown scalar) refines it
+// on each side (regs_refine_cond_op()): non-zero in the body, 0 at the jump
+// target. A second guard of the same pointer goes the way the first did.
+// (The fuzz_protocol finding of 2026-11-21: the model took the second
+// guard's body as live after the first fell through.)
+TEST(Rules, GuardRefinesAReleasedPointer) {
+    auto num = [](const std::string& ops) { return prog(ops, Task::current_btf, Kind::num); };
+    expect_accept(num("new0 next0 destroy0 guard0{ret} guard0{new0}"));
+    expect_accept(num("new0 call0{next0 destroy0 guard0{ret} guard0{new0}}"));
+    expect_accept(num("new0 next0 destroy0 guard0{ret} guard0{read0}"));
+    // In the body it is non-zero: an inner guard has no way around its body.
+    expect_accept(num("new0 next0 destroy0 guard0{guard0{ret} new0}"));
+    // The body's fall-through keeps it non-zero: the second body is live.
+    expect_reject(num("new0 next0 destroy0 guard0{} guard0{new0}"), Reason::missing_destroy,
+                  {kLeak});
+    expect_reject(num("new0 next0 guard0{destroy0 guard0{} read0} destroy0"), Reason::stale_ptr,
+                  {kNullDeref});
+    // The NULL side: the constant 0, as an unchecked next() result.
+    expect_reject(num("new0 next0 guard0{destroy0 guard0{ret} read0} destroy0"),
+                  Reason::unchecked_vma, {kNullDeref});
+    // The vma is never released: the same program was right before.
+    expect_accept(prog("new0 next0 destroy0 guard0{ret} guard0{new0}"));
+}
+
 // Rule: exploration order: the pushed branch target (else side) comes after
 // the whole fall-through (then side).
 TEST(Rules, BranchThenSideFirst) {
@@ -515,6 +539,61 @@ TEST(Bits, ClobberLeavesTheSecondSlot) {
     // A one-slot kind leaves nothing behind.
     expect_reject(prog("new0 clobber0 new0 destroy0", Task::current_btf, Kind::num, Kind::num),
                   Reason::missing_destroy, {kLeak});
+}
+
+// Rule 39: an iterator placed at any stack offset (Program::at):
+// stack_slot_obj_get_spi() and the new() write's bounds check.
+TEST(Rules, PlacedIterator) {
+    auto at = [](const std::string& ops, int x, Kind k = Kind::num) {
+        Program p = prog(ops, Task::current_btf, k, k);
+        p.at = static_cast<int16_t>(x);
+        EXPECT_EQ(p.validate(), "");
+        return p;
+    };
+    const std::string off = "cannot pass in iter at an offset={{-?[0-9]+}}";
+    const std::string oob = "invalid write to stack R1 off={{-?[0-9]+}} size=8";
+    // every aligned offset the kind fits at is a stack slot like any other
+    for (int x = -512; x <= -8; x += 8) {
+        expect_accept(at("new0 next0 destroy0", x));
+        if (x <= -16)
+            expect_accept(at("new0 loop0{read0} destroy0", x, Kind::bits));
+    }
+    expect_reject(at("new0 new0", -512), Reason::double_new,
+                  {"expected uninitialized iter_num as arg #0"});
+    // below the stack: -ERANGE, then new()'s write fails; next() finds nothing
+    expect_reject(at("new0 destroy0", -520), Reason::outside_frame, {oob});
+    expect_reject(at("new0 destroy0", -520, Kind::bits), Reason::outside_frame, {oob});
+    expect_reject(at("next0", -520), Reason::outside_frame,
+                  {"expected an initialized iter_num as arg #0"});
+    // a two-slot kind at -8 straddles the top: spi + 1 < nr_slots
+    expect_reject(at("new0 destroy0", -8, Kind::bits), Reason::outside_frame,
+                  {off, "expected uninitialized iter_bits as arg #0"});
+    // misaligned, wherever it is
+    for (int x : {-516, -508, -4, 4})
+        expect_reject(at("new0 destroy0", x), Reason::misaligned,
+                      {off, "expected uninitialized iter_num as arg #0"});
+    // fp+8: spi -1 everywhere
+    expect_reject(at("destroy0", 8), Reason::outside_frame,
+                  {off, "expected an initialized iter_num as arg #0"});
+    expect_reject(at("destroy0", 8), Reason::outside_frame,
+                  {off, "expected an initialized iter_num as R1"}, k7_2);
+    // fp+0: refused by the off >= 0 check (6.18.44 measured); before it
+    // spi 0 (fp-8's slot), unpinned
+    expect_reject(at("new0", 0), Reason::outside_frame,
+                  {off, "expected uninitialized iter_num as arg #0"});
+    expect_reject(at("new0", 0), Reason::outside_frame, {oob}, k6_12);
+    // ... and fp+0 reaches fp-8's iterator (slot 1's location, frame())
+    // there: measured on 6.12.117
+    expect_accept(at("new1 next1@other destroy1", 0), k6_12);
+    expect_reject(at("new1 next1@other destroy1", 0), Reason::outside_frame,
+                  {off, "expected an initialized iter_num as arg #0"});
+    expect_reject(at("new1 new0", 0), Reason::double_new,
+                  {"expected uninitialized iter_num as arg #0"}, k6_12);
+    // any other offset is its own location
+    expect_reject(at("new1 next1@other destroy1", -264), Reason::uninit_iter,
+                  {"expected an initialized iter_num as arg #0"}, k6_12);
+    expect_reject(at("new0", 0), Reason::outside_frame,
+                  {off, "expected uninitialized iter_num as R1"}, k7_2);
 }
 
 } // namespace

@@ -26,4 +26,11 @@ constexpr uint32_t kIsScalar = ver(7, 3, 0);
 // set to 6.13 from the source history, see README.md ("Not pinned").
 constexpr uint32_t kNoCallbackRef = ver(6, 13, 0);
 
+// stack_slot_obj_get_spi() refuses a non-negative offset ("off >= 0 ||
+// off % BPF_REG_SIZE": fp+0 gives "cannot pass in iter at an offset=0");
+// without it fp+0 is spi 0, fp-8's slot. Measured: 6.18.44 and 7.2.13
+// refuse it, 6.12.117 does not; 6.13 .. 6.17 not seen (unpinned).
+constexpr uint32_t kIterOffNonNegUnsure = ver(6, 13, 0);
+constexpr uint32_t kIterOffNonNeg = ver(6, 18, 0);
+
 } // namespace iterconf::model
