@@ -429,7 +429,9 @@ void Campaign::prepare_work_tree(const std::vector<mutate::Mutant>& ms) {
 
 // kbuild writes the absolute source path into every command it records
 // (<build>/**/.*.cmd: -I flags, -fmacro-prefix-map, the dependency lists),
-// so an O= directory moved to another source tree rebuilds everything.
+// and tools/ (objtool) also the build directory's, so an O= directory
+// moved to another source tree or place rebuilds everything (every object
+// depends on the objtool binary).
 // Rewriting that path in the recorded commands makes the copy's first build
 // incremental; `Makefile` and `source` are written again by make.
 void Campaign::seed_build() {
@@ -458,17 +460,26 @@ void Campaign::seed_build() {
         if (ec)
             break;
         std::string name = it->path().filename().string();
-        bool cmd = name.size() > 4 && name.compare(name.size() - 4, 4, ".cmd") == 0;
-        if (!cmd || !it->is_regular_file())
+        auto ends = [&](const char* suf) {
+            size_t n = std::strlen(suf);
+            return name.size() > n && name.compare(name.size() - n, n, suf) == 0;
+        };
+        if (!(ends(".cmd") || ends(".d")) || !it->is_regular_file())
             continue;
         std::string text = slurp(it->path().string());
-        if (text.find(old_src) == std::string::npos)
+        if (text.find(old_src) == std::string::npos && text.find(seed) == std::string::npos)
             continue;
-        std::string fixed;
-        size_t at = 0;
-        for (size_t n; (n = text.find(old_src, at)) != std::string::npos; at = n + old_src.size())
-            fixed += text.substr(at, n - at) + m_src;
-        fixed += text.substr(at);
+        // tools/ (objtool, which every object depends on) records the
+        // build directory's absolute path too.
+        std::string fixed = text;
+        for (auto [from, to] : {std::pair{old_src, m_src}, std::pair{seed, m_build}}) {
+            std::string next;
+            size_t at = 0;
+            for (size_t n; (n = fixed.find(from, at)) != std::string::npos; at = n + from.size())
+                next += fixed.substr(at, n - at) + to;
+            next += fixed.substr(at);
+            fixed = std::move(next);
+        }
         // Keep the file's time: make compares it with its target's.
         auto t = fs::last_write_time(it->path(), ec);
         take(mutate::replace_file(it->path().string(), fixed));
