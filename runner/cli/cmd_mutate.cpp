@@ -151,8 +151,13 @@ std::string error_line(const std::string& log) {
 
 std::string self_exe() {
     std::error_code ec;
-    auto p = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? self_path() : p.string();
+    std::string p = fs::read_symlink("/proc/self/exe", ec).string();
+    // A binary rebuilt while a campaign runs: the new one at the same path.
+    const std::string deleted = " (deleted)";
+    if (p.size() > deleted.size() &&
+        p.compare(p.size() - deleted.size(), deleted.size(), deleted) == 0)
+        p.resize(p.size() - deleted.size());
+    return ec ? self_path() : p;
 }
 
 // Runs argv with stdin from /dev/null, stdout and stderr to files (the same
@@ -290,6 +295,8 @@ Killer killer_of(const std::string& stage, const record::Record& r) {
     } else {
         k.how = "message";
         k.detail = r.reason.empty() ? r.message : r.reason;
+        if (!r.reason.empty() && !r.message.empty())
+            k.detail += "; the kernel said: " + r.message;
     }
     return k;
 }
