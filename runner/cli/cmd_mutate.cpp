@@ -7,6 +7,7 @@
 #include "cli/common.hpp"
 #include "config/manifest.hpp"
 #include "mutate/mutate.hpp"
+#include "record/json.hpp"
 #include "record/record.hpp"
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <sys/file.h>
@@ -69,6 +71,10 @@ options:
                        cases,inputs,bounds,generated)
   --run-arg ARG        one more argument for every 'iterconf run'
                        (repeatable), e.g. --run-arg=--timeout=60
+  --merge DIR          build and run nothing: one report (stdout, --out)
+                       from the mutants.jsonl and summary.json of earlier
+                       campaigns (repeatable), e.g. lanes run side by side
+                       with --only and ITERCONF_CACHE_DIRs of their own
   --min-score PCT      exit 1 when the mutation score is below PCT
   --format FMT         stdout: table (default), json (mutants.jsonl lines
                        and a summary line), markdown
@@ -305,6 +311,7 @@ struct Options {
     std::string catalogue, source = "debian-src:7.2", out = "out/mutate", format = "table";
     std::string seed_build;
     std::vector<std::string> only, stages = {"cases", "inputs", "bounds", "generated"}, run_args;
+    std::vector<std::string> merge; // --merge DIR: report only, from earlier campaigns
     unsigned jobs = 2;
     bool allow_missing = false;
     double min_score = -1;
@@ -315,6 +322,9 @@ class Campaign {
   public:
     explicit Campaign(Options o) : m_o(std::move(o)) {}
     int run();
+    // --merge: one report from the mutants.jsonl of earlier campaigns (lanes
+    // run side by side with --only, or a campaign resumed in parts).
+    int merge();
 
   private:
     void resolve_source();
@@ -741,6 +751,14 @@ void Campaign::write_reports(const std::vector<Outcome>& outs, double wall, bool
     }
     std::ofstream(m_o.out + "/mutants.md", std::ios::trunc)
         << to_markdown(outs, m_o, wall, m_baseline_build, m_baseline_suite);
+    {
+        char buf[256];
+        std::snprintf(buf, sizeof(buf),
+                      ",\"wall_s\":%.1f,\"baseline_build_s\":%.1f,\"baseline_suite_s\":%.1f}\n",
+                      wall, m_baseline_build, m_baseline_suite);
+        std::ofstream(m_o.out + "/summary.json", std::ios::trunc)
+            << "{\"source\":" << json_str(m_o.source) << buf;
+    }
     if (!final_)
         return;
     Score s = score_of(outs);
@@ -915,6 +933,106 @@ int Campaign::run() {
 
 } // namespace
 
+namespace {
+std::string str_of(const record::json::Object& o, const char* key) {
+    auto it = o.find(key);
+    const std::string* s = it == o.end() ? nullptr : it->second.as_string();
+    return s ? *s : "";
+}
+double num_of(const record::json::Object& o, const char* key) {
+    auto it = o.find(key);
+    const double* d = it == o.end() ? nullptr : it->second.as_number();
+    return d ? *d : 0;
+}
+} // namespace
+
+int Campaign::merge() {
+    if (m_o.catalogue.empty())
+        m_o.catalogue = source_dir() + "/images/mutants.toml";
+    auto all = take(mutate::read_catalogue(m_o.catalogue));
+    std::map<std::string, const mutate::Mutant*> by_id;
+    for (const auto& m : all)
+        by_id[m.id] = &m;
+    std::map<std::string, Outcome> got;
+    double wall = 0;
+    for (const auto& dir : m_o.merge) {
+        std::string path = dir + "/mutants.jsonl";
+        std::ifstream in(path);
+        if (!in)
+            fail(make_error(ErrorKind::input, path, "cannot be read",
+                            "give the --out directory of an earlier 'iterconf mutate'"));
+        std::string line;
+        for (size_t n = 1; std::getline(in, line); ++n) {
+            if (line.empty())
+                continue;
+            std::string where = path + ":" + std::to_string(n);
+            auto v = record::json::parse(line);
+            const record::json::Object* o = v ? v->as_object() : nullptr;
+            if (!o || str_of(*o, "id").empty() || str_of(*o, "status").empty())
+                fail(make_error(ErrorKind::input, where, "not a mutant line (id, status)",
+                                "give the --out directory of an earlier 'iterconf mutate'"));
+            std::string id = str_of(*o, "id");
+            auto it = by_id.find(id);
+            if (it == by_id.end())
+                fail(make_error(ErrorKind::input, where,
+                                "mutant '" + id + "' is not in " + m_o.catalogue,
+                                "give the campaign's catalogue with --catalogue"));
+            if (got.count(id))
+                fail(make_error(ErrorKind::input, where,
+                                "mutant '" + id + "' is also in an earlier --merge directory",
+                                "merge each campaign once"));
+            Outcome oc;
+            oc.m = it->second;
+            oc.status = str_of(*o, "status");
+            oc.equivalence = str_of(*o, "equivalence");
+            oc.note = str_of(*o, "note");
+            oc.build_s = num_of(*o, "build_s");
+            oc.suite_s = num_of(*o, "suite_s");
+            auto k = o->find("killer");
+            if (k != o->end() && k->second.as_object()) {
+                const auto& ko = *k->second.as_object();
+                oc.killer = Killer{str_of(ko, "stage"), str_of(ko, "program"), str_of(ko, "how"),
+                                   str_of(ko, "detail")};
+            }
+            got[id] = oc;
+        }
+        // Campaigns merged ran side by side: the wall time is the longest,
+        // the baseline figures the largest.
+        std::ifstream sj(dir + "/summary.json");
+        std::stringstream text;
+        text << sj.rdbuf();
+        auto sv = record::json::parse(text.str());
+        if (!sv || !sv->as_object())
+            fail(make_error(ErrorKind::input, dir + "/summary.json",
+                            "missing or not JSON (written when the campaign ends)",
+                            "merge campaigns that finished"));
+        const auto& so = *sv->as_object();
+        wall = std::max(wall, num_of(so, "wall_s"));
+        m_baseline_build = std::max(m_baseline_build, num_of(so, "baseline_build_s"));
+        m_baseline_suite = std::max(m_baseline_suite, num_of(so, "baseline_suite_s"));
+        if (m_o.source == "debian-src:7.2" && !str_of(so, "source").empty())
+            m_o.source = str_of(so, "source");
+    }
+    std::vector<Outcome> outs;
+    for (const auto& m : all)
+        if (got.count(m.id))
+            outs.push_back(got[m.id]);
+    std::error_code ec;
+    fs::create_directories(m_o.out, ec);
+    write_reports(outs, wall, true);
+    if (outs.size() < all.size())
+        std::fprintf(stderr,
+                     "iterconf: mutate: the merged campaigns ran %zu of the %zu mutants of %s\n",
+                     outs.size(), all.size(), m_o.catalogue.c_str());
+    Score s = score_of(outs);
+    if (m_o.min_score >= 0 && s.pct() < m_o.min_score) {
+        std::fprintf(stderr, "iterconf: mutate: score %.1f%% is below --min-score %.1f%%\n",
+                     s.pct(), m_o.min_score);
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_mutate(int argc, char** argv) {
     Options o;
     Args args(argc, argv);
@@ -946,6 +1064,8 @@ int cmd_mutate(int argc, char** argv) {
             o.stages = split_commas(v);
             if (o.stages.empty())
                 throw UsageError{"--stages needs at least one stage"};
+        } else if (args.option("--merge", v)) {
+            o.merge.push_back(v);
         } else if (args.option("--run-arg", v)) {
             o.run_args.push_back(v);
         } else if (args.option("--min-score", v)) {
@@ -969,7 +1089,7 @@ int cmd_mutate(int argc, char** argv) {
     for (const auto& s : o.stages)
         stage_of(s); // a bad name is a usage error before anything runs
     try {
-        return Campaign(o).run();
+        return o.merge.empty() ? Campaign(o).run() : Campaign(o).merge();
     } catch (const HarnessError& e) {
         return report_error(e.error, false);
     }
