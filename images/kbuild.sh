@@ -393,12 +393,23 @@ cmd_build() {
 		config_step=ran
 		rm -f -- "$stamp_file"
 		kbuild_note "configuring $out: $base + $frag_name"
-		kmake "$base" || make_failed "make $base" $?
+		# Configured into a new file (KCONFIG_CONFIG): OUT/.config is replaced
+		# only when the result differs, as a rewritten .config makes kbuild
+		# regenerate autoconf.h and so recompile everything.
+		local new=$out/.iterconf-config.new
+		rm -f -- "$new"
+		kmake KCONFIG_CONFIG="$new" "$base" || make_failed "make $base" $?
 		# merge_config.sh prints its override notes; they go to the log.
-		(cd "$out" && bash "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$out/iterconf.config") >>"$log" 2>&1 ||
+		(cd "$out" && KCONFIG_CONFIG=$new bash "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$new" "$out/iterconf.config") >>"$log" 2>&1 ||
 			make_failed "scripts/kconfig/merge_config.sh" $?
-		kmake olddefconfig || make_failed "make olddefconfig" $?
-		check_survival "$out/iterconf.config" "$out/.config"
+		kmake KCONFIG_CONFIG="$new" olddefconfig || make_failed "make olddefconfig" $?
+		check_survival "$out/iterconf.config" "$new"
+		if cmp -s -- "$new" "$out/.config"; then
+			rm -f -- "$new" "$new.old"
+		else
+			mv -f -- "$new" "$out/.config"
+			rm -f -- "$new.old"
+		fi
 		printf '%s\n' "$stamp_want" >"$stamp_file"
 	else
 		kbuild_note "config of $out unchanged ($base + fragment sha256 ${frag_sha:0:12}…): incremental build"

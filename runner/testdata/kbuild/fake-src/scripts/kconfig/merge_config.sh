@@ -1,6 +1,6 @@
 #!/bin/sh
 # Fake merge_config.sh -m -O DIR BASE FRAGMENT...: later lines override
-# earlier ones for the same CONFIG_ symbol; the result is DIR/.config.
+# earlier ones for the same CONFIG_ symbol; the result is $KCONFIG_CONFIG, else DIR/.config.
 [ "$1" = -m ] && [ "$2" = -O ] || { echo "fake merge_config.sh: expected -m -O DIR" >&2; exit 2; }
 dir=$3
 shift 3
@@ -11,4 +11,4 @@ awk '{ key = $0
 	if (!(key in val)) order[n++] = key
 	val[key] = $0 }
 	END { for (i = 0; i < n; i++) print val[order[i]] }' "$@" >"$dir/.config.merged"
-mv "$dir/.config.merged" "$dir/.config"
+mv "$dir/.config.merged" "${KCONFIG_CONFIG:-$dir/.config}"
