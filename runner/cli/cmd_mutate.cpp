@@ -74,7 +74,9 @@ options:
   --merge DIR          build and run nothing: one report (stdout, --out)
                        from the mutants.jsonl and summary.json of earlier
                        campaigns (repeatable), e.g. lanes run side by side
-                       with --only and ITERCONF_CACHE_DIRs of their own
+                       with --only and ITERCONF_CACHE_DIRs of their own; a
+                       survivor's outcome in a later DIR (a follow-up run
+                       with more --stages) replaces the earlier one
   --min-score PCT      exit 1 when the mutation score is below PCT
   --format FMT         stdout: table (default), json (mutants.jsonl lines
                        and a summary line), markdown
@@ -977,10 +979,13 @@ int Campaign::merge() {
                 fail(make_error(ErrorKind::input, where,
                                 "mutant '" + id + "' is not in " + m_o.catalogue,
                                 "give the campaign's catalogue with --catalogue"));
-            if (got.count(id))
+            // A mutant that survived may be run again by a follow-up campaign
+            // (e.g. with more --stages); its later outcome counts.
+            if (got.count(id) && got[id].status != "survived")
                 fail(make_error(ErrorKind::input, where,
-                                "mutant '" + id + "' is also in an earlier --merge directory",
-                                "merge each campaign once"));
+                                "mutant '" + id + "' is also in an earlier --merge directory, as " +
+                                    got[id].status_text(),
+                                "merge each campaign once; only a survivor may be run again"));
             Outcome oc;
             oc.m = it->second;
             oc.status = str_of(*o, "status");
