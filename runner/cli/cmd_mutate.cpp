@@ -1007,16 +1007,32 @@ int Campaign::merge() {
         std::stringstream text;
         text << sj.rdbuf();
         auto sv = record::json::parse(text.str());
-        if (!sv || !sv->as_object())
-            fail(make_error(ErrorKind::input, dir + "/summary.json",
-                            "missing or not JSON (written when the campaign ends)",
-                            "merge campaigns that finished"));
-        const auto& so = *sv->as_object();
-        wall = std::max(wall, num_of(so, "wall_s"));
-        m_baseline_build = std::max(m_baseline_build, num_of(so, "baseline_build_s"));
-        m_baseline_suite = std::max(m_baseline_suite, num_of(so, "baseline_suite_s"));
-        if (m_o.source == "debian-src:7.2" && !str_of(so, "source").empty())
-            m_o.source = str_of(so, "source");
+        double w = 0, bb = 0, bs = 0;
+        if (sv && sv->as_object()) {
+            const auto& so = *sv->as_object();
+            w = num_of(so, "wall_s");
+            bb = num_of(so, "baseline_build_s");
+            bs = num_of(so, "baseline_suite_s");
+            if (m_o.source == "debian-src:7.2" && !str_of(so, "source").empty())
+                m_o.source = str_of(so, "source");
+        } else {
+            // Campaigns from before summary.json: the figures of mutants.md.
+            std::ifstream md(dir + "/mutants.md");
+            std::string l;
+            bool found = false;
+            while (!found && std::getline(md, l))
+                found = std::sscanf(l.c_str(),
+                                    "Campaign wall time: %lf s (baseline build %lf s, baseline "
+                                    "suite %lf s)",
+                                    &w, &bb, &bs) == 3;
+            if (!found)
+                fail(make_error(ErrorKind::input, dir + "/summary.json",
+                                "missing or not JSON, and mutants.md names no wall time",
+                                "merge campaigns that ran"));
+        }
+        wall = std::max(wall, w);
+        m_baseline_build = std::max(m_baseline_build, bb);
+        m_baseline_suite = std::max(m_baseline_suite, bs);
     }
     std::vector<Outcome> outs;
     for (const auto& m : all)
