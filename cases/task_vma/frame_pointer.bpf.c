@@ -16,12 +16,40 @@
  * (at run time a NULL dereference for task_vma, a page fault for num, seen
  * in 6.12.117 guests). 7.2.13 has "if (off >= 0 || off % BPF_REG_SIZE)",
  * with the same message; the commit is not pinned (see the known-bugs
- * entry). num's next() at fp+0 is num/stack_offsets.
+ * entry). num's next() at fp+0 is num/stack_offsets. The two accepted
+ * programs are the controls: the same calls on the iterator's own slot
+ * (and, written in C, they give the kfuncs the BTF the asm calls need).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "bpf_misc.h"
 #include "bpf_experimental.h"
+
+SEC("raw_tp/sys_enter")
+__description("task_vma new/next/destroy on the iterator's own slot")
+__success
+int vma_at_own_slot(void *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct bpf_iter_task_vma it;
+
+	bpf_iter_task_vma_new(&it, task, 0);
+	bpf_iter_task_vma_next(&it);
+	bpf_iter_task_vma_destroy(&it);
+	return 0;
+}
+
+SEC("raw_tp/sys_enter")
+__description("num new/destroy on the iterator's own slot")
+__success
+int num_at_own_slot(void *ctx)
+{
+	struct bpf_iter_num it;
+
+	bpf_iter_num_new(&it, 0, 3);
+	bpf_iter_num_destroy(&it);
+	return 0;
+}
 
 SEC("raw_tp/sys_enter")
 __description("task_vma next() on fp+0 while an iterator lives at fp-8")

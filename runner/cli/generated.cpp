@@ -10,6 +10,7 @@
 #include "config/assets.hpp"
 #include "gen/corpus.hpp"
 #include "gen/emit_bpf.hpp"
+#include "judge/judge.hpp"
 #include "load/raw_load.hpp"
 #include "model/model.hpp"
 
