@@ -7,8 +7,10 @@
 #include "judge/generated.hpp"
 
 #include "cli/workloads.hpp"
+#include "config/assets.hpp"
 #include "gen/corpus.hpp"
 #include "gen/emit_bpf.hpp"
+#include "judge/judge.hpp"
 #include "load/raw_load.hpp"
 #include "model/model.hpp"
 
@@ -60,6 +62,20 @@ class Generated : public Workload {
   public:
     explicit Generated(const gen::Bound& bound) : m_bound(bound) {}
 
+    // The default known-bugs list (images/known-bugs.toml), matched against
+    // "generated/<program text>": an entry names the programs by what they
+    // are, the record's id being a hash of that text.
+    Result<void> load_known() {
+        ITERCONF_TRY_ASSIGN(
+            m_known,
+            judge::KnownBugs::parse(std::string(config::asset_text(config::Asset::known_bugs_toml)),
+                                    config::asset_name(config::Asset::known_bugs_toml)));
+        return {};
+    }
+    void apply_known(size_t i, record::Record& r, const expect::KernelVersion& k) const {
+        m_known.apply(r, k, "generated/" + m_programs[i].text());
+    }
+
     void enumerate(size_t host_limit) {
         auto t0 = Clock::now();
         m_programs = gen::enumerate_all(m_bound);
@@ -102,12 +118,19 @@ class Generated : public Workload {
             r.unchecked.push_back(u);
         if (!m_files.empty())
             r.file = m_files[i].second;
+        apply_known(i, r, host.version);
         return {std::move(r), ""};
+    }
+
+    void from_guest(size_t i, record::Record& r, const expect::KernelVersion& k) override {
+        apply_known(i, r, k);
     }
 
     record::Record lost(size_t i, record::Verdict v, const std::string& message, const std::string&,
                         const std::string& release, const expect::KernelVersion& k) override {
-        return judge::generated_loss(m_programs[i], v, message, release, k, m_bound.text());
+        auto r = judge::generated_loss(m_programs[i], v, message, release, k, m_bound.text());
+        apply_known(i, r, k);
+        return r;
     }
 
     // The agent enumerates the same bound itself, or decodes the same inputs.
@@ -218,20 +241,23 @@ class Generated : public Workload {
     size_t m_limit = 0;
     double m_secs = 0, m_load_secs = 0;
     std::optional<load::RawLoader> m_raw;
+    judge::KnownBugs m_known;
 };
 
 } // namespace
 
-std::unique_ptr<Workload> generated_workload(const gen::Bound& bound, size_t host_limit,
-                                             const RunOptions&) {
+Result<std::unique_ptr<Workload>> generated_workload(const gen::Bound& bound, size_t host_limit,
+                                                     const RunOptions&) {
     auto w = std::make_unique<Generated>(bound);
     w->enumerate(host_limit);
-    return w;
+    ITERCONF_TRY(w->load_known());
+    return std::unique_ptr<Workload>(std::move(w));
 }
 
 Result<std::unique_ptr<Workload>> inputs_workload(const std::string& dir, const RunOptions&) {
     auto w = std::make_unique<Generated>(gen::Bound{});
     ITERCONF_TRY(w->read(dir));
+    ITERCONF_TRY(w->load_known());
     return std::unique_ptr<Workload>(std::move(w));
 }
 

@@ -19,8 +19,8 @@ cases_workload(const CaseSelection& sel, const std::string& known_bugs, const Ru
 
 // The programs the generator enumerates up to `bound`, judged against the reference model; the host
 // judges only the first `host_limit` (0: all).
-std::unique_ptr<Workload> generated_workload(const gen::Bound& bound, size_t host_limit,
-                                             const RunOptions& opts);
+Result<std::unique_ptr<Workload>> generated_workload(const gen::Bound& bound, size_t host_limit,
+                                                     const RunOptions& opts);
 
 // The programs the fuzz inputs in `dir` decode to (gen/corpus.hpp), judged
 // like generated ones; each record names its input file.

@@ -191,7 +191,12 @@ const KnownBug* KnownBugs::find(const std::string& id, const expect::KernelVersi
 }
 
 void KnownBugs::apply(record::Record& r, const expect::KernelVersion& k) const {
-    if (const KnownBug* b = find(r.id(), k))
+    apply(r, k, r.id());
+}
+
+void KnownBugs::apply(record::Record& r, const expect::KernelVersion& k,
+                      const std::string& id) const {
+    if (const KnownBug* b = find(id, k))
         r.known_bug = b->reason + " (" + b->link + ")";
 }
 

@@ -80,6 +80,10 @@ class KnownBugs {
     const KnownBug* find(const std::string& id, const expect::KernelVersion& k) const;
     // Sets r.known_bug when an entry covers r on kernel k.
     void apply(record::Record& r, const expect::KernelVersion& k) const;
+    // The same, matching the globs against `id` instead of r.id(): a
+    // generated program's id is a hash, so it is matched as
+    // "generated/<program text>" (gen::Program::text()).
+    void apply(record::Record& r, const expect::KernelVersion& k, const std::string& id) const;
     const std::vector<KnownBug>& entries() const { return m_entries; }
 
   private:

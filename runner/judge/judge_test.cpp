@@ -82,6 +82,27 @@ link = "https://example.org/bug"
     EXPECT_TRUE(other.known_bug.empty());
 }
 
+// A generated program's id is a hash: the workload matches the globs
+// against "generated/<program text>" instead (cli/generated.cpp).
+TEST(KnownBugs, ApplyMatchesAGivenId) {
+    auto kb =
+        judge::KnownBugs::parse("[[bug]]\nprogram = \"generated/* at=0 | new1 destroy1@other\"\n"
+                                "kernels = \"<6.18\"\nreason = \"fp+0\"\nlink = \"l\"\n",
+                                "kb.toml");
+    ASSERT_TRUE(kb.ok()) << kb.error().message();
+    auto r = rec(record::Verdict::crash);
+    r.case_id = "generated";
+    r.program = "g2fce0e23604e53c1";
+    kb->apply(r, {{6, 12, 117}}); // by r.id(): the hash matches nothing
+    EXPECT_TRUE(r.known_bug.empty());
+    kb->apply(r, {{6, 12, 117}},
+              "generated/task=current_btf kinds=num,num at=-8 | new1 destroy1@other");
+    EXPECT_TRUE(r.known_bug.empty());
+    kb->apply(r, {{6, 12, 117}},
+              "generated/task=current_btf kinds=num,num at=0 | new1 destroy1@other");
+    EXPECT_EQ(r.known_bug, "fp+0 (l)");
+}
+
 TEST(KnownBugs, ErrorsNameTheLine) {
     auto kb = judge::KnownBugs::parse("[[bug]]\nprogram = \"x\"\nkernels = \"~6\"\n", "kb.toml");
     ASSERT_FALSE(kb.ok());
