@@ -29,7 +29,9 @@
 //
 // Beyond loading, as upstream's test_loader does (and never on the host):
 // a program with __retval that loads is run once with BPF_PROG_TEST_RUN
-// (test_run() below), and a program with *_unpriv annotations is loaded a
+// (test_run() below), a program with __leak_check is run N times against
+// fresh children while the kernel's memory counters are watched
+// (agent/leak.hpp), and a program with *_unpriv annotations is loaded a
 // second time in a child process as uid 65534 holding only the capabilities
 // of __caps_unpriv (unpriv_pass()); what cannot be done is listed in the
 // record's `unchecked`.
