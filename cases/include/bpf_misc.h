@@ -38,6 +38,9 @@
 #define __kver_msg(range, msg)	__iterconf_tag("iterconf_kver_msg=[" range "]" msg)
 #define __kver_success(range)	__iterconf_tag("iterconf_kver_success=" range)
 #define __kver_failure(range)	__iterconf_tag("iterconf_kver_failure=" range)
+/* guests only: run N times against fresh children; memory must not grow (cases/README.md) */
+#define __leak_check(n)		__iterconf_tag("iterconf_leak_check=" #n)
+#define __leak_check_zombie(n)	__iterconf_tag("iterconf_leak_check=zombie " #n)
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))

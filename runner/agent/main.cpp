@@ -29,7 +29,9 @@
 //
 // Beyond loading, as upstream's test_loader does (and never on the host):
 // a program with __retval that loads is run once with BPF_PROG_TEST_RUN
-// (test_run() below), and a program with *_unpriv annotations is loaded a
+// (test_run() below), a program with __leak_check is run N times against
+// fresh children while the kernel's memory counters are watched
+// (agent/leak.hpp), and a program with *_unpriv annotations is loaded a
 // second time in a child process as uid 65534 holding only the capabilities
 // of __caps_unpriv (unpriv_pass()); what cannot be done is listed in the
 // record's `unchecked`.
@@ -42,6 +44,7 @@
 //   iterconf.splat_at=N   print a "BUG:" line after program N's record (a
 //                         splat with nothing in flight)
 #include "agent/kmsg.hpp"
+#include "agent/leak.hpp"
 #include "gen/corpus.hpp"
 #include "gen/emit_bpf.hpp"
 #include "gen/enumerate.hpp"
@@ -283,6 +286,19 @@ judge::TestRun test_run(int fd, int type) {
     return run;
 }
 
+// The counters of a leak check, for the kernel log (and the measurements).
+std::string leak_figures(const judge::LeakRun& l) {
+    auto d = [](int64_t b, int64_t a) {
+        return b < 0 || a < 0 ? std::string("?") : (a >= b ? "+" : "") + std::to_string(a - b);
+    };
+    return std::to_string(l.runs) + (l.zombie ? " zombie" : " live") + " children of " +
+           std::to_string(l.child_anon_kib) + "+" + std::to_string(l.child_file_kib) +
+           " KiB: AnonPages " + d(l.before.anon_kib, l.after.anon_kib) + " kB, Shmem " +
+           d(l.before.shmem_kib, l.after.shmem_kib) + " kB, SUnreclaim " +
+           d(l.before.sunreclaim_kib, l.after.sunreclaim_kib) + " kB, task_struct objects " +
+           d(l.before.task_objects, l.after.task_objects);
+}
+
 // Lets unprivileged users load BPF programs: kernel.unprivileged_bpf_disabled
 // 2 (Debian's default) may be set to 0 by root; 1 is for good until reboot.
 // Returns "" when allowed, else why not.
@@ -430,8 +446,13 @@ std::string run_cases(const qemu::Plan& plan, Session& session) {
             fatal(make_error(ErrorKind::internal, p.object, "no program '" + p.program + "'"));
 
         judge::TestRun run;
+        judge::LeakRun leak;
         load::Options o = opts;
-        if (prog->spec.retval)
+        if (prog->spec.leak_check)
+            o.on_loaded = [&](int fd, int type) {
+                leak = agent::leak_run(fd, type, *prog->spec.leak_check, prog->spec.retval, run);
+            };
+        else if (prog->spec.retval)
             o.on_loaded = [&](int fd, int type) { run = test_run(fd, type); };
         agent::kmsg_begin();
         auto outcome = load::load_on_host(it->second, *prog, kernel, o);
@@ -443,6 +464,11 @@ std::string run_cases(const qemu::Plan& plan, Session& session) {
             r.unchecked.push_back(u);
         if (prog->spec.retval)
             judge::judge_retval(r, *prog->spec.retval, run);
+        if (prog->spec.leak_check) {
+            judge::judge_leak(r, leak);
+            if (leak.ran)
+                kmsg(id + ": __leak_check " + leak_figures(leak));
+        }
         if (prog->spec.unpriv.wanted &&
             (r.verdict == record::Verdict::accept || r.verdict == record::Verdict::reject)) {
             if (!unpriv_blocked)

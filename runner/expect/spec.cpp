@@ -254,6 +254,21 @@ Result<Retval> parse_retval(const std::string& text) {
     return Retval{text, neg ? 0u - u : u};
 }
 
+Result<LeakCheck> parse_leak_check(const std::string& text) {
+    LeakCheck l;
+    std::string_view t = text;
+    if (t.starts_with("zombie ")) {
+        l.zombie = true;
+        t.remove_prefix(7);
+    }
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), l.runs);
+    if (t.empty() || ec != std::errc() || p != t.data() + t.size() || l.runs < 1 || l.runs > 100000)
+        return make_error(ErrorKind::input, "",
+                          "expected '[zombie ]N' with N in 1..100000, got '" + printable(text) +
+                              "'");
+    return l;
+}
+
 const char* current_arch() {
 #if defined(__x86_64__)
     return "X86_64";
@@ -430,6 +445,12 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
                 spec.unpriv.retval = std::move(*r);
                 spec.unpriv.wanted = true;
             }
+        } else if (k == "iterconf_leak_check") {
+            ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
+            auto l = parse_leak_check(v);
+            if (!l)
+                return with_where(l.take_error(), "__leak_check");
+            spec.leak_check = *l;
         } else if (k == "test_log_level") {
             ITERCONF_TRY_ASSIGN(std::string v, need_value(t));
             int lvl = -1;
@@ -483,7 +504,8 @@ Result<ProgramSpec> parse_program_tags(const std::string& name, std::vector<std:
             "test_expect_success", "test_expect_failure",   "test_expect_msg",
             "test_expect_not_msg", "test_expect_regex",     "test_expect_xlated",
             "test_jited",          "test_retval",           "test_auxiliary",
-            "iterconf_kver_msg",   "iterconf_kver_success", "iterconf_kver_failure"};
+            "iterconf_kver_msg",   "iterconf_kver_success", "iterconf_kver_failure",
+            "iterconf_leak_check"};
         priv |= contains(k_priv_keys, k);
     }
     spec.unpriv_only = spec.unpriv.wanted && !priv;

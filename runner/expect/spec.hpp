@@ -53,6 +53,18 @@ struct Retval {
 };
 Result<Retval> parse_retval(const std::string& text);
 
+// __leak_check(N) / __leak_check_zombie(N) (tag iterconf_leak_check=[zombie ]N):
+// in guests only, the program (a syscall program) runs N times, each time
+// against a fresh child the agent forks, while it is alive or, `zombie`,
+// after it has exited and before it is reaped; the kernel's memory counters
+// must not grow with N (judge::judge_leak). N is 1..100000.
+struct LeakCheck {
+    unsigned runs = 0;
+    bool zombie = false;
+    bool operator==(const LeakCheck&) const = default;
+};
+Result<LeakCheck> parse_leak_check(const std::string& text);
+
 // The unprivileged pass upstream runs when any *_unpriv annotation is present:
 // the program is loaded again without CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN/
 // CAP_NET_ADMIN (plus the caps of __caps_unpriv). What it leaves unset
@@ -73,6 +85,7 @@ struct ProgramSpec {
     std::vector<KverVerdict> kver_verdicts;
     std::vector<MsgPattern> msgs; // __msg, __not_msg, __kver_msg in written order
     std::optional<Retval> retval;
+    std::optional<LeakCheck> leak_check;
     std::optional<int> log_level;
     uint32_t prog_flags_set = 0;
     uint32_t prog_flags_clear = 0;

@@ -252,6 +252,22 @@ TEST(Spec, RetvalValuesUpstreamAllows) {
     EXPECT_NE(parse_err({"comment:1:test_retval=nope"}).find("__retval"), std::string::npos);
 }
 
+TEST(Spec, LeakCheck) {
+    auto s = parse_ok({"comment:1:test_expect_success", "comment:2:iterconf_leak_check=2000"});
+    ASSERT_TRUE(s.leak_check);
+    EXPECT_EQ(*s.leak_check, (LeakCheck{2000, false}));
+    s = parse_ok({"comment:1:test_expect_success", "comment:2:iterconf_leak_check=zombie 7"});
+    EXPECT_EQ(*s.leak_check, (LeakCheck{7, true}));
+    EXPECT_FALSE(parse_ok({"comment:1:test_expect_success"}).leak_check);
+    for (const char* bad :
+         {"", "0", "100001", "-3", "zombie", "zombie ", "dead 5", "5 zombie", "5x"})
+        EXPECT_FALSE(parse_leak_check(bad).ok()) << bad;
+    EXPECT_NE(parse_err({"comment:1:iterconf_leak_check=many"}).find("__leak_check"),
+              std::string::npos);
+    EXPECT_NE(parse_err({"comment:1:iterconf_leak_check"}).find("iterconf_leak_check"),
+              std::string::npos);
+}
+
 TEST(Spec, UnprivSpecDefaultsToThePrivilegedOne) {
     auto s = parse_ok({"comment:1:test_expect_success", "comment:2:test_expect_msg=priv",
                        "comment:3:test_retval=7", "comment:4:test_caps_unpriv=CAP_NET_ADMIN"});

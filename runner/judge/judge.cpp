@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fnmatch.h>
 #include <fstream>
@@ -77,6 +78,8 @@ std::vector<std::string> unchecked_entries(const expect::ProgramSpec& spec, Plac
     if (place == Place::host) {
         if (spec.retval && expect_success)
             out.push_back("__retval (host: programs are never run on the host)");
+        if (spec.leak_check && expect_success)
+            out.push_back("__leak_check (host: programs are never run on the host)");
         if (spec.unpriv.wanted)
             out.push_back("__*_unpriv (host: programs are loaded unprivileged only in guests)");
     }
@@ -111,6 +114,52 @@ void judge_retval(record::Record& r, const expect::Retval& want, const TestRun& 
         add_reason(r, label + ": expected " + w + ", the program returned " +
                           std::to_string(static_cast<int32_t>(run.retval)));
     }
+}
+
+std::vector<LeakExcess> leak_excess(const LeakRun& run) {
+    std::vector<LeakExcess> out;
+    int64_t n = run.runs;
+    auto check = [&](const char* name, int64_t before, int64_t after, int64_t limit, bool objects) {
+        if (before < 0 || after < 0)
+            return;
+        if (after - before > limit)
+            out.push_back({name, after - before, limit, objects});
+    };
+    check("AnonPages", run.before.anon_kib, run.after.anon_kib,
+          std::max<int64_t>(8192, n * run.child_anon_kib / 4), false);
+    check("Shmem", run.before.shmem_kib, run.after.shmem_kib,
+          std::max<int64_t>(8192, n * run.child_file_kib / 4), false);
+    check("SUnreclaim", run.before.sunreclaim_kib, run.after.sunreclaim_kib,
+          std::max<int64_t>(2048, n), false);
+    check("task_struct objects", run.before.task_objects, run.after.task_objects,
+          std::max<int64_t>(16, n / 4), true);
+    return out;
+}
+
+void judge_leak(record::Record& r, const LeakRun& run) {
+    if (r.verdict != Verdict::accept || r.expected != Verdict::accept)
+        return;
+    if (!run.ran) {
+        r.unchecked.push_back("__leak_check (" + run.not_run + ")");
+        return;
+    }
+    if (!run.error.empty()) {
+        add_reason(r, "__leak_check: " + run.error);
+        return;
+    }
+    auto mib = [](int64_t kib) {
+        char b[32];
+        std::snprintf(b, sizeof(b), "%.1f MiB", static_cast<double>(kib) / 1024.0);
+        return std::string(b);
+    };
+    std::string what;
+    for (const auto& e : leak_excess(run))
+        what += (what.empty() ? "" : ", ") + e.counter + " +" +
+                (e.objects ? std::to_string(e.delta) : mib(e.delta)) + " (limit " +
+                (e.objects ? std::to_string(e.limit) : mib(e.limit)) + ")";
+    if (!what.empty())
+        add_reason(r, "leak: " + what + " after " + std::to_string(run.runs) + " walks of " +
+                          (run.zombie ? "zombie" : "live") + " children");
 }
 
 void merge_unpriv(record::Record& r, const record::Record& unpriv) {

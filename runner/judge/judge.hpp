@@ -56,6 +56,52 @@ struct TestRun {
 void judge_retval(record::Record& r, const expect::Retval& want, const TestRun& run,
                   const std::string& label = "__retval");
 
+// The kernel's memory counters around a leak check (guests only): from
+// /proc/meminfo in KiB, and the exact task_struct object count when the
+// kernel has /sys/kernel/slab (SLUB_DEBUG). -1: the kernel does not say.
+struct MemSample {
+    int64_t anon_kib = -1;       // AnonPages
+    int64_t shmem_kib = -1;      // Shmem
+    int64_t sunreclaim_kib = -1; // SUnreclaim
+    int64_t task_objects = -1;   // /sys/kernel/slab/task_struct/objects
+};
+
+// What __leak_check did: `runs` runs, each against a fresh child that had
+// mapped and touched child_anon_kib of anonymous memory and child_file_kib
+// of a memfd, walked alive or (zombie) after its exit; the counters after
+// a warm-up round (before) and once the runs' children were reaped (after).
+struct LeakRun {
+    bool ran = false;
+    std::string not_run; // why it did not run, when !ran
+    std::string error;   // a run that failed (fork, BPF_PROG_TEST_RUN, ...)
+    unsigned runs = 0;
+    bool zombie = false;
+    int64_t child_anon_kib = 0;
+    int64_t child_file_kib = 0;
+    MemSample before, after;
+};
+
+// A counter that grew beyond its limit.
+struct LeakExcess {
+    std::string counter; // "AnonPages", "Shmem", "SUnreclaim", "task_struct objects"
+    int64_t delta = 0;   // KiB, or objects
+    int64_t limit = 0;
+    bool objects = false;
+};
+
+// The threshold rule. A leaked mm keeps the child's anonymous memory and
+// its memfd mapping, a leaked file its memfd pages, a leaked task_struct at
+// least 2 KiB of unreclaimable slab and one object: each limit is a quarter
+// (half for the slab bytes) of what `runs` leaks would keep, and never below
+// the noise floor measured on unmutated kernels (8 MiB, 8 MiB, 2 MiB, 16).
+std::vector<LeakExcess> leak_excess(const LeakRun& run);
+
+// Fails r (reason "leak: <counter> +<delta> after N walks of ... (limit
+// L)") when leak_excess() finds anything, or when a run failed; lists the
+// check as unchecked when it could not run. Only for accepted programs
+// expected to load.
+void judge_leak(record::Record& r, const LeakRun& run);
+
 // Folds the judged record of the unprivileged pass into the privileged
 // one: its mismatch makes r a mismatch (reason prefixed "unpriv: "), its
 // unchecked entries join r's.

@@ -191,6 +191,77 @@ TEST(Judge, RetvalFromATestRun) {
     EXPECT_EQ(rej.reason, before);
 }
 
+TEST(Judge, LeakCheckUncheckedOnTheHost) {
+    auto spec = spec_of({"comment:0:test_expect_success", "comment:1:iterconf_leak_check=256"});
+    EXPECT_EQ(
+        judge::unchecked_entries(spec, judge::Place::host),
+        (std::vector<std::string>{"__leak_check (host: programs are never run on the host)"}));
+    EXPECT_TRUE(judge::unchecked_entries(spec, judge::Place::guest).empty());
+}
+
+TEST(Judge, LeakThresholdRule) {
+    judge::LeakRun run;
+    run.ran = true;
+    run.runs = 256;
+    run.child_anon_kib = run.child_file_kib = 256; // 64 MiB leaked by 256 runs: limit 16 MiB
+    run.before = {100000, 5000, 20000, 300};
+    run.after = run.before;
+    EXPECT_TRUE(judge::leak_excess(run).empty());
+    run.after.anon_kib += 16384; // exactly at the limit: not a leak
+    run.after.shmem_kib += 8000; // below the floor
+    run.after.sunreclaim_kib += 2048;
+    run.after.task_objects += 64;
+    EXPECT_TRUE(judge::leak_excess(run).empty());
+    run.after.anon_kib += 1;
+    run.after.task_objects += 1;
+    auto e = judge::leak_excess(run);
+    ASSERT_EQ(e.size(), 2u);
+    EXPECT_EQ(e[0].counter, "AnonPages");
+    EXPECT_EQ(e[0].delta, 16385);
+    EXPECT_EQ(e[0].limit, 16384);
+    EXPECT_EQ(e[1].counter, "task_struct objects");
+    EXPECT_EQ(e[1].limit, 64);
+    // small runs never go below the noise floors; absent counters are skipped
+    run = {.ran = true, .runs = 4, .child_anon_kib = 16, .child_file_kib = 16};
+    run.before = {0, 0, 0, -1};
+    run.after = {8192, 8193, 2049, 100};
+    e = judge::leak_excess(run);
+    ASSERT_EQ(e.size(), 2u);
+    EXPECT_EQ(e[0].counter, "Shmem");
+    EXPECT_EQ(e[1].counter, "SUnreclaim");
+    EXPECT_EQ(e[1].limit, 2048);
+}
+
+TEST(Judge, LeakFailsTheRecord) {
+    auto spec = spec_of({"comment:0:test_expect_success", "comment:1:iterconf_leak_check=256"});
+    auto accepted = [&] {
+        auto r = rec(record::Verdict::accept);
+        judge::judge(r, spec, {{7, 2, 0}}, "");
+        return r;
+    };
+    judge::LeakRun run{.ran = true, .runs = 256, .child_anon_kib = 256, .child_file_kib = 256};
+    run.before = {100000, 5000, 20000, -1};
+    run.after = {100000 + 65536, 5000, 20100, -1};
+    auto r = accepted();
+    judge::judge_leak(r, run);
+    EXPECT_FALSE(r.match);
+    EXPECT_EQ(r.reason,
+              "leak: AnonPages +64.0 MiB (limit 16.0 MiB) after 256 walks of live children");
+    run.after = run.before;
+    r = accepted();
+    judge::judge_leak(r, run);
+    EXPECT_TRUE(r.match) << r.reason;
+    run.error = "fork: Cannot allocate memory";
+    r = accepted();
+    judge::judge_leak(r, run);
+    EXPECT_EQ(r.reason, "__leak_check: fork: Cannot allocate memory");
+    r = accepted();
+    judge::judge_leak(r, {.not_run = "guest: __leak_check runs syscall programs only"});
+    EXPECT_TRUE(r.match);
+    EXPECT_EQ(r.unchecked, (std::vector<std::string>{
+                               "__leak_check (guest: __leak_check runs syscall programs only)"}));
+}
+
 TEST(Judge, UnprivMismatchFailsTheRecord) {
     auto r = rec(record::Verdict::accept);
     r.match = true;
