@@ -89,7 +89,9 @@ Files: <out>/mutants.jsonl (one line per mutant, written as it finishes),
 build, baseline objects, state); a mutant left applied by an interrupted
 campaign is reverted by the next one.
 
-score = killed / (all - equivalent - build failures - not applicable)
+score = killed / (all - equivalent - build failures - not applicable);
+a mutant whose stage failed twice with no failed record and no kernel
+trouble on its console (a harness error) is `error`, outside the score
 
 exit: 0 the campaign ran (whatever the score); 1 --min-score not met; 2 a
 harness error: bad options or catalogue, a mutant that does not match
@@ -526,9 +528,36 @@ std::string Campaign::build_kernel(const std::string& log, double& seconds) {
     return fs::exists(bz) ? bz : "";
 }
 
+// The first kernel-trouble line (panic, oops, BUG, WARNING) of a stage's
+// console logs, or "".
+std::string console_splat(const std::string& out) {
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(out + "/console", ec)) {
+        if (!e.is_regular_file())
+            continue;
+        std::string text = slurp(e.path().string());
+        for (auto l : split_lines(text))
+            for (const char* w :
+                 {"Kernel panic", "BUG:", "Oops:", "WARNING:", "general protection"})
+                if (l.find(w) != std::string_view::npos)
+                    return std::string(mutate::trim(l));
+    }
+    return "";
+}
+
+// The first "iterconf: error:" line of a run's stderr, else its last line.
+std::string first_error(const std::string& text) {
+    for (auto l : split_lines(text))
+        if (l.rfind("iterconf: error:", 0) == 0)
+            return std::string(l);
+    return last_line(text);
+}
+
 int Campaign::run_stages(const std::string& bz, const std::string& dir,
                          std::optional<Killer>& killer, double& seconds, std::string& error) {
-    for (const auto& st : m_stages) {
+    bool retried = false;
+    for (size_t i = 0; i < m_stages.size(); ++i) {
+        const auto& st = m_stages[i];
         if (g_interrupted)
             return 2;
         std::string out = dir + "/" + st.name;
@@ -558,12 +587,30 @@ int Campaign::run_stages(const std::string& bz, const std::string& dir,
                     killer = killer_of(st.name, r);
                     return 1;
                 }
-        // No failed record: the guest itself failed (boot panic, stopped
-        // early). The same harness passed the baseline, so it is the mutant.
-        std::string why = last_line(slurp(out + "/stderr.log"));
-        error = st.name + ": exit " + std::to_string(rc) + ": " + why;
-        killer = Killer{st.name, "-", "guest failed", why};
-        return 1;
+        // No failed record: the run itself failed. A kernel that panics,
+        // oopses or warns on its console (at boot, or with no program in
+        // flight) is detected. Anything else (a case file that does not
+        // build, a boot that timed out on a loaded machine) says nothing
+        // about the mutant: the stage runs once more, and a second such
+        // failure is a harness error for this mutant, never a kill.
+        std::string text = slurp(out + "/stderr.log");
+        std::string splat = console_splat(out);
+        if (!splat.empty()) {
+            killer = Killer{st.name, "-", "crash/WARN", splat};
+            return 1;
+        }
+        if (!retried) {
+            retried = true;
+            if (m_o.verbose)
+                std::fprintf(stderr,
+                             "iterconf: mutate: stage %s failed with no record (%s); once more\n",
+                             st.name.c_str(), first_error(text).c_str());
+            --i;
+            continue;
+        }
+        error = st.name + ": exit " + std::to_string(rc) +
+                " twice with no failed record: " + first_error(text);
+        return 3;
     }
     return 0;
 }
@@ -648,7 +695,10 @@ Outcome Campaign::mutant(const mutate::Mutant& m) {
     int rc = run_stages(bz, dir, o.killer, o.suite_s, error);
     if (g_interrupted)
         return o;
-    if (rc == 1) {
+    if (rc == 3) {
+        o.status = "error";
+        o.note = error;
+    } else if (rc == 1) {
         o.status = "killed";
         if (!m.equivalent.empty())
             o.note = "catalogue error: argued equivalent, but the suite kills it";
@@ -663,8 +713,10 @@ Outcome Campaign::mutant(const mutate::Mutant& m) {
 
 struct Score {
     size_t all = 0, killed = 0, survived = 0, equivalent = 0, build_failures = 0,
-           not_applicable = 0;
-    size_t denominator() const { return all - equivalent - build_failures - not_applicable; }
+           not_applicable = 0, errors = 0;
+    size_t denominator() const {
+        return all - equivalent - build_failures - not_applicable - errors;
+    }
     double pct() const { return denominator() ? 100.0 * killed / denominator() : 100.0; }
 };
 
@@ -680,6 +732,8 @@ Score score_of(const std::vector<Outcome>& outs) {
             s.equivalent++;
         else if (o.status == "build-failure")
             s.build_failures++;
+        else if (o.status == "error")
+            s.errors++;
         else
             s.not_applicable++;
     }
@@ -693,7 +747,11 @@ std::string score_line(const Score& s) {
                   "failures %zu - not applicable %zu)); survived %zu",
                   s.killed, s.denominator(), s.pct(), s.all, s.equivalent, s.build_failures,
                   s.not_applicable, s.survived);
-    return buf;
+    std::string line = buf;
+    if (s.errors)
+        line += "; " + std::to_string(s.errors) +
+                " not judged (harness errors, outside the score: run them again)";
+    return line;
 }
 
 std::string killer_text(const Outcome& o) {
@@ -737,6 +795,8 @@ std::string to_markdown(const std::vector<Outcome>& outs, const Options& opt, do
                      (o.m->equivalent.empty() ? "" : ": " + md_cell(o.m->equivalent)) + "\n";
         if (!o.note.empty() && o.note.rfind("catalogue error", 0) == 0)
             surv += "- `" + o.m->id + "`: " + o.note + "\n";
+        if (o.status == "error")
+            surv += "- `" + o.m->id + "` not judged: " + md_cell(o.note) + "\n";
     }
     if (!surv.empty())
         md += "\n### Survivors (and catalogue errors)\n\n" + surv;
@@ -767,11 +827,12 @@ void Campaign::write_reports(const std::vector<Outcome>& outs, double wall, bool
     if (m_o.format == "json") {
         for (const auto& o : outs)
             std::printf("%s\n", to_json(o).c_str());
-        std::printf("{\"summary\":{\"all\":%zu,\"killed\":%zu,\"survived\":%zu,\"equivalent\":%zu,"
-                    "\"build_failures\":%zu,\"not_applicable\":%zu,\"score_pct\":%.1f,"
-                    "\"wall_s\":%.1f}}\n",
-                    s.all, s.killed, s.survived, s.equivalent, s.build_failures, s.not_applicable,
-                    s.pct(), wall);
+        std::printf(
+            "{\"summary\":{\"all\":%zu,\"killed\":%zu,\"survived\":%zu,\"equivalent\":%zu,"
+            "\"build_failures\":%zu,\"not_applicable\":%zu,\"errors\":%zu,\"score_pct\":%.1f,"
+            "\"wall_s\":%.1f}}\n",
+            s.all, s.killed, s.survived, s.equivalent, s.build_failures, s.not_applicable, s.errors,
+            s.pct(), wall);
     } else if (m_o.format == "markdown") {
         std::fputs(to_markdown(outs, m_o, wall, m_baseline_build, m_baseline_suite).c_str(),
                    stdout);
@@ -882,6 +943,9 @@ int Campaign::run() {
     int brc = run_stages(bz, m_o.out + "/baseline", bk, m_baseline_suite, berr);
     if (g_interrupted)
         fail(make_error(ErrorKind::infra, "mutate", "interrupted"));
+    if (brc == 3)
+        fail(make_error(ErrorKind::infra, "baseline", "the baseline does not run: " + berr,
+                        "see " + m_o.out + "/baseline"));
     if (brc != 0)
         fail(make_error(ErrorKind::infra, "baseline",
                         "the baseline does not pass: stage " + bk->stage + ", " + bk->program +
@@ -981,11 +1045,12 @@ int Campaign::merge() {
                                 "give the campaign's catalogue with --catalogue"));
             // A mutant that survived may be run again by a follow-up campaign
             // (e.g. with more --stages); its later outcome counts.
-            if (got.count(id) && got[id].status != "survived")
-                fail(make_error(ErrorKind::input, where,
-                                "mutant '" + id + "' is also in an earlier --merge directory, as " +
-                                    got[id].status_text(),
-                                "merge each campaign once; only a survivor may be run again"));
+            if (got.count(id) && got[id].status != "survived" && got[id].status != "error")
+                fail(make_error(
+                    ErrorKind::input, where,
+                    "mutant '" + id + "' is also in an earlier --merge directory, as " +
+                        got[id].status_text(),
+                    "merge each campaign once; only a survivor or an error may be run again"));
             Outcome oc;
             oc.m = it->second;
             oc.status = str_of(*o, "status");
@@ -998,6 +1063,13 @@ int Campaign::merge() {
                 const auto& ko = *k->second.as_object();
                 oc.killer = Killer{str_of(ko, "stage"), str_of(ko, "program"), str_of(ko, "how"),
                                    str_of(ko, "detail")};
+            }
+            // Campaigns before harness errors were told apart named a run that
+            // failed with no record a "guest failed" kill: not evidence.
+            if (oc.status == "killed" && oc.killer && oc.killer->how == "guest failed") {
+                oc.status = "error";
+                oc.note = oc.killer->stage + ": " + oc.killer->detail;
+                oc.killer.reset();
             }
             got[id] = oc;
         }
