@@ -102,7 +102,8 @@ TEST(MutateCatalogue, ErrorsNameFileAndLine) {
 
 TEST(MutateMatcher, FindsTheLineOnceInItsFunction) {
     auto c = fixture_catalogue();
-    auto lines = split_lines(slurp(k_dir + "/fixture.c"));
+    std::string text = slurp(k_dir + "/fixture.c");
+    auto lines = split_lines(text); // views into text
     auto r = match_in(k_dir, by_id(c, "slot-negative"));
     ASSERT_TRUE(r.ok()) << r.error().message();
     EXPECT_EQ(lines[*r], "\tif (spi < 0)");
