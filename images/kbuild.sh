@@ -115,19 +115,7 @@ source_tree() {
 		printf '%s\n' "$dir"
 		return 0
 	fi
-	local err rc
-	set +e
-	err=$(
-		set -e
-		prepare_apt
-	)
-	rc=$?
-	set -e
-	((rc != 2)) || exit 2
-	if ((rc != 0)); then
-		printf 'iterconf: error: %s: %s\n' "$spec" "${err:-preparing the private apt failed (exit $rc)}" >&2
-		exit 1
-	fi
+	prepare_apt_checked "$spec" || exit 1
 	local suites
 	suites=$(awk '/^Suites:/ { $1 = ""; s = s $0 } END { print s }' "$apt_dir/etc/sources.list.d/iterconf.sources")
 	newest "$pkg" "$suites" ""

@@ -537,6 +537,26 @@ EOF
 	printf '%s\n' "$dir/bzImage"
 }
 
+# prepare_apt with its error captured: a setup error (exit 2, already
+# reported) exits 2; any other failure is one line "iterconf: error: WHERE:
+# why" and returns 1. For callers that stop at the first failure (unpack,
+# kbuild.sh's source); fetch reports it per kernel instead.
+prepare_apt_checked() {
+	local where=$1 err rc
+	set +e
+	err=$(
+		set -e
+		prepare_apt
+	)
+	rc=$?
+	set -e
+	((rc != 2)) || exit 2
+	if ((rc != 0)); then
+		printf 'iterconf: error: %s: %s\n' "$where" "${err:-preparing the private apt failed (exit $rc)}" >&2
+		return 1
+	fi
+}
+
 # Fetches the named kernels; prints NAME<TAB>PATH for each. Returns 1 when
 # any kernel failed (each reported on its own line).
 fetch_kernels() {
@@ -583,7 +603,7 @@ fetch_kernels() {
 # Downloads and unpacks the newest PACKAGE among the toolchain suites; prints
 # its root directory. Offline: the newest unpacked copy. Exit 1 on failure.
 cmd_unpack() {
-	local pkg=$1 dir tmp rc err
+	local pkg=$1 dir tmp
 	[[ $pkg =~ ^[a-z0-9][a-z0-9.+-]+$ ]] || die "unpack: '$pkg' is not a Debian package name"
 	if ((offline)); then
 		dir=$(find "$packages_dir" -maxdepth 1 -name "${pkg}_*" -type d 2>/dev/null | sort -V | tail -n 1)
@@ -595,18 +615,7 @@ cmd_unpack() {
 		return 0
 	fi
 	mkdir -p "$packages_dir"
-	set +e
-	err=$(
-		set -e
-		prepare_apt
-	)
-	rc=$?
-	set -e
-	((rc != 2)) || exit 2
-	if ((rc != 0)); then
-		printf "iterconf: error: package '%s': %s\n" "$pkg" "${err:-preparing the private apt failed (exit $rc)}" >&2
-		return 1
-	fi
+	prepare_apt_checked "package '$pkg'" || return 1
 	newest "$pkg" "$toolchain_suites" ""
 	if [[ -z $best_ver ]]; then
 		printf "iterconf: error: package '%s': not found in %s; check the network or the suite\n" "$pkg" "$toolchain_suites" >&2
