@@ -62,8 +62,8 @@ cases:
                          kfuncs themselves (selftests before bpftool 7.4)
   -a, --allow, --filter GLOB   select programs whose id (case/program) matches
   -d, --deny GLOB        skip programs whose id matches
-  --known-bugs FILE      known kernel bugs (default images/known-bugs.toml;
-                         'none' for no list)
+  --known-bugs FILE      known kernel bugs, for cases and --generated
+                         (default images/known-bugs.toml; 'none' for no list)
 
 output (every workload):
   --out DIR              output directory (default: out): results.jsonl,
@@ -115,8 +115,7 @@ int cmd_run(int argc, char** argv) {
         } else if (args.option("--bounds-corpus", v)) {
             corpora.push_back(v);
         } else if (args.option("--known-bugs", v)) {
-            known_bugs = v;
-            case_options.push_back(arg);
+            known_bugs = v; // cases and generated programs; not the bounds corpus
         } else if (sel.parse(args)) {
             case_options.push_back(arg);
         } else {
@@ -132,6 +131,8 @@ int cmd_run(int argc, char** argv) {
                          " needs --generated"};
     if (!inputs.empty() && bound_given)
         throw UsageError{"--inputs and --bound are exclusive (the inputs are the programs)"};
+    if (!corpora.empty() && !known_bugs.empty())
+        throw UsageError{"--known-bugs is for cases and --generated, not with --bounds-corpus"};
     if ((generated || !corpora.empty()) && !case_options.empty())
         throw UsageError{case_options.front() + " is for cases, not with " +
                          (generated ? "--generated" : "--bounds-corpus")};
@@ -141,9 +142,9 @@ int cmd_run(int argc, char** argv) {
         if (!corpora.empty())
             return bounds_workload(corpora, opts);
         if (generated && !inputs.empty())
-            return inputs_workload(inputs, opts);
+            return inputs_workload(inputs, known_bugs, opts);
         if (generated)
-            return generated_workload(bound, limit, opts);
+            return generated_workload(bound, limit, known_bugs, opts);
         return cases_workload(sel, known_bugs, opts);
     }();
     if (!w)

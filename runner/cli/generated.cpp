@@ -62,14 +62,19 @@ class Generated : public Workload {
   public:
     explicit Generated(const gen::Bound& bound) : m_bound(bound) {}
 
-    // The default known-bugs list (images/known-bugs.toml), matched against
-    // "generated/<program text>": an entry names the programs by what they
-    // are, the record's id being a hash of that text.
-    Result<void> load_known() {
+    // The known-bugs list (images/known-bugs.toml unless --known-bugs names
+    // another, or "none"), matched against "generated/<program text>": an
+    // entry names the programs by what they are, the record's id being a hash
+    // of that text.
+    Result<void> load_known(const std::string& path) {
+        if (path == "none")
+            return {};
         ITERCONF_TRY_ASSIGN(
-            m_known,
-            judge::KnownBugs::parse(std::string(config::asset_text(config::Asset::known_bugs_toml)),
-                                    config::asset_name(config::Asset::known_bugs_toml)));
+            m_known, path.empty()
+                         ? judge::KnownBugs::parse(
+                               std::string(config::asset_text(config::Asset::known_bugs_toml)),
+                               config::asset_name(config::Asset::known_bugs_toml))
+                         : judge::KnownBugs::load(path));
         return {};
     }
     void apply_known(size_t i, record::Record& r, const expect::KernelVersion& k) const {
@@ -151,7 +156,7 @@ class Generated : public Workload {
     }
 
     void report_kernel(FILE* out, const KernelResult& k, const RunResult& res) override {
-        size_t total = k.entries.size(), matched = 0, by_verdict[6] = {};
+        size_t total = k.entries.size(), matched = 0, known = 0, fixed = 0, by_verdict[6] = {};
         std::map<std::string, Class> classes;
         for (size_t ei : k.entries) {
             const Entry& e = res.entries[ei];
@@ -159,6 +164,11 @@ class Generated : public Workload {
             by_verdict[static_cast<int>(r.verdict)]++;
             if (r.match) {
                 matched++;
+                fixed += !r.known_bug.empty(); // a listed bug that no longer reproduces
+                continue;
+            }
+            if (!r.known_bug.empty()) { // explained by images/known-bugs.toml, not a disagreement
+                known++;
                 continue;
             }
             const gen::Program& p = m_programs[e.item];
@@ -179,13 +189,18 @@ class Generated : public Workload {
             }
         }
         double secs = k.judge_seconds;
+        std::string known_text;
+        if (known)
+            known_text += ", " + std::to_string(known) + " known bugs";
+        if (fixed)
+            known_text += ", " + std::to_string(fixed) + " known bugs no longer reproduce";
         std::fprintf(out,
-                     "%s: %zu programs: %zu matched the model, %zu disagreements (accept %zu, "
+                     "%s: %zu programs: %zu matched the model, %zu disagreements%s (accept %zu, "
                      "reject %zu, unsupported %zu, load_error %zu, crash %zu, timeout %zu) in "
                      "%.2f s, %.0f verdicts/s",
-                     k.head().c_str(), total, matched, total - matched, by_verdict[0],
-                     by_verdict[1], by_verdict[2], by_verdict[3], by_verdict[4], by_verdict[5],
-                     secs, secs > 0 ? total / secs : 0.0);
+                     k.head().c_str(), total, matched, total - matched - known, known_text.c_str(),
+                     by_verdict[0], by_verdict[1], by_verdict[2], by_verdict[3], by_verdict[4],
+                     by_verdict[5], secs, secs > 0 ? total / secs : 0.0);
         if (k.kernel.host && m_load_secs > 0)
             std::fprintf(out, " (%.0f/s in bpf_prog_load alone)", total / m_load_secs);
         std::fprintf(out, "\n");
@@ -247,17 +262,19 @@ class Generated : public Workload {
 } // namespace
 
 Result<std::unique_ptr<Workload>> generated_workload(const gen::Bound& bound, size_t host_limit,
+                                                     const std::string& known_bugs,
                                                      const RunOptions&) {
     auto w = std::make_unique<Generated>(bound);
     w->enumerate(host_limit);
-    ITERCONF_TRY(w->load_known());
+    ITERCONF_TRY(w->load_known(known_bugs));
     return std::unique_ptr<Workload>(std::move(w));
 }
 
-Result<std::unique_ptr<Workload>> inputs_workload(const std::string& dir, const RunOptions&) {
+Result<std::unique_ptr<Workload>>
+inputs_workload(const std::string& dir, const std::string& known_bugs, const RunOptions&) {
     auto w = std::make_unique<Generated>(gen::Bound{});
     ITERCONF_TRY(w->read(dir));
-    ITERCONF_TRY(w->load_known());
+    ITERCONF_TRY(w->load_known(known_bugs));
     return std::unique_ptr<Workload>(std::move(w));
 }
 
