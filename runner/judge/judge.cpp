@@ -213,9 +213,14 @@ Result<KnownBugs> KnownBugs::parse(const std::string& text, const std::string& f
                 b.reason = p.value;
             } else if (p.key == "link") {
                 b.link = p.value;
+            } else if (p.key == "reproduces") {
+                if (p.value != "always" && p.value != "sometimes")
+                    return make_error(ErrorKind::input, pat, "'reproduces' is \"" + p.value + "\"",
+                                      "write \"always\" (the default) or \"sometimes\"");
+                b.sometimes = p.value == "sometimes";
             } else {
                 return make_error(ErrorKind::input, pat, "unknown key '" + p.key + "'",
-                                  "keys are program, kernels, reason, link");
+                                  "keys are program, kernels, reason, link, reproduces");
             }
         }
         const char* missing = b.program.empty()    ? "program"
@@ -245,7 +250,7 @@ void KnownBugs::apply(record::Record& r, const expect::KernelVersion& k) const {
 
 void KnownBugs::apply(record::Record& r, const expect::KernelVersion& k,
                       const std::string& id) const {
-    if (const KnownBug* b = find(id, k))
+    if (const KnownBug* b = find(id, k); b && !(b->sometimes && r.match))
         r.known_bug = b->reason + " (" + b->link + ")";
 }
 

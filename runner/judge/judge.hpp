@@ -113,6 +113,10 @@ struct KnownBug {
     expect::KverRange kernels;
     std::string reason;
     std::string link;
+    // reproduces = "sometimes": the bug shows on some runs only (it depends
+    // on what the kernel's memory holds), so the entry explains a mismatch
+    // but a match is plain `ok`, not `fixed`.
+    bool sometimes = false;
     std::string where; // "images/known-bugs.toml:12"
 };
 
@@ -124,7 +128,8 @@ class KnownBugs {
     static Result<KnownBugs> parse(const std::string& text, const std::string& file);
 
     const KnownBug* find(const std::string& id, const expect::KernelVersion& k) const;
-    // Sets r.known_bug when an entry covers r on kernel k.
+    // Sets r.known_bug when an entry covers r on kernel k (for a "sometimes"
+    // entry, only when r does not match). r.match must be set already.
     void apply(record::Record& r, const expect::KernelVersion& k) const;
     // The same, matching the globs against `id` instead of r.id(): a
     // generated program's id is a hash, so it is matched as

@@ -103,6 +103,33 @@ TEST(KnownBugs, ApplyMatchesAGivenId) {
     EXPECT_EQ(r.known_bug, "fp+0 (l)");
 }
 
+// reproduces = "sometimes": a mismatch is known, a match is plain ok (not
+// fixed), since the bug depends on what the kernel's memory holds.
+TEST(KnownBugs, SometimesExplainsAMismatchOnly) {
+    auto kb = judge::KnownBugs::parse("[[bug]]\nprogram = \"a/*\"\nkernels = \"<6.18\"\n"
+                                      "reason = \"r\"\nlink = \"l\"\nreproduces = \"sometimes\"\n",
+                                      "kb.toml");
+    ASSERT_TRUE(kb.ok()) << kb.error().message();
+    auto crashed = rec(record::Verdict::crash);
+    crashed.case_id = "a";
+    crashed.match = false;
+    kb->apply(crashed, {{6, 12, 117}});
+    EXPECT_STREQ(crashed.status(), "known");
+    EXPECT_FALSE(crashed.failed());
+    auto clean = rec(record::Verdict::accept);
+    clean.case_id = "a";
+    clean.match = true;
+    kb->apply(clean, {{6, 12, 117}});
+    EXPECT_TRUE(clean.known_bug.empty());
+    EXPECT_STREQ(clean.status(), "ok");
+    EXPECT_FALSE(clean.failed());
+    auto bad = judge::KnownBugs::parse("[[bug]]\nprogram = \"a\"\nkernels = \"<6.18\"\n"
+                                       "reason = \"r\"\nlink = \"l\"\nreproduces = \"often\"\n",
+                                       "kb.toml");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().where, "kb.toml:6");
+}
+
 TEST(KnownBugs, ErrorsNameTheLine) {
     auto kb = judge::KnownBugs::parse("[[bug]]\nprogram = \"x\"\nkernels = \"~6\"\n", "kb.toml");
     ASSERT_FALSE(kb.ok());
