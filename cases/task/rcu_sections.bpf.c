@@ -15,9 +15,12 @@
  * Applies: every kernel with the kfunc (6.7+); older kernels -> unsupported
  * (automatic). SEC("syscall") programs are sleepable, so no section is
  * implied.
- * History: 6.12 has no "requires RCU critical section protection" check: a
- * new() outside a section gives an untrusted iterator whose next() is then
- * refused with "expected an RCU CS"; both are accepted below. The slot-type
+ * History: "requires RCU critical section protection" is 6.18's ("bpf:
+ * Enforce RCU protection for KF_RCU_PROTECTED", Sep 2025; present in host
+ * 6.18.44 and 7.2.13, absent in 6.12.118). Before it, a new() outside a
+ * section gives an untrusted iterator whose next() is then refused with
+ * "expected an RCU CS"; each kernel is held to its own message, so a 6.18+
+ * kernel that falls back to the old behaviour fails. The slot-type
  * comparison in stacksafe() is in 6.12.y and 7.2.13 (commit not pinned; see
  * shared/reference/iter-semantics.md section 4). Both orders of the pruning
  * pair are here (BPF_F_TEST_STATE_FREQ: a checkpoint at every instruction;
@@ -53,7 +56,8 @@ int task_iter_inside_rcu_section(void *ctx)
 SEC("syscall")
 __description("task iterator created outside any RCU section in a sleepable program")
 __failure
-__msg("{{(kernel func bpf_iter_task_new requires RCU critical section protection|expected an RCU CS when using bpf_iter_task_next)}}")
+__kver_msg(">=6.18", "kernel func bpf_iter_task_new requires RCU critical section protection")
+__kver_msg("<6.18", "expected an RCU CS when using bpf_iter_task_next")
 int task_iter_new_outside_rcu_section(void *ctx)
 {
 	struct bpf_iter_task it;
