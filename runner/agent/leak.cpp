@@ -54,7 +54,13 @@ struct Child {
 
 // In the child: map and touch `anon` bytes of anonymous memory and a memfd
 // of `file` bytes, send the memfd's address, then exit at once (zombie) or
-// when the parent closes the pipe.
+// when the parent closes the pipe. The memfd goes at the top of the user
+// address space, above the stack and the vDSO, so that a walk to the end
+// finishes on a file-backed VMA (the snapshot's last file reference is then
+// dropped by the next() that returns NULL, and must not be dropped again by
+// destroy()). Where the top is taken (no ASLR: the stack ends there), the
+// kernel places it, and a program that needs it on top says so.
+constexpr uint64_t k_user_top = 0x7ffffffff000ULL; // x86-64 TASK_SIZE, 4-level paging
 [[noreturn]] void child_main(int up, int down, size_t anon, size_t file, bool zombie) {
     uint64_t addr[2] = {0, 0};
     void* a = ::mmap(nullptr, anon, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -62,7 +68,10 @@ struct Child {
         std::memset(a, 0x5a, anon);
     int mfd = static_cast<int>(::syscall(SYS_memfd_create, "iterconf-leak", 1u /*MFD_CLOEXEC*/));
     if (mfd >= 0 && ::ftruncate(mfd, static_cast<off_t>(file)) == 0) {
-        void* f = ::mmap(nullptr, file, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+        void* f = ::mmap(reinterpret_cast<void*>(k_user_top - file), file, PROT_READ | PROT_WRITE,
+                         MAP_SHARED | MAP_FIXED_NOREPLACE, mfd, 0);
+        if (f == MAP_FAILED)
+            f = ::mmap(nullptr, file, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
         if (f != MAP_FAILED) {
             std::memset(f, 0xa5, file);
             addr[0] = reinterpret_cast<uint64_t>(f);

@@ -20,8 +20,9 @@
  * Applies: kernels with bpf_task_from_pid() for syscall programs (6.10+) and
  * task_vma; older kernels -> unsupported (automatic).
  * History: these programs exist to kill vma-destroy-mm-ref-leaked,
- * vma-destroy-task-ref-leaked, vma-new-err-task-ref-leaked and
- * vma-destroy-file-ref-leaked of images/mutants.toml.
+ * vma-destroy-task-ref-leaked, vma-new-err-task-ref-leaked,
+ * vma-destroy-file-ref-leaked and vma-snapshot-file-not-cleared of
+ * images/mutants.toml.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -84,6 +85,37 @@ int break_on_file_vma(struct leak_ctx *ctx)
 	bpf_iter_task_vma_destroy(&it);
 	bpf_task_release(task);
 	return found ? 0 : 2;
+}
+
+/* The agent maps the child's memfd at the top of the user address space, so
+ * a walk to the end finishes on it: the next() that returns NULL drops the
+ * snapshot's reference to that file, and destroy() must not drop it again
+ * (a double fput frees the memfd under the child's mapping: a WARN
+ * "imbalanced put on file reference count" or a use-after-free). Where the
+ * top was taken the program returns 4: its check did not happen. */
+SEC("syscall")
+__description("a walk that ends on the child's memfd, its highest VMA: the file is put once")
+__success
+__retval(0)
+__leak_check(512)
+int walk_ends_on_file_vma(struct leak_ctx *ctx)
+{
+	struct bpf_iter_task_vma it;
+	struct vm_area_struct *vma;
+	struct task_struct *task;
+	int last_is_file = 0;
+
+	task = bpf_task_from_pid(ctx->pid);
+	if (!task)
+		return 1;
+	bpf_iter_task_vma_new(&it, task, 0);
+	while ((vma = bpf_iter_task_vma_next(&it)))
+		last_is_file = vma->vm_file && vma->vm_start == ctx->file_start;
+	bpf_iter_task_vma_destroy(&it);
+	bpf_task_release(task);
+	if (!ctx->file_start)
+		return 3;
+	return last_is_file ? 0 : 4;
 }
 
 SEC("syscall")
