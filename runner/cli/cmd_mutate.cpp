@@ -276,6 +276,8 @@ std::string to_json(const Outcome& o) {
     j += ",\"what\":" + json_str(o.m->what);
     if (!o.m->equivalent.empty())
         j += ",\"equivalent_argument\":" + json_str(o.m->equivalent);
+    if (!o.m->survives.empty())
+        j += ",\"survives_argument\":" + json_str(o.m->survives);
     return j + "}";
 }
 
@@ -702,6 +704,8 @@ Outcome Campaign::mutant(const mutate::Mutant& m) {
         o.status = "killed";
         if (!m.equivalent.empty())
             o.note = "catalogue error: argued equivalent, but the suite kills it";
+        else if (!m.survives.empty())
+            o.note = "catalogue error: argued to survive, but the suite kills it (drop 'survives')";
     } else if (!m.equivalent.empty()) {
         o.status = "equivalent";
         o.equivalence = "argued";
@@ -789,7 +793,10 @@ std::string to_markdown(const std::vector<Outcome>& outs, const Options& opt, do
     for (const auto& o : outs) {
         if (o.status == "survived")
             surv += "- `" + o.m->id + "` (" + o.m->file + ":" + o.m->function +
-                    "): " + md_cell(o.m->what) + "\n";
+                    "): " + md_cell(o.m->what) +
+                    (o.m->survives.empty() ? std::string(" — not argued: a gap in the suite")
+                                           : " — why it survives: " + md_cell(o.m->survives)) +
+                    "\n";
         if (o.status == "equivalent")
             equiv += "- `" + o.m->id + "` (" + o.equivalence + ")" +
                      (o.m->equivalent.empty() ? "" : ": " + md_cell(o.m->equivalent)) + "\n";

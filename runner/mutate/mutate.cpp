@@ -16,8 +16,8 @@ namespace iterconf::mutate {
 
 namespace {
 
-constexpr std::array<const char*, 7> k_keys = {"file", "function", "original",  "mutated",
-                                               "area", "what",     "equivalent"};
+constexpr std::array<const char*, 8> k_keys = {"file", "function", "original",   "mutated",
+                                               "area", "what",     "equivalent", "survives"};
 
 bool valid_id(std::string_view id) {
     if (id.empty())
@@ -95,7 +95,7 @@ Result<std::vector<Mutant>> parse_catalogue(std::string_view text, const std::st
                 return make_error(ErrorKind::input, toml::where(file, p.line),
                                   "mutant '" + t.name + "': unknown key '" + p.key + "'",
                                   "keys: file, function, original, mutated, area, what, "
-                                  "equivalent");
+                                  "equivalent, survives");
             if (trim(p.value).empty())
                 return make_error(ErrorKind::input, toml::where(file, p.line),
                                   "mutant '" + t.name + "': '" + p.key + "' is empty");
@@ -105,16 +105,22 @@ Result<std::vector<Mutant>> parse_catalogue(std::string_view text, const std::st
                                : p.key == "mutated"  ? &m.mutated
                                : p.key == "area"     ? &m.area
                                : p.key == "what"     ? &m.what
+                               : p.key == "survives" ? &m.survives
                                                      : &m.equivalent;
             *dst = p.value;
         }
         for (const char* k : k_keys) {
-            if (std::string_view(k) == "equivalent")
+            if (std::string_view(k) == "equivalent" || std::string_view(k) == "survives")
                 continue;
             if (!t.find(k))
                 return make_error(ErrorKind::input, at,
                                   "mutant '" + t.name + "': missing '" + k + "'");
         }
+        if (!m.equivalent.empty() && !m.survives.empty())
+            return make_error(ErrorKind::input, at,
+                              "mutant '" + t.name + "': both 'equivalent' and 'survives'",
+                              "'equivalent': no program can observe it (outside the score); "
+                              "'survives': one could, but the suite cannot make it happen");
         if (trim(m.original) != m.original || trim(m.mutated) != m.mutated)
             return make_error(ErrorKind::input, at,
                               "mutant '" + t.name +

@@ -12,6 +12,9 @@
 //   area = "iter-arg"                   which part of the iterator code
 //   what = "..."                        the behaviour this breaks, one line
 //   equivalent = "..."                  optional: why no BPF program can see it
+//   survives = "..."                    optional: why the suite does not kill it although
+//                                       a program could see it (a race it cannot force, a
+//                                       task it cannot create); it stays in the score
 // Every other key, a missing key, an empty value, a bad or repeated id and a
 // `mutated` equal to `original` are errors naming "<file>:<line>".
 //
@@ -39,6 +42,7 @@ namespace iterconf::mutate {
 struct Mutant {
     std::string id, file, function, original, mutated, area, what;
     std::string equivalent; // empty: not argued
+    std::string survives;   // empty: a survivor would be a gap in the suite
     std::string where;      // "<catalogue>:<line>" of its header
 };
 

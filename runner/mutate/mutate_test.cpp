@@ -82,7 +82,12 @@ TEST(MutateCatalogue, ParsesTheFixture) {
 TEST(MutateCatalogue, ErrorsNameFileAndLine) {
     EXPECT_EQ(parse_error(std::string("[a]\n") + k_entry + "colour = \"red\"\n"),
               "m.toml:8: mutant 'a': unknown key 'colour'; keys: file, function, original, "
-              "mutated, area, what, equivalent");
+              "mutated, area, what, equivalent, survives");
+    EXPECT_EQ(
+        parse_error(std::string("[a]\n") + k_entry + "equivalent = \"e\"\nsurvives = \"s\"\n"),
+        "m.toml:1: mutant 'a': both 'equivalent' and 'survives'; 'equivalent': no program "
+        "can observe it (outside the score); 'survives': one could, but the suite cannot "
+        "make it happen");
     EXPECT_EQ(parse_error(std::string("[a]\n") + k_entry + "[b]\n" + k_entry + "[a]\n" + k_entry),
               "m.toml:15: table [a] is defined twice (line 1); table names must be unique");
     EXPECT_EQ(parse_error("[a]\nfile = \"a.c\"\n"), "m.toml:1: mutant 'a': missing 'function'");
