@@ -128,12 +128,16 @@ class Generated : public Workload {
     }
 
     void from_guest(size_t i, record::Record& r, const expect::KernelVersion& k) override {
+        if (!m_files.empty()) // the guest knows the bound, not the input's file
+            r.file = m_files[i].second;
         apply_known(i, r, k);
     }
 
     record::Record lost(size_t i, record::Verdict v, const std::string& message, const std::string&,
                         const std::string& release, const expect::KernelVersion& k) override {
         auto r = judge::generated_loss(m_programs[i], v, message, release, k, m_bound.text());
+        if (!m_files.empty())
+            r.file = m_files[i].second;
         apply_known(i, r, k);
         return r;
     }
