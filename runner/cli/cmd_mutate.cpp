@@ -354,6 +354,8 @@ class Campaign {
     std::string m_pristine, m_name, m_work, m_src, m_build, m_state, m_baseline_dir;
     std::vector<std::string> m_kernels;
     double m_baseline_build = 0, m_baseline_suite = 0;
+    // --merge: how the wall time was made up (the runs' sum and count)
+    std::string m_wall_note;
     bool m_have_pahole = false;
 };
 
@@ -773,7 +775,7 @@ std::string md_cell(std::string s) {
 }
 
 std::string to_markdown(const std::vector<Outcome>& outs, const Options& opt, double wall,
-                        double bb, double bs) {
+                        double bb, double bs, const std::string& wall_note) {
     std::string md = "## Mutation report: " + opt.source + "\n\n";
     md += "| mutant | file:function | status | killer (stage, program, how) | build s | suite s "
           "|\n|---|---|---|---|---:|---:|\n";
@@ -788,7 +790,7 @@ std::string to_markdown(const std::vector<Outcome>& outs, const Options& opt, do
     std::snprintf(num, sizeof(num), "%.0f s", wall);
     md += std::string("Campaign wall time: ") + num;
     std::snprintf(num, sizeof(num), " (baseline build %.0f s, baseline suite %.0f s)", bb, bs);
-    md += std::string(num) + ".\n";
+    md += std::string(num) + "." + (wall_note.empty() ? "" : " " + wall_note) + "\n";
     std::string surv, equiv;
     for (const auto& o : outs) {
         if (o.status == "survived")
@@ -819,7 +821,7 @@ void Campaign::write_reports(const std::vector<Outcome>& outs, double wall, bool
             j << to_json(o) << "\n";
     }
     std::ofstream(m_o.out + "/mutants.md", std::ios::trunc)
-        << to_markdown(outs, m_o, wall, m_baseline_build, m_baseline_suite);
+        << to_markdown(outs, m_o, wall, m_baseline_build, m_baseline_suite, m_wall_note);
     {
         char buf[256];
         std::snprintf(buf, sizeof(buf),
@@ -841,8 +843,9 @@ void Campaign::write_reports(const std::vector<Outcome>& outs, double wall, bool
             s.all, s.killed, s.survived, s.equivalent, s.build_failures, s.not_applicable, s.errors,
             s.pct(), wall);
     } else if (m_o.format == "markdown") {
-        std::fputs(to_markdown(outs, m_o, wall, m_baseline_build, m_baseline_suite).c_str(),
-                   stdout);
+        std::fputs(
+            to_markdown(outs, m_o, wall, m_baseline_build, m_baseline_suite, m_wall_note).c_str(),
+            stdout);
     } else {
         std::printf("%-28s %-40s %-34s %7s %7s  %s\n", "MUTANT", "FILE:FUNCTION", "STATUS", "BUILD",
                     "SUITE", "KILLER");
@@ -852,8 +855,10 @@ void Campaign::write_reports(const std::vector<Outcome>& outs, double wall, bool
                         o.status_text().c_str(), o.build_s, o.suite_s, killer_text(o).c_str());
         }
         std::printf("%s\n", score_line(s).c_str());
-        std::printf("campaign wall time: %.0f s (baseline build %.0f s, baseline suite %.0f s)\n",
-                    wall, m_baseline_build, m_baseline_suite);
+        std::printf(
+            "campaign wall time: %.0f s (baseline build %.0f s, baseline suite %.0f s)%s%s\n", wall,
+            m_baseline_build, m_baseline_suite, m_wall_note.empty() ? "" : " ",
+            m_wall_note.c_str());
         std::printf("report: %s/mutants.jsonl, %s/mutants.md\n", m_o.out.c_str(), m_o.out.c_str());
     }
 }
@@ -1027,7 +1032,7 @@ int Campaign::merge() {
     for (const auto& m : all)
         by_id[m.id] = &m;
     std::map<std::string, Outcome> got;
-    double wall = 0;
+    double wall = 0, wall_sum = 0;
     for (const auto& dir : m_o.merge) {
         std::string path = dir + "/mutants.jsonl";
         std::ifstream in(path);
@@ -1110,6 +1115,7 @@ int Campaign::merge() {
                                 "merge campaigns that ran"));
         }
         wall = std::max(wall, w);
+        wall_sum += w;
         m_baseline_build = std::max(m_baseline_build, bb);
         m_baseline_suite = std::max(m_baseline_suite, bs);
     }
@@ -1117,6 +1123,14 @@ int Campaign::merge() {
     for (const auto& m : all)
         if (got.count(m.id))
             outs.push_back(got[m.id]);
+    if (m_o.merge.size() > 1) {
+        char note[160];
+        std::snprintf(note, sizeof(note),
+                      "Merged from %zu runs: the longest took %.0f s, all together %.0f s (runs "
+                      "side by side overlap; runs one after another add up).",
+                      m_o.merge.size(), wall, wall_sum);
+        m_wall_note = note;
+    }
     std::error_code ec;
     fs::create_directories(m_o.out, ec);
     write_reports(outs, wall, true);
