@@ -147,7 +147,8 @@ void reap(Child& c) {
 } // namespace
 
 judge::LeakRun leak_run(int fd, int type, const expect::LeakCheck& check,
-                        const std::optional<expect::Retval>& want, judge::TestRun& first) {
+                        const std::optional<expect::Retval>& want, judge::TestRun& first,
+                        const std::function<void()>& alive) {
     judge::LeakRun run;
     run.runs = check.runs;
     run.zombie = check.zombie;
@@ -164,7 +165,13 @@ judge::LeakRun leak_run(int fd, int type, const expect::LeakCheck& check,
     size_t bytes = static_cast<size_t>(per) << 10;
 
     bool have_first = false;
+    auto last_alive = std::chrono::steady_clock::now();
     auto one = [&]() -> std::string {
+        if (auto now = std::chrono::steady_clock::now();
+            now - last_alive > std::chrono::seconds(1)) {
+            alive();
+            last_alive = now;
+        }
         Child c;
         if (std::string e = spawn(c, bytes, bytes, check.zombie); !e.empty()) {
             reap(c);

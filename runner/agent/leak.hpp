@@ -8,6 +8,7 @@
 #include "judge/judge.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 namespace iterconf::agent {
@@ -24,8 +25,11 @@ struct LeakCtx {
 
 // Runs program `fd` (of BPF program type `type`) as `check` says. `run`
 // receives the run that __retval is judged on: the first whose return value
-// differs from `want`, else the first.
+// differs from `want`, else the first. `alive` is called every second or so
+// while the runs go on, so that the host's no-progress timeout measures a
+// stuck run, not a long check on a slow (emulated, loaded) machine.
 judge::LeakRun leak_run(int fd, int type, const expect::LeakCheck& check,
-                        const std::optional<expect::Retval>& want, judge::TestRun& run);
+                        const std::optional<expect::Retval>& want, judge::TestRun& run,
+                        const std::function<void()>& alive);
 
 } // namespace iterconf::agent

@@ -173,6 +173,17 @@ class Session {
         send(l);
     }
 
+    // Program i is still running (a long __leak_check): BEGIN again, which
+    // the host takes as progress; no kernel-log marker, no crash_at/hang_at.
+    void alive(size_t i, const std::string& id) {
+        qemu::ChannelLine l;
+        l.kind = qemu::ChannelLine::Kind::begin;
+        l.index = i;
+        l.text = id;
+        send(l);
+        drain();
+    }
+
     // Program i is about to be loaded: BEGIN (drained, so that the previous
     // record and this BEGIN reach the host before the load), the kernel-log
     // marker, then iterconf.crash_at and iterconf.hang_at.
@@ -450,7 +461,8 @@ std::string run_cases(const qemu::Plan& plan, Session& session) {
         load::Options o = opts;
         if (prog->spec.leak_check)
             o.on_loaded = [&](int fd, int type) {
-                leak = agent::leak_run(fd, type, *prog->spec.leak_check, prog->spec.retval, run);
+                leak = agent::leak_run(fd, type, *prog->spec.leak_check, prog->spec.retval, run,
+                                       [&] { session.alive(i, id); });
             };
         else if (prog->spec.retval)
             o.on_loaded = [&](int fd, int type) { run = test_run(fd, type); };
