@@ -4,8 +4,7 @@
  * Contract: destroy() gives the iterator's slots back as uninitialized stack
  * (STACK_INVALID), not as data: a program may read them only where reading
  * uninitialized stack is allowed, i.e. with CAP_PERFMON (root here); with
- * CAP_BPF alone the read is refused. What root reads there is zero: the num
- * iterator's destroy() clears its state.
+ * CAP_BPF alone the read is refused.
  * Enforced by: kernel/bpf/verifier.c unmark_stack_slots_iter() (slot_type
  * STACK_INVALID), check_stack_read_fixed_off() / check_stack_range_initialized()
  * ("invalid read from stack off %d+%d size %d" unless env->allow_uninit_stack).
@@ -13,11 +12,8 @@
  * (automatic). The CAP_BPF-only pass runs in guests only (uid 65534 with
  * CAP_BPF; a socket filter loads with it); on the host it is unchecked.
  * History: allow_uninit_stack follows CAP_PERFMON since 5.8 (CAP_BPF split).
- * These programs exist to kill unmark-slot-misc (destroyed slots marked
- * STACK_MISC, readable by anyone) and num-destroy-not-reset (destroy()
- * leaving cur and end in the slot; kernel/bpf/bpf_iter.c
- * bpf_iter_num_destroy(), "s->cur = s->end = 0", read back here by root in
- * a guest, __retval) of images/mutants.toml.
+ * This program exists to kill unmark-slot-misc of images/mutants.toml
+ * (destroyed slots marked STACK_MISC, readable by anyone).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -39,22 +35,6 @@ int read_destroyed_slot(void *ctx)
 	bpf_iter_num_destroy(&it);
 	bytes = *(volatile __u64 *)&it;
 	return bytes & 1;
-}
-
-SEC("syscall")
-__description("what a destroyed iterator's slot holds at run time: destroy() zeroes cur and end")
-__success
-__retval(0)
-int destroyed_slot_reads_zero(void *ctx)
-{
-	struct bpf_iter_num it;
-	__u64 bytes;
-
-	bpf_iter_num_new(&it, 5, 9);
-	bpf_iter_num_next(&it);
-	bpf_iter_num_destroy(&it);
-	bytes = *(volatile __u64 *)&it;
-	return bytes ? 1 : 0;
 }
 
 char _license[] SEC("license") = "GPL";
