@@ -188,12 +188,7 @@ class Session {
     // record and this BEGIN reach the host before the load), the kernel-log
     // marker, then iterconf.crash_at and iterconf.hang_at.
     void begin(size_t i, const std::string& id) {
-        qemu::ChannelLine l;
-        l.kind = qemu::ChannelLine::Kind::begin;
-        l.index = i;
-        l.text = id;
-        send(l);
-        drain();
+        alive(i, id);
         kmsg("begin " + std::to_string(i) + " " + id);
         if (static_cast<long>(i) == m_crash_at) {
             int fd = ::open("/proc/sysrq-trigger", O_WRONLY);
