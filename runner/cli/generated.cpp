@@ -77,7 +77,11 @@ class Generated : public Workload {
                          : judge::KnownBugs::load(path));
         return {};
     }
-    void apply_known(size_t i, record::Record& r, const expect::KernelVersion& k) const {
+    // Every record, wherever it was judged: the fuzz input's file (the guest
+    // knows only the bound) and the known-bugs list.
+    void finish(size_t i, record::Record& r, const expect::KernelVersion& k) const {
+        if (!m_files.empty())
+            r.file = m_files[i].second;
         m_known.apply(r, k, "generated/" + m_programs[i].text());
     }
 
@@ -121,24 +125,18 @@ class Generated : public Workload {
         load::apply_kmsg(check, r);
         if (auto u = check.unchecked(); !u.empty())
             r.unchecked.push_back(u);
-        if (!m_files.empty())
-            r.file = m_files[i].second;
-        apply_known(i, r, host.version);
+        finish(i, r, host.version);
         return {std::move(r), ""};
     }
 
     void from_guest(size_t i, record::Record& r, const expect::KernelVersion& k) override {
-        if (!m_files.empty()) // the guest knows the bound, not the input's file
-            r.file = m_files[i].second;
-        apply_known(i, r, k);
+        finish(i, r, k);
     }
 
     record::Record lost(size_t i, record::Verdict v, const std::string& message, const std::string&,
                         const std::string& release, const expect::KernelVersion& k) override {
         auto r = judge::generated_loss(m_programs[i], v, message, release, k, m_bound.text());
-        if (!m_files.empty())
-            r.file = m_files[i].second;
-        apply_known(i, r, k);
+        finish(i, r, k);
         return r;
     }
 
