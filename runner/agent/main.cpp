@@ -10,7 +10,8 @@
 //   BEGIN <i> <case>/<program>       before program i is loaded
 //   LOG <i> "<verifier log, JSON string>"   (the tail when it is huge)
 //   REC <i> {<record, contract 2>}
-//   DONE                              every planned program was judged
+//   DONE {"phases":[...]}            every planned program was judged; the
+//                                     agent's seconds per phase (--bench)
 //   FATAL {"where":...,"what":...,"hint":...}   the kernel cannot be judged
 //
 // Before each load it also writes "iterconf-agent: begin <i> <id>" to the
@@ -60,6 +61,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -157,6 +159,8 @@ class Session {
           m_splat_at(cmdline_number(cmdline, "iterconf.splat_at", -1)) {}
 
     const load::HostKernel& kernel() const { return m_kernel; }
+    // Where this boot's time goes, sent with DONE (iterconf run --bench).
+    Phases& phases() { return m_phases; }
     // The first program of this boot (iterconf.start).
     size_t start() const { return static_cast<size_t>(m_start); }
 
@@ -176,12 +180,14 @@ class Session {
     // Program i is still running (a long __leak_check): BEGIN again, which
     // the host takes as progress; no kernel-log marker, no crash_at/hang_at.
     void alive(size_t i, const std::string& id) {
-        qemu::ChannelLine l;
-        l.kind = qemu::ChannelLine::Kind::begin;
-        l.index = i;
-        l.text = id;
-        send(l);
-        drain();
+        m_phases.time("channel (BEGIN, drained)", [&] {
+            qemu::ChannelLine l;
+            l.kind = qemu::ChannelLine::Kind::begin;
+            l.index = i;
+            l.text = id;
+            send(l);
+            drain();
+        });
     }
 
     // Program i is about to be loaded: BEGIN (drained, so that the previous
@@ -189,7 +195,7 @@ class Session {
     // marker, then iterconf.crash_at and iterconf.hang_at.
     void begin(size_t i, const std::string& id) {
         alive(i, id);
-        kmsg("begin " + std::to_string(i) + " " + id);
+        m_phases.time("console marker", [&] { kmsg("begin " + std::to_string(i) + " " + id); });
         if (static_cast<long>(i) == m_crash_at) {
             int fd = ::open("/proc/sysrq-trigger", O_WRONLY);
             if (fd >= 0)
@@ -208,11 +214,11 @@ class Session {
         if (!log.empty()) {
             l.kind = qemu::ChannelLine::Kind::log;
             l.text = log;
-            send(l);
+            m_phases.time("channel (LOG)", [&] { send(l); });
         }
         l.kind = qemu::ChannelLine::Kind::rec;
-        l.text = record::to_json(r);
-        send(l);
+        l.text = m_phases.time("record to JSON", [&] { return record::to_json(r); });
+        m_phases.time("channel (REC)", [&] { send(l); });
         if (static_cast<long>(i) == m_splat_at) {
             drain();
             int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
@@ -228,6 +234,7 @@ class Session {
     [[noreturn]] void done(const std::string& summary) {
         qemu::ChannelLine l;
         l.kind = qemu::ChannelLine::Kind::done;
+        l.phases = m_phases;
         send(l);
         kmsg(summary);
         power_off();
@@ -236,6 +243,7 @@ class Session {
   private:
     const load::HostKernel& m_kernel;
     long m_start, m_crash_at, m_hang_at, m_splat_at;
+    Phases m_phases;
 };
 
 // Runs a loaded program once with BPF_PROG_TEST_RUN, the way upstream's
@@ -437,9 +445,11 @@ std::string run_cases(const qemu::Plan& plan, Session& session) {
         std::string id = p.case_id + "/" + p.program;
         session.begin(i, id);
 
+        Phases& ph = session.phases();
         auto it = objects.find(p.object);
         if (it == objects.end()) {
-            auto obj = load::open_case(p.object, p.case_id, p.object);
+            auto obj = ph.time("open case object",
+                               [&] { return load::open_case(p.object, p.case_id, p.object); });
             if (!obj)
                 fatal(obj.error());
             it = objects.emplace(p.object, std::move(*obj)).first;
@@ -456,17 +466,30 @@ std::string run_cases(const qemu::Plan& plan, Session& session) {
         load::Options o = opts;
         if (prog->spec.leak_check)
             o.on_loaded = [&](int fd, int type) {
-                leak = agent::leak_run(fd, type, *prog->spec.leak_check, prog->spec.retval, run,
-                                       [&] { session.alive(i, id); });
+                ph.time("run (__leak_check)", [&] {
+                    leak = agent::leak_run(fd, type, *prog->spec.leak_check, prog->spec.retval, run,
+                                           [&] { session.alive(i, id); });
+                });
             };
         else if (prog->spec.retval)
-            o.on_loaded = [&](int fd, int type) { run = test_run(fd, type); };
-        agent::kmsg_begin();
+            o.on_loaded = [&](int fd, int type) {
+                ph.time("run (__retval)", [&] { run = test_run(fd, type); });
+            };
+        ph.time("kernel-log watch", [&] { agent::kmsg_begin(); });
+        double before = ph.total();
+        auto t_load = std::chrono::steady_clock::now();
         auto outcome = load::load_on_host(it->second, *prog, kernel, o);
-        auto check = agent::kmsg_end(outcome.result, outcome.log);
-        auto r = judge::make_record(it->second, *prog, outcome, kernel.release(), kernel.version(),
-                                    "guest");
-        agent::kmsg_finish(check, r, i, id);
+        // libbpf's open and load, less the runs above (which it calls)
+        ph.add("libbpf open + load",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count() -
+                   (ph.total() - before));
+        auto check = ph.time("kernel-log watch",
+                             [&] { return agent::kmsg_end(outcome.result, outcome.log); });
+        auto r = ph.time("judge", [&] {
+            return judge::make_record(it->second, *prog, outcome, kernel.release(),
+                                      kernel.version(), "guest");
+        });
+        ph.time("kernel-log watch", [&] { agent::kmsg_finish(check, r, i, id); });
         if (auto u = check.unchecked(); !u.empty())
             r.unchecked.push_back(u);
         if (prog->spec.retval)
@@ -483,7 +506,8 @@ std::string run_cases(const qemu::Plan& plan, Session& session) {
             if (!unpriv_blocked->empty())
                 r.unchecked.push_back("__*_unpriv (" + *unpriv_blocked + ")");
             else
-                judge::merge_unpriv(r, unpriv_pass(it->second, *prog, kernel));
+                ph.time("unprivileged pass",
+                        [&] { judge::merge_unpriv(r, unpriv_pass(it->second, *prog, kernel)); });
         }
         // The serial port moves about 300 KiB/s: keep the last 256 KiB.
         const size_t cap = 256u << 10;
@@ -517,24 +541,35 @@ std::string run_generated(const qemu::Plan& plan, Session& session) {
     } else {
         if (auto e = gen::parse_bound(plan.bound, bound); !e.empty())
             fatal(make_error(ErrorKind::internal, "guest", "bad bound in the plan: " + e));
-        programs = gen::enumerate_all(bound);
+        programs = session.phases().time("enumerate", [&] { return gen::enumerate_all(bound); });
     }
     size_t ran = 0;
     auto raw = load::RawLoader::open();
     if (!raw)
         fatal(raw.error());
     session.hello(programs.size());
+    Phases& ph = session.phases();
     for (size_t i = session.start(); i < programs.size(); i++) {
         const auto& p = programs[i];
         session.begin(i, "generated/" + p.name());
         // Accepted programs also run once, here in the guest (never on the
         // host): an oops while one runs is a crash attributed to it.
-        agent::kmsg_begin();
-        auto o = raw->load(gen::emit_bpf(p), load::RawOptions{.run = true});
-        auto check = agent::kmsg_end(o.result, o.log);
+        auto bp = ph.time("emit", [&] { return gen::emit_bpf(p); });
+        ph.time("kernel-log watch", [&] { agent::kmsg_begin(); });
+        auto t_load = std::chrono::steady_clock::now();
+        auto o = raw->load(bp, load::RawOptions{.run = true});
+        double load_s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
+        ph.add("bpf_prog_load", static_cast<double>(o.load_us) / 1e6);
+        ph.add("run accepted (attach, trigger, close)", static_cast<double>(o.run_us) / 1e6);
+        ph.add("relocate + classify", load_s - static_cast<double>(o.load_us + o.run_us) / 1e6);
+        auto check = ph.time("kernel-log watch", [&] { return agent::kmsg_end(o.result, o.log); });
         ran += o.ran;
-        auto r = judge::generated_record(p, o, kernel.release(), kernel.version(), bound.text());
-        agent::kmsg_finish(check, r, i, "generated/" + p.name());
+        auto r = ph.time("judge (model)", [&] {
+            return judge::generated_record(p, o, kernel.release(), kernel.version(), bound.text());
+        });
+        ph.time("kernel-log watch",
+                [&] { agent::kmsg_finish(check, r, i, "generated/" + p.name()); });
         if (inputs)
             r.file = input_names[i];
         // Only a disagreement's log is sent, and only its last 64 KiB.

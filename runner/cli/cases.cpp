@@ -9,6 +9,7 @@
 #include "load/loader.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <unistd.h>
 
@@ -185,12 +186,20 @@ class Cases : public Workload {
     Judged judge_on_host(size_t i, HostContext& host) override {
         const Item& it = m_items[i];
         load::Options lopts{.echo_libbpf = m_opts.verbose >= 2};
-        host.kmsg.begin();
+        Phases& ph = host.phases;
+        ph.time("kernel-log watch", [&] { host.kmsg.begin(); });
+        auto t0 = std::chrono::steady_clock::now();
         auto outcome = load::load_on_host(*it.obj, *it.prog, *m_host, lopts);
-        auto check = host.kmsg.end();
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        // bpf_object__load: kernel BTF, relocations and the bpf() calls
+        ph.add("libbpf open", secs - static_cast<double>(outcome.load_us) / 1e6);
+        ph.add("libbpf load", static_cast<double>(outcome.load_us) / 1e6);
+        auto check = ph.time("kernel-log watch", [&] { return host.kmsg.end(); });
         load::apply_kmsg(check, outcome.result, outcome.log);
-        auto r = judge::make_record(*it.obj, *it.prog, outcome, m_host->release(),
-                                    m_host->version(), "host");
+        auto r = ph.time("judge", [&] {
+            return judge::make_record(*it.obj, *it.prog, outcome, m_host->release(),
+                                      m_host->version(), "host");
+        });
         load::apply_kmsg(check, r);
         if (auto u = check.unchecked(); !u.empty())
             r.unchecked.push_back(u);

@@ -115,13 +115,20 @@ class Generated : public Workload {
 
     Judged judge_on_host(size_t i, HostContext& host) override {
         const auto& p = m_programs[i];
-        host.kmsg.begin();
+        Phases& ph = host.phases;
+        auto bp = ph.time("emit", [&] { return gen::emit_bpf(p); });
+        ph.time("kernel-log watch", [&] { host.kmsg.begin(); });
         auto t1 = Clock::now();
-        auto o = m_raw->load(gen::emit_bpf(p));
-        m_load_secs += since(t1);
-        auto check = host.kmsg.end();
+        auto o = m_raw->load(bp);
+        double secs = since(t1);
+        m_load_secs += secs;
+        ph.add("bpf_prog_load", static_cast<double>(o.load_us) / 1e6);
+        ph.add("relocate + classify", secs - static_cast<double>(o.load_us) / 1e6);
+        auto check = ph.time("kernel-log watch", [&] { return host.kmsg.end(); });
         load::apply_kmsg(check, o.result, o.log);
-        auto r = judge::generated_record(p, o, host.release, host.version, m_bound.text());
+        auto r = ph.time("judge (model)", [&] {
+            return judge::generated_record(p, o, host.release, host.version, m_bound.text());
+        });
         load::apply_kmsg(check, r);
         if (auto u = check.unchecked(); !u.empty())
             r.unchecked.push_back(u);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -160,10 +161,84 @@ void run_host(Workload& w, KernelResult& k, Sink& sink) {
         }
         warn(load::kmsg_unavailable_warning(kmsg));
     }
-    HostContext host{k.release, kv ? *kv : expect::KernelVersion{}, kmsg};
-    for (size_t i = 0; i < w.host_size() && !g_stop; i++)
-        sink.add(k, i, w.judge_on_host(i, host));
+    HostContext host{k.release, kv ? *kv : expect::KernelVersion{}, kmsg, k.phases};
+    for (size_t i = 0; i < w.host_size() && !g_stop; i++) {
+        Judged j = w.judge_on_host(i, host);
+        k.phases.time("write record", [&] { sink.add(k, i, std::move(j)); });
+        k.phase_items++;
+    }
     k.wall = k.judge_seconds = since(t0);
+}
+
+// Where each kernel's judging time goes, in ms per item. Rows: the
+// workload's phases on the host; in a guest, the agent's own (measured inside
+// it, over the boot that reached DONE), and the host's work beside it (which
+// overlaps the agent's, so it is not subtracted); then what JUDGE CORPUS has
+// beyond the phases (for a guest: the channel's latency and the host's
+// polling of it). Boots are in the table above.
+void print_phases(FILE* out, const std::vector<const KernelResult*>& ks) {
+    enum class Source { host, agent, beside };
+    static constexpr const char* k_prefix[] = {"", "agent: ", "host, beside the guest: "};
+    std::vector<std::pair<Source, std::string>> rows;
+    auto note = [&](Source src, const Phases& p) {
+        for (const auto& [name, secs] : p.list())
+            if (std::find(rows.begin(), rows.end(), std::pair{src, name}) == rows.end())
+                rows.emplace_back(src, name);
+    };
+    for (const auto* k : ks) {
+        note(k->kernel.host ? Source::host : Source::agent, k->phases);
+        note(Source::beside, k->host_phases);
+    }
+    if (rows.empty())
+        return;
+    const double none = std::nan("");
+    auto per_item = [&](std::optional<double> secs, size_t items) {
+        return !secs || items == 0 ? none : *secs * 1e3 / static_cast<double>(items);
+    };
+    auto secs_of = [](const Phases& p, const std::string& name) -> std::optional<double> {
+        for (const auto& [n, s] : p.list())
+            if (n == name)
+                return s;
+        return std::nullopt;
+    };
+    auto row = [&](const std::string& label, auto value) {
+        std::fprintf(out, "%-44s", label.c_str());
+        for (const auto* k : ks) {
+            double ms = value(*k);
+            if (std::isnan(ms))
+                std::fprintf(out, " %12s", "-");
+            else
+                std::fprintf(out, " %12.3f", ms);
+        }
+        std::fprintf(out, "\n");
+    };
+    std::fprintf(out, "\nwhere the time goes, ms per item:\n%-44s", "PHASE");
+    for (const auto* k : ks)
+        std::fprintf(out, " %12.12s", k->kernel.label.c_str());
+    std::fprintf(out, "\n");
+    for (const auto& [src, name] : rows)
+        row(k_prefix[static_cast<int>(src)] + name, [&](const KernelResult& k) {
+            switch (src) {
+            case Source::host:
+            case Source::agent:
+                if ((src == Source::host) != k.kernel.host)
+                    return none;
+                return per_item(secs_of(k.phases, name), k.phase_items);
+            case Source::beside:
+                return per_item(secs_of(k.host_phases, name), k.entries.size());
+            }
+            return none;
+        });
+    row("not in a phase", [&](const KernelResult& k) {
+        size_t n = k.entries.size();
+        if (n == 0 || k.phase_items == 0)
+            return none;
+        return (k.judge_seconds / static_cast<double>(n) -
+                k.phases.total() / static_cast<double>(k.phase_items)) *
+               1e3;
+    });
+    row("JUDGE CORPUS",
+        [&](const KernelResult& k) { return per_item(k.judge_seconds, k.entries.size()); });
 }
 
 void print_bench(FILE* out, const RunResult& res, size_t n, const std::string& accel) {
@@ -176,9 +251,11 @@ void print_bench(FILE* out, const RunResult& res, size_t n, const std::string& a
                  accel.c_str());
     std::fprintf(out, "%-16s %-34s %10s %10s %12s %11s %9s\n", "KERNEL", "RELEASE", "BOOT FLOOR",
                  "TO AGENT", "JUDGE CORPUS", "VERDICTS/S", "VS HOST");
+    std::vector<const KernelResult*> shown;
     for (const auto& k : res.kernels) {
         if (k.error && k.entries.empty())
             continue;
+        shown.push_back(&k);
         double vps = k.judge_seconds > 0 ? k.entries.size() / k.judge_seconds : 0;
         char floor[32] = "-", agent[32] = "-", ratio[32] = "-", corpus[32];
         if (k.floor >= 0)
@@ -191,6 +268,7 @@ void print_bench(FILE* out, const RunResult& res, size_t n, const std::string& a
         std::fprintf(out, "%-16s %-34s %10s %10s %12s %11.1f %9s\n", k.kernel.label.c_str(),
                      k.release.c_str(), floor, agent, corpus, vps, ratio);
     }
+    print_phases(out, shown);
 }
 
 } // namespace
@@ -365,6 +443,10 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         k.wall = since(t0);
         k.judge_seconds = g.judge_seconds;
         k.boot_wall = g.first_boot_wall;
+        k.reboot_wall = g.reboot_wall;
+        k.phases = g.agent_phases;
+        k.phase_items = g.agent_items;
+        k.host_phases = g.host_phases;
         k.boots = g.boots;
         if (!g.release.empty())
             k.release = g.release;

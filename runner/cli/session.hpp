@@ -24,6 +24,7 @@
 
 #include "cli/common.hpp"
 #include "cli/kernels.hpp"
+#include "common/phases.hpp"
 #include "common/result.hpp"
 #include "expect/kver.hpp"
 #include "load/kmsg.hpp"
@@ -79,6 +80,7 @@ struct HostContext {
     std::string release;
     expect::KernelVersion version;
     load::KmsgWatcher& kmsg; // the kernel log, to watch around each load
+    Phases& phases;          // where the time goes (iterconf run --bench)
 };
 
 // One record as the run keeps it: which item, and its log when it failed.
@@ -96,6 +98,10 @@ struct KernelResult {
     int error_exit = 0;
     double wall = 0, judge_seconds = 0, floor = -1, boot_wall = 0;
     int boots = 0;
+    double reboot_wall = 0;      // guests: QEMU start to the agent, boots after a loss
+    Phases phases;               // host: the workload's; guests: the agent's
+    size_t phase_items = 0;      // the items `phases` cover (guests: the boot with DONE)
+    Phases host_phases;          // guests: the host's own share of judge_seconds
     std::vector<size_t> entries; // indices into RunResult::entries
 
     std::string head() const {

@@ -383,6 +383,8 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
     }
     if (fd >= 0)
         ::close(fd);
+    auto t2 = std::chrono::steady_clock::now();
+    out.run_us = std::chrono::duration_cast<std::chrono::microseconds>(t2 - t1).count();
     out.load_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
 
     RawLoad raw;

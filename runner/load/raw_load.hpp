@@ -49,7 +49,8 @@ struct RawOutcome {
     int64_t insns_processed = -1;
     int64_t load_us = 0;
     std::vector<std::string> missing_kfuncs;
-    bool ran = false; // attached and triggered (RawOptions::run)
+    bool ran = false;   // attached and triggered (RawOptions::run)
+    int64_t run_us = 0; // attach, trigger and detach (RawOptions::run)
 };
 
 class RawLoader {

@@ -57,9 +57,27 @@ Result<ChannelLine> parse_channel_line(std::string_view line) {
     ChannelLine l;
 
     if (tag == "DONE") {
-        if (sp != std::string_view::npos)
-            return bad("DONE takes nothing after it");
         l.kind = ChannelLine::Kind::done;
+        if (sp == std::string_view::npos)
+            return l;
+        auto v = record::json::parse(std::string(rest));
+        const record::json::Object* o = v ? v->as_object() : nullptr;
+        if (!o)
+            return bad("DONE takes nothing or a JSON object");
+        if (auto it = o->find("phases"); it != o->end()) {
+            const record::json::Array* a = it->second.as_array();
+            if (!a)
+                return bad("DONE's 'phases' is not a list");
+            for (const auto& e : *a) {
+                const record::json::Array* pair = e.as_array();
+                const std::string* name =
+                    pair && pair->size() == 2 ? (*pair)[0].as_string() : nullptr;
+                const double* secs = name ? (*pair)[1].as_number() : nullptr;
+                if (!secs || name->empty() || !std::isfinite(*secs) || *secs < 0)
+                    return bad("DONE's 'phases' needs [name, seconds] pairs");
+                l.phases.add(*name, *secs);
+            }
+        }
         return l;
     }
 
@@ -163,8 +181,18 @@ std::string format_channel_line(const ChannelLine& l) {
         return "LOG " + std::to_string(l.index) + " " + json_quote(l.text);
     case ChannelLine::Kind::rec:
         return "REC " + std::to_string(l.index) + " " + l.text;
-    case ChannelLine::Kind::done:
-        return "DONE";
+    case ChannelLine::Kind::done: {
+        if (l.phases.empty())
+            return "DONE";
+        std::string s = "DONE {\"phases\":[";
+        for (const auto& [name, secs] : l.phases.list()) {
+            char num[40];
+            auto [end, ec] = std::to_chars(num, num + sizeof(num), secs);
+            s += (s.back() == '[' ? "[" : ",[") + json_quote(name) + "," +
+                 (ec == std::errc() ? std::string(num, end) : "0") + "]";
+        }
+        return s + "]}";
+    }
     case ChannelLine::Kind::fatal:
         return "FATAL {\"where\":" + json_quote(l.where) + ",\"what\":" + json_quote(l.what) +
                ",\"hint\":" + json_quote(l.hint) + "}";

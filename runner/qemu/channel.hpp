@@ -4,13 +4,14 @@
 //   BEGIN <i> <case>/<program>
 //   LOG <i> "<verifier log, JSON string>"
 //   REC <i> {<record, contract 2>}
-//   DONE
+//   DONE [{"phases":[["<phase>",SECONDS],...]}]   the agent's time per phase
 //   FATAL {"where":...,"what":...,"hint":...}
 // Only the agent and /init write to that port, so a line that is none of
 // these means the channel is broken: the parser says so, and run_guest()
 // fails closed instead of guessing.
 #pragma once
 
+#include "common/phases.hpp"
 #include "common/result.hpp"
 
 #include <cstddef>
@@ -30,6 +31,7 @@ struct ChannelLine {
     std::optional<size_t> programs; // hello: the size of the guest's plan
     std::optional<size_t> start;    // hello: the first program of this boot
     std::string where, what, hint;  // fatal (what is never empty)
+    Phases phases;                  // done: the agent's seconds per phase in this boot
 };
 
 // Parses one line without its '\n' (trailing '\r's are dropped). A FATAL

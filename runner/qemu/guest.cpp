@@ -179,6 +179,8 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
                     if (run.boots == 1) {
                         run.first_boot_wall = since(t0);
                         run.first_boot_uptime = l.uptime;
+                    } else {
+                        run.reboot_wall += since(t0);
                     }
                     listener.hello(run.release, l.uptime, since(t0));
                 } else if (l.kind == Kind::begin) {
@@ -187,7 +189,8 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
                 } else if (l.kind == Kind::log) {
                     pending_log = l.text;
                 } else if (l.kind == Kind::rec) {
-                    listener.record(l.index, l.text, pending_log);
+                    run.host_phases.time("host: record handling",
+                                         [&] { listener.record(l.index, l.text, pending_log); });
                     pending_log.clear();
                     inflight = -1;
                     next = l.index + 1;
@@ -197,6 +200,8 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
                 } else if (l.kind == Kind::done) {
                     done = true;
                     t_done = Clock::now();
+                    run.agent_phases.add(l.phases);
+                    run.agent_items += progressed;
                 } else if (l.kind == Kind::fatal) {
                     std::string what = l.where.empty() ? l.what : l.where + ": " + l.what;
                     fatal = make_error(ErrorKind::infra, where, "guest agent: " + what,
@@ -229,6 +234,8 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
         }
         q.kill();
         drain();
+        if (done)
+            run.host_phases.add("power-off after DONE", since(t_done));
         if (hello)
             run.judge_seconds += std::chrono::duration<double>(Clock::now() - t_hello).count();
         std::string console = read_from(k.console, con_off);

@@ -4,6 +4,7 @@
 // Knows nothing of case syntax: the listener turns events into records.
 #pragma once
 
+#include "common/phases.hpp"
 #include "common/result.hpp"
 #include "qemu/console.hpp"
 #include "qemu/qemu.hpp"
@@ -52,8 +53,12 @@ struct GuestRun {
     int boots = 0;
     double first_boot_wall = 0;   // QEMU start to HELLO, first boot
     double first_boot_uptime = 0; // guest uptime at HELLO, first boot
+    double reboot_wall = 0;       // QEMU start to HELLO, the boots after a loss
     double judge_seconds = 0;     // HELLO to the end of the last record, all boots
     size_t judged = 0;            // records and losses reported
+    Phases agent_phases;          // the agent's own, from DONE (the boot that finished)
+    size_t agent_items = 0;       // the records of that boot, which agent_phases cover
+    Phases host_phases;           // the host's own time within judge_seconds
     bool interrupted = false;
 };
 

@@ -125,11 +125,31 @@ TEST(Channel, ReadsTheAgentsLinesAndRefusesOthers) {
     EXPECT_NE(f->what.find("unreadable FATAL line"), std::string::npos);
     for (const char* bad :
          {"REC -1 {}", "BEGIN x", "REC 18446744073709551615 {}", "LOG 2", "DONE now",
+          R"(DONE {"phases":{"load":1}})", R"(DONE {"phases":[["load",-1]]})",
+          R"(DONE {"phases":[["",1]]})", R"(DONE {"phases":[["load"]]})",
           R"(HELLO {"kernel":"k","programs":-1})", R"(HELLO {"programs":1})", "FLOOR 1.2", ""}) {
         auto l = qemu::parse_channel_line(bad);
         ASSERT_FALSE(l.ok()) << bad;
         EXPECT_NE(l.error().what.find("bad line on the result channel"), std::string::npos);
     }
+}
+
+// DONE carries the agent's seconds per phase (for --bench), or nothing.
+TEST(Channel, DoneCarriesTheAgentsPhases) {
+    auto plain = qemu::parse_channel_line("DONE");
+    ASSERT_TRUE(plain.ok());
+    EXPECT_TRUE(plain->phases.empty());
+    qemu::ChannelLine d;
+    d.kind = qemu::ChannelLine::Kind::done;
+    d.phases.add("load", 1.5);
+    d.phases.add("channel", 0.25);
+    d.phases.add("load", 0.5);
+    std::string text = qemu::format_channel_line(d);
+    EXPECT_EQ(text, R"(DONE {"phases":[["load",2],["channel",0.25]]})");
+    auto back = qemu::parse_channel_line(text);
+    ASSERT_TRUE(back.ok()) << back.error().message();
+    EXPECT_EQ(back->kind, qemu::ChannelLine::Kind::done);
+    EXPECT_EQ(back->phases.list(), d.phases.list());
 }
 
 // What the agent writes: HELLO's uptime as /proc/uptime has it (the
