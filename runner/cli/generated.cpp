@@ -77,11 +77,12 @@ class Generated : public Workload {
                          : judge::KnownBugs::load(path));
         return {};
     }
-    // Every record, wherever it was judged: the fuzz input's file (the guest
-    // knows only the bound) and the known-bugs list.
+    // Every record, wherever it was judged: what the guest agent does not
+    // send (the program's text; its file: the bound, or the fuzz input on the
+    // host) and the known-bugs list.
     void finish(size_t i, record::Record& r, const expect::KernelVersion& k) const {
-        if (!m_files.empty())
-            r.file = m_files[i].second;
+        r.description = m_programs[i].text();
+        r.file = m_files.empty() ? judge::generated_file(m_bound.text()) : m_files[i].second;
         m_known.apply(r, k, "generated/" + m_programs[i].text());
     }
 
@@ -137,6 +138,13 @@ class Generated : public Workload {
     }
 
     void from_guest(size_t i, record::Record& r, const expect::KernelVersion& k) override {
+        // The agent enumerates (or decodes) on its own: the same program at
+        // the same index, or the record is not this program's.
+        if (r.program != m_programs[i].name()) {
+            r.match = false;
+            r.reason = "harness bug: the guest judged program " + r.program + " at index " +
+                       std::to_string(i) + ", the host has " + m_programs[i].name() + " there";
+        }
         finish(i, r, k);
     }
 

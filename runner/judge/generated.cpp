@@ -15,7 +15,7 @@ record::Record base(const gen::Program& p, const std::string& release,
     record::Record r;
     r.case_id = "generated";
     r.program = p.name();
-    r.file = "iterconf gen --bound=" + bound_text;
+    r.file = generated_file(bound_text);
     r.description = p.text();
     r.kernel = release;
     return r;
@@ -48,6 +48,10 @@ void judge_with_model(record::Record& r, const gen::Program& p, const KernelVers
 }
 
 } // namespace
+
+std::string generated_file(const std::string& bound_text) {
+    return "iterconf gen --bound=" + bound_text;
+}
 
 record::Record generated_record(const gen::Program& p, const load::RawOutcome& o,
                                 const std::string& release, const expect::KernelVersion& k,

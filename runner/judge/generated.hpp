@@ -13,6 +13,9 @@
 
 namespace iterconf::judge {
 
+// The record's `file` for the corpus of a bound: "iterconf gen --bound=B".
+std::string generated_file(const std::string& bound_text);
+
 record::Record generated_record(const gen::Program& p, const load::RawOutcome& o,
                                 const std::string& release, const expect::KernelVersion& k,
                                 const std::string& bound_text);

@@ -189,7 +189,7 @@ GuestRun run_guest(const GuestKernel& k, const std::string& initrd, size_t count
                 } else if (l.kind == Kind::log) {
                     pending_log = l.text;
                 } else if (l.kind == Kind::rec) {
-                    run.host_phases.time("host: record handling",
+                    run.host_phases.time("record handling",
                                          [&] { listener.record(l.index, l.text, pending_log); });
                     pending_log.clear();
                     inflight = -1;

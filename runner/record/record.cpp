@@ -125,31 +125,52 @@ std::string json_quote(const std::string& s) {
     return out;
 }
 
-std::string to_json(const Record& r) {
+namespace {
+
+// Every field, or (sparse) only those that differ from a default-made
+// Record, which from_json() reads back the same; `status` is derived, and
+// left out then.
+std::string write_json(const Record& r, bool sparse) {
+    const Record d;
     std::string out = "{";
+    auto field = [&](const char* key, const auto& v, const auto& def) {
+        if (!sparse || v != def)
+            put(out, key, v);
+    };
     put(out, "case", r.case_id);
     put(out, "program", r.program);
-    put(out, "file", r.file);
-    put(out, "description", r.description);
+    field("file", r.file, d.file);
+    field("description", r.description, d.description);
     put(out, "kernel", r.kernel);
-    put(out, "kernel_source", r.kernel_source);
+    field("kernel_source", r.kernel_source, d.kernel_source);
     put(out, "verdict", to_string(r.verdict));
     put(out, "expected", to_string(r.expected));
     out += "\"match\":";
     out += r.match ? "true," : "false,";
-    put(out, "reason", r.reason);
-    put(out, "message", r.message);
-    put(out, "expected_msgs", r.expected_msgs);
-    put(out, "missing_kfuncs", r.missing_kfuncs);
-    put(out, "log_tail", r.log_tail);
-    put(out, "log_file", r.log_file);
-    put(out, "insns_processed", r.insns_processed);
-    put(out, "load_us", r.load_us);
-    put(out, "unchecked", r.unchecked);
-    put(out, "known_bug", r.known_bug);
-    put(out, "status", r.status());
+    field("reason", r.reason, d.reason);
+    field("message", r.message, d.message);
+    field("expected_msgs", r.expected_msgs, d.expected_msgs);
+    field("missing_kfuncs", r.missing_kfuncs, d.missing_kfuncs);
+    field("log_tail", r.log_tail, d.log_tail);
+    field("log_file", r.log_file, d.log_file);
+    field("insns_processed", r.insns_processed, d.insns_processed);
+    field("load_us", r.load_us, d.load_us);
+    field("unchecked", r.unchecked, d.unchecked);
+    field("known_bug", r.known_bug, d.known_bug);
+    if (!sparse)
+        put(out, "status", std::string(r.status()));
     out.back() = '}';
     return out;
+}
+
+} // namespace
+
+std::string to_json(const Record& r) {
+    return write_json(r, false);
+}
+
+std::string to_wire_json(const Record& r) {
+    return write_json(r, true);
 }
 
 Result<Record> from_json(const std::string& line) {

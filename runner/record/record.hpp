@@ -58,6 +58,10 @@ struct Record {
 
 // One JSON object, no trailing newline.
 std::string to_json(const Record& r);
+// The same without the fields that have their default value (empty
+// strings and lists) and without `status`: what the guest agent sends, and
+// from_json() reads back to the same record.
+std::string to_wire_json(const Record& r);
 // Parses one line of results.jsonl.
 Result<Record> from_json(const std::string& line);
 

@@ -52,6 +52,34 @@ TEST(Record, JsonRoundTrip) {
     EXPECT_EQ(back->verdict, Verdict::reject);
 }
 
+// What the guest agent sends: defaults left out, the same record read back;
+// and the contract's fields are all in results.jsonl (to_json) even then.
+TEST(Record, WireJsonLeavesOutDefaultsAndReadsBackTheSame) {
+    Record full = sample();
+    Record sparse = sample();
+    sparse.file.clear();
+    sparse.description.clear();
+    sparse.log_tail.clear();
+    sparse.log_file.clear();
+    sparse.insns_processed = -1;
+    sparse.load_us = 0;
+    for (const Record& r : {full, sparse}) {
+        std::string wire = to_wire_json(r);
+        auto back = from_json(wire);
+        ASSERT_TRUE(back.ok()) << back.error().message() << ": " << wire;
+        EXPECT_EQ(to_json(*back), to_json(r));
+    }
+    std::string wire = to_wire_json(sparse);
+    for (const char* left_out : {"\"file\"", "\"description\"", "\"log_tail\"", "\"reason\"",
+                                 "\"insns_processed\"", "\"load_us\"", "\"status\""})
+        EXPECT_EQ(wire.find(left_out), std::string::npos) << left_out << " in " << wire;
+    EXPECT_LT(wire.size(), to_json(sparse).size());
+    auto v = json::parse(to_json(*from_json(wire)));
+    ASSERT_TRUE(v.ok());
+    for (const char* k : {"file", "log_tail", "insns_processed", "load_us", "status"})
+        EXPECT_TRUE(v->as_object()->count(k)) << k;
+}
+
 TEST(Record, ContractFieldsArePresent) {
     auto v = json::parse(to_json(sample()));
     ASSERT_TRUE(v.ok());
