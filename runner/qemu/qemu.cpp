@@ -49,39 +49,24 @@ Result<void> check_kernel_image(const std::string& path) {
 }
 
 std::vector<std::string> qemu_argv(const BootSpec& s) {
-    std::vector<std::string> a = {s.qemu,
-                                  "-nodefaults",
-                                  "-display",
-                                  "none",
-                                  "-no-reboot",
-                                  "-accel",
-                                  s.accel,
-                                  "-cpu",
-                                  !s.cpu.empty() ? s.cpu
-                                  : std::getenv("ITERCONF_QEMU_CPU")
-                                      ? std::getenv("ITERCONF_QEMU_CPU")
-                                  : s.accel == "kvm" ? "host"
-                                                     : k_tcg_cpu,
-                                  "-smp",
-                                  std::to_string(s.cpus),
-                                  "-m",
-                                  std::to_string(s.memory_mb),
-                                  "-kernel",
-                                  s.kernel,
-                                  "-initrd",
-                                  s.initrd,
-                                  "-append",
-                                  s.append,
-                                  "-chardev",
-                                  "file,id=con,path=" + s.console + ",append=on",
-                                  "-serial",
-                                  "chardev:con",
-                                  "-chardev",
-                                  "file,id=chan,path=" + s.channel,
-                                  "-serial",
-                                  "chardev:chan",
-                                  "-monitor",
-                                  "none"};
+    std::vector<std::string> a = {
+        s.qemu, "-nodefaults", "-display", "none", "-no-reboot", "-accel", s.accel, "-cpu",
+        !s.cpu.empty()                     ? s.cpu
+        : std::getenv("ITERCONF_QEMU_CPU") ? std::getenv("ITERCONF_QEMU_CPU")
+        : s.accel == "kvm"                 ? "host"
+                                           : k_tcg_cpu,
+        "-smp", std::to_string(s.cpus), "-m", std::to_string(s.memory_mb), "-kernel", s.kernel,
+        "-initrd", s.initrd, "-append", s.append, "-chardev",
+        "file,id=con,path=" + s.console + ",append=on", "-serial", "chardev:con",
+        // The result channel: the agent writes to the virtio
+        // port where the guest kernel has the driver built
+        // in, else to the second serial port; /init writes
+        // there too once the agent has died. Both append to
+        // one file (the host empties it before each boot).
+        "-chardev", "file,id=chan,path=" + s.channel + ",append=on", "-serial", "chardev:chan",
+        "-chardev", "file,id=vchan,path=" + s.channel + ",append=on", "-device",
+        "virtio-serial-pci,id=vser", "-device",
+        "virtserialport,bus=vser.0,chardev=vchan,name=iterconf.channel", "-monitor", "none"};
     return a;
 }
 
