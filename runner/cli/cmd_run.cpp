@@ -46,8 +46,10 @@ kernels (every workload):
                          judged 'timeout' and the guest rebooted (default 120)
   --guest-append TEXT    more guest kernel command line (fault injection:
                          iterconf.crash_at=N, iterconf.hang_at=N)
-  --bench                also time each guest's boot floor and print guest
-                         and host verdicts/s side by side (adds host)
+  --bench                also time each guest's boot floor, print guest
+                         and host verdicts/s side by side (adds host, judged
+                         first and alone) and where each kernel's time goes,
+                         phase by phase in ms per item
   --fail-fast            stop at the first mismatch, crash or timeout: no
                          more items are dispatched (a guest is stopped), the
                          records so far are written and the run exits 1

@@ -462,9 +462,16 @@ int run_session(const RunOptions& opts_in, Workload& w) {
                          k.boots, k.boots == 1 ? "" : "s");
         }
     };
+    // With --bench the host goes first, alone, so that the guests and the
+    // host do not share the cores while either is timed; otherwise all at
+    // once.
+    if (opts.bench)
+        for (auto* k : hosts)
+            run_host(w, *k, sink);
     auto threads = start_workers(guests.size(), opts.jobs, g_stop, worker);
-    for (auto* k : hosts)
-        run_host(w, *k, sink);
+    if (!opts.bench)
+        for (auto* k : hosts)
+            run_host(w, *k, sink);
     for (auto& th : threads)
         th.join();
     res.interrupted = g_interrupted;
