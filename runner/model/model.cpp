@@ -214,11 +214,15 @@ struct State {
 };
 
 // A continuation: the op sequences being executed, innermost last.
+// A body being walked. Its place in the program ("ops[2].body") is not kept
+// as text: the frames below it say it (path_of()), and the walk copies
+// continuations at every fork, so text would be copied with them.
 struct Frame {
     const std::vector<Op>* ops;
     size_t idx;
     const Op* loop;          // the loop whose body this is, else nullptr
-    std::string path;        // "ops", "ops[2].body", ...
+    const char* part;        // "ops" for the program, ".body" or ".orelse"
+    size_t parent_idx;       // the op of the frame below whose body this is
     const Op* sub = nullptr; // the call/bpfloop whose body this is: its end returns
 };
 using Cont = std::vector<Frame>;
@@ -230,12 +234,47 @@ std::string label(const Op& o) {
     return s + gen::to_string(o.where);
 }
 
+// "ops", "ops[2].body", ...: the place of frame `depth` of k.
+std::string path_of(const Cont& k, size_t depth) {
+    if (depth == 0)
+        return k[0].part;
+    return path_of(k, depth - 1) + "[" + std::to_string(k[depth].parent_idx) + "]" + k[depth].part;
+}
+
+// "ops[1].body[0] write0": the op k.back() is at.
+std::string here(const Cont& k) {
+    const Frame& f = k.back();
+    return path_of(k, k.size() - 1) + "[" + std::to_string(f.idx) + "] " + label((*f.ops)[f.idx]);
+}
+
+// The body of the op k.back() is at, as a frame to push.
+Frame body_of(const Cont& k, const std::vector<Op>& ops, const char* part, const Op* loop = nullptr,
+              const Op* sub = nullptr) {
+    return {&ops, 0, loop, part, k.back().idx, sub};
+}
+
+// Where an error fires (Expectation::at): the op k.back() is at and a
+// suffix, made into text only when there is an error (the walk passes one
+// for every op); or a text made beforehand.
+class At {
+  public:
+    At(const Cont& k, const char* suffix = "") : m_k(&k), m_suffix(suffix) {}
+    At(std::string text) : m_text(std::move(text)) {}
+    At(const char* text) : m_text(text) {}
+    std::string str() const { return m_k ? here(*m_k) + m_suffix : m_text; }
+
+  private:
+    const Cont* m_k = nullptr;
+    const char* m_suffix = "";
+    std::string m_text;
+};
+
 class Interp {
   public:
     Interp(const gen::Program& p, const KernelFeatures& k) : m_p(p), m_k(k), m_v(k.code()) {}
 
     Expectation run() {
-        Cont k{{&m_p.ops, 0, nullptr, "ops"}};
+        Cont k{{&m_p.ops, 0, nullptr, "ops", 0}};
         walk(std::move(k), State{});
         return m_e;
     }
@@ -243,11 +282,11 @@ class Interp {
   private:
     const gen::KindInfo& kind(uint8_t slot) const { return gen::info(m_p.kinds[slot]); }
 
-    void fail(Reason r, std::initializer_list<Msg> msgs, const std::string& at, uint8_t slot = 0) {
+    void fail(Reason r, std::initializer_list<Msg> msgs, const At& at, uint8_t slot = 0) {
         m_failed = true;
         m_e.accept = false;
         m_e.reason = r;
-        m_e.at = at;
+        m_e.at = at.str();
         for (Msg m : msgs) {
             const char* t = message(m, m_v);
             if (!t) {
@@ -261,14 +300,9 @@ class Interp {
         }
     }
 
-    static std::string here(const Cont& k) {
-        const Frame& f = k.back();
-        return f.path + "[" + std::to_string(f.idx) + "] " + label((*f.ops)[f.idx]);
-    }
-
     // The iterator argument of new/next/destroy (and the loop's next):
     // process_iter_arg(). Returns false after reporting an error.
-    bool iter_arg(const Op& o, bool is_new, const State& st, const std::string& at) {
+    bool iter_arg(const Op& o, bool is_new, const State& st, const At& at) {
         if (at_placed(o) &&
             !placed(o, *m_p.at + (o.where == Where::misaligned ? 4 : 0), is_new, st, at))
             return false;
@@ -336,7 +370,7 @@ class Interp {
     // on the offset, then (-ERANGE) the new() write's bounds check; an
     // offset it lets through names location 0 as Where::slot does (rule 39).
     // Returns false after reporting an error.
-    bool placed(const Op& o, int x, bool is_new, const State& st, const std::string& at) {
+    bool placed(const Op& o, int x, bool is_new, const State& st, const At& at) {
         Msg want = is_new ? Msg::expected_uninit : Msg::expected_init;
         int nr = kind(o.slot).slots();
         if (x % 8 != 0) { // off % BPF_REG_SIZE: "cannot pass in iter at an offset=%d"
@@ -399,7 +433,7 @@ class Interp {
     // checked after the iterator argument: check_kfunc_args() walks the
     // arguments in order. The messages name arg 1 (R2), the only position a
     // task argument has in the kind table so far.
-    bool task_arg(const State& st, const std::string& at) {
+    bool task_arg(const State& st, const At& at) {
         if (st.in_cb) // the callback's own bpf_get_current_task_btf()
             return true;
         switch (m_p.task) {
@@ -423,13 +457,13 @@ class Interp {
     }
 
     // BPF_EXIT of the main program: check_reference_leak().
-    void exit(const State& st, const std::string& at) {
+    void exit(const State& st, const At& at) {
         if (st.orphan || live(st.slot[0]) || live(st.slot[1]))
             fail(Reason::missing_destroy, {Msg::leak}, at);
     }
 
     // A load or store through v[slot]: check_mem_access().
-    bool deref(const Op& o, bool store, const State& st, const std::string& at) {
+    bool deref(const Op& o, bool store, const State& st, const At& at) {
         switch (st.v[o.slot]) {
         case Val::null:
             fail(Reason::unchecked_vma, {Msg::null_deref}, at, o.slot);
@@ -466,7 +500,7 @@ class Interp {
             if (f.idx == f.ops->size()) {
                 const Op* loop = f.loop;
                 if (f.sub) { // end of a subprogram: back to the caller
-                    if (!ret_from_call(k, st, f.path + " (end)"))
+                    if (!ret_from_call(k, st, path_of(k, k.size() - 1) + " (end)"))
                         return;
                     continue;
                 }
@@ -483,7 +517,7 @@ class Interp {
                 continue;
             }
             const Op& o = (*f.ops)[f.idx];
-            std::string at = here(k);
+            const At at(k);
             uint8_t s = o.slot;
             int l = loc(o);
             switch (o.code) {
@@ -551,10 +585,10 @@ class Interp {
                 if (st.v[s] == Val::null) {
                     f.idx++;
                 } else if (st.v[s] == Val::ptr || st.v[s] == Val::nonzero) {
-                    k.push_back({&o.body, 0, nullptr, at_path(f, ".body")});
+                    k.push_back(body_of(k, o.body, ".body"));
                 } else {
                     Cont body = k;
-                    body.push_back({&o.body, 0, nullptr, at_path(f, ".body")});
+                    body.push_back(body_of(k, o.body, ".body"));
                     State in = st;
                     in.v[s] = Val::nonzero;
                     walk(std::move(body), in);
@@ -604,14 +638,12 @@ class Interp {
             case Op::Code::branch: {
                 // The then-side is the fall-through (explored first); the
                 // else-side is the pushed jump target.
-                std::string path = at_path(f, ".body");
-                std::string else_path = at_path(f, ".orelse");
                 Cont then = k;
-                then.push_back({&o.body, 0, nullptr, path});
+                then.push_back(body_of(k, o.body, ".body"));
                 walk(std::move(then), st);
                 if (m_failed)
                     return;
-                k.push_back({&o.orelse, 0, nullptr, else_path});
+                k.push_back(body_of(k, o.orelse, ".orelse"));
                 break;
             }
             case Op::Code::brk:
@@ -625,10 +657,11 @@ class Interp {
                 k.back().idx++;
                 break;
             case Op::Code::ret:
-                if (st.in_call) { // return from the subprogram
+                if (st.in_call) {                 // return from the subprogram
+                    std::string where = at.str(); // before the frames go
                     while (!k.back().sub)
                         k.pop_back();
-                    if (!ret_from_call(k, st, at))
+                    if (!ret_from_call(k, st, where))
                         return;
                     break;
                 }
@@ -648,7 +681,7 @@ class Interp {
                 st.ctie = st.tie;
                 st.v = {Val::null, Val::null};
                 st.tie = {-1, -1};
-                k.push_back({&o.body, 0, nullptr, at_path(f, ".body"), &o});
+                k.push_back(body_of(k, o.body, ".body", nullptr, &o));
                 break;
             }
         }
@@ -659,7 +692,7 @@ class Interp {
     // call. After a bpf_loop callback: back to the bpf_loop call, which may
     // call it again (callsite()). Returns false after an error (or when the
     // walk went on from the callsite).
-    bool ret_from_call(Cont& k, State& st, const std::string& at) {
+    bool ret_from_call(Cont& k, State& st, const At& at) {
         const Op* sub = k.back().sub;
         k.pop_back();
         if (sub->code == Op::Code::bpfloop && m_k.callback_leak_check) {
@@ -709,12 +742,8 @@ class Interp {
         st.ctie = st.tie;
         st.v = {Val::null, Val::null};
         st.tie = {-1, -1};
-        k.push_back({&o.body, 0, nullptr, at_path(f, ".body"), &o});
+        k.push_back(body_of(k, o.body, ".body", nullptr, &o));
         walk(std::move(k), st);
-    }
-
-    static std::string at_path(const Frame& f, const char* part) {
-        return f.path + "[" + std::to_string(f.idx) + "]" + part;
     }
 
     // k.back() points at a loop op: its next() call, the loop condition.
@@ -722,7 +751,7 @@ class Interp {
         const Frame& f = k.back();
         const Op& o = (*f.ops)[f.idx];
         uint8_t s = o.slot;
-        std::string at = here(k) + " (next)";
+        const At at(k, " (next)");
         // Convergence: bpf_is_state_visited() at an iter_next insn prunes a
         // state equal to one seen there before (states_equal() with
         // RANGE_WITHIN; iter depth ignored). v[s] is dead here (next()
@@ -748,8 +777,7 @@ class Interp {
             // Then the queued ACTIVE state: R0 non-NULL, one more turn.
             st.v[s] = Val::ptr;
             st.tie[s] = static_cast<int8_t>(tied(s) ? s : -1);
-            std::string path = at_path(k.back(), ".body");
-            k.push_back({&o.body, 0, &o, path});
+            k.push_back(body_of(k, o.body, ".body", &o));
             walk(std::move(k), st);
             return;
         }
