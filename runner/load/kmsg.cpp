@@ -319,7 +319,7 @@ void KmsgWatcher::begin() {
     }
 }
 
-KmsgCheck KmsgWatcher::end(size_t max_lines) {
+KmsgCheck KmsgWatcher::end(size_t max_lines, bool count) {
     if (m_fd < 0) {
         KmsgCheck c;
         c.why = m_why;
@@ -333,7 +333,7 @@ KmsgCheck KmsgWatcher::end(size_t max_lines) {
         // What was read still counts; what was not is an overrun.
         scan.overrun();
     }
-    if (m_loads++ == m_inject_at) {
+    if (count && m_loads++ == m_inject_at) {
         std::ifstream in(m_inject_file);
         std::ostringstream text;
         text << in.rdbuf();
@@ -342,6 +342,23 @@ KmsgCheck KmsgWatcher::end(size_t max_lines) {
         feed_kmsg_text(scan, text.str());
     }
     return scan.finish(max_lines);
+}
+
+KmsgCheck merge_checks(KmsgCheck a, KmsgCheck b) {
+    auto rank = [](KmsgCheck::Status s) {
+        switch (s) {
+        case KmsgCheck::Status::splat:
+            return 3;
+        case KmsgCheck::Status::overrun:
+            return 2;
+        case KmsgCheck::Status::unavailable:
+            return 1;
+        case KmsgCheck::Status::clean:
+            break;
+        }
+        return 0;
+    };
+    return rank(b.status) > rank(a.status) ? b : a;
 }
 
 void apply_kmsg(const KmsgCheck& c, Classified& result, std::string& log) {

@@ -132,7 +132,9 @@ class KmsgWatcher {
     // demand): with ITERCONF_KMSG_INJECT=<n>:<file>, the records of <file>
     // (recorded kmsg text) are judged as if the kernel had logged them
     // during load <n> (0-based, counting end() calls) of each watcher.
-    KmsgCheck end(size_t max_lines = 60);
+    // With count = false the call is not a load of the injection's count
+    // (a load whose check is merged into one that is, see merge_checks()).
+    KmsgCheck end(size_t max_lines = 60, bool count = true);
 
   private:
     KmsgWatcher() = default;
@@ -157,6 +159,11 @@ bool kmsg_required();
 // and the one-line warning otherwise (print it once per run).
 Error kmsg_unavailable_error(const KmsgWatcher& w);
 std::string kmsg_unavailable_warning(const KmsgWatcher& w);
+
+// One check from two watches of the same program's load (the bpf() call
+// itself, and the whole judging of it): the worse of the two (splat, then
+// overrun, then unavailable, then clean; the first on a tie).
+KmsgCheck merge_checks(KmsgCheck a, KmsgCheck b);
 
 // Applies a check to a load's outcome before it is judged: a splat makes
 // the verdict `crash`, the message "kernel log: <first hit>", and appends

@@ -229,3 +229,46 @@ TEST(Kmsg, WatcherUnavailable) {
     EXPECT_FALSE(c.crashed());
     EXPECT_EQ(c.unchecked(), "kmsg (cannot read /nonexistent/kmsg: No such file or directory)");
 }
+
+TEST(Kmsg, MergeKeepsTheWorseCheck) {
+    using S = load::KmsgCheck::Status;
+    auto check = [](S s, const char* why) {
+        load::KmsgCheck c;
+        c.status = s;
+        c.why = why;
+        return c;
+    };
+    // A splat seen during the bpf() call is not undone by a clean watch of
+    // the whole judging, nor by an overrun; an overrun beats a clean check.
+    EXPECT_EQ(load::merge_checks(check(S::splat, "a"), check(S::clean, "b")).why, "a");
+    EXPECT_EQ(load::merge_checks(check(S::clean, "a"), check(S::splat, "b")).why, "b");
+    EXPECT_EQ(load::merge_checks(check(S::overrun, "a"), check(S::splat, "b")).why, "b");
+    EXPECT_EQ(load::merge_checks(check(S::clean, "a"), check(S::overrun, "b")).why, "b");
+    EXPECT_EQ(load::merge_checks(check(S::unavailable, "a"), check(S::clean, "b")).why, "a");
+    // On a tie, the first (the watch of the bpf() call itself).
+    EXPECT_EQ(load::merge_checks(check(S::splat, "a"), check(S::splat, "b")).why, "a");
+}
+
+TEST(Kmsg, UncountedEndIsNoLoadOfTheInjection) {
+    // ITERCONF_KMSG_INJECT counts the loads whose end() counts: the host
+    // runner's watch of each bpf() call in a pass does not count, the watch
+    // of each program's judging does (so load <n> is the n-th program judged).
+    auto dir = fs::temp_directory_path() / ("iterconf_kmsg_uncounted_" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    std::string log = (dir / "kmsg").string(), inj = (dir / "inject").string();
+    std::ofstream(log) << "";
+    std::ofstream(inj) << "4,1,1,-;WARNING: CPU: 0 PID: 1 at kernel/bpf/verifier.c:1 x\n";
+    ::setenv("ITERCONF_KMSG_INJECT", ("1:" + inj).c_str(), 1);
+    auto w = load::KmsgWatcher::open(SplatPatterns::builtin(), log);
+    ::unsetenv("ITERCONF_KMSG_INJECT");
+    ASSERT_TRUE(w.available());
+    w.begin();
+    EXPECT_EQ(w.end(60, false).status, load::KmsgCheck::Status::clean);
+    w.begin();
+    EXPECT_EQ(w.end().status, load::KmsgCheck::Status::clean); // load 0
+    w.begin();
+    EXPECT_EQ(w.end(60, false).status, load::KmsgCheck::Status::clean);
+    w.begin();
+    EXPECT_EQ(w.end().status, load::KmsgCheck::Status::splat); // load 1
+    fs::remove_all(dir);
+}

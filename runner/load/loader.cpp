@@ -9,12 +9,18 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdarg>
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <linux/bpf.h>
 #include <map>
+#include <optional>
 #include <set>
+#include <string_view>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+extern "C" __attribute__((weak)) int iterconf_bpf_intercept_linked();
 
 namespace iterconf::load {
 
@@ -129,7 +135,8 @@ Result<HostKernel> HostKernel::open() {
 }
 
 HostKernel::HostKernel(HostKernel&& o) noexcept
-    : m_release(std::move(o.m_release)), m_version(o.m_version), m_btf(o.m_btf) {
+    : m_release(std::move(o.m_release)), m_version(o.m_version), m_btf(o.m_btf),
+      m_kfuncs(std::move(o.m_kfuncs)), m_targets(std::move(o.m_targets)) {
     o.m_btf = nullptr;
 }
 
@@ -140,6 +147,8 @@ HostKernel& HostKernel::operator=(HostKernel&& o) noexcept {
         m_release = std::move(o.m_release);
         m_version = o.m_version;
         m_btf = o.m_btf;
+        m_kfuncs = std::move(o.m_kfuncs);
+        m_targets = std::move(o.m_targets);
         o.m_btf = nullptr;
     }
     return *this;
@@ -151,11 +160,17 @@ HostKernel::~HostKernel() {
 }
 
 bool HostKernel::has_kfunc(const std::string& name) const {
-    return btf__find_by_name_kind(m_btf, name.c_str(), BTF_KIND_FUNC) > 0;
+    auto [it, added] = m_kfuncs.try_emplace(name, false);
+    if (added)
+        it->second = btf__find_by_name_kind(m_btf, name.c_str(), BTF_KIND_FUNC) > 0;
+    return it->second;
 }
 
 AttachCheck HostKernel::attach_target(const std::string& section) const {
-    return check_attach_target(m_btf, section);
+    auto it = m_targets.find(section);
+    if (it == m_targets.end())
+        it = m_targets.emplace(section, check_attach_target(m_btf, section)).first;
+    return it->second;
 }
 
 namespace {
@@ -278,8 +293,11 @@ int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opt
 
 } // namespace
 
-LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
-                         const Options& opts) {
+namespace {
+
+// The checks before any load: the arch, the kfuncs and the attach target.
+// An outcome when the program is not to be loaded here.
+std::optional<LoadOutcome> before_load(const CaseProgram& prog, const HostKernel& kernel) {
     LoadOutcome out;
     if (!expect::runs_on_arch(prog.spec, expect::current_arch())) {
         out.result.verdict = record::Verdict::unsupported;
@@ -324,13 +342,13 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
         out.result.message = at.reason;
         return out;
     }
+    return std::nullopt;
+}
 
-    g_echo = opts.echo_libbpf;
-    Capture capture(out.libbpf_text);
-    RawLoad raw;
-    ProbeTarget target;
-    raw.err = load_once(obj, prog, opts, raw.log, out.load_us, target);
-    raw.libbpf_text = out.libbpf_text;
+// Judges what the load of `prog` gave.
+void judge_load(LoadOutcome& out, RawLoad raw, const ProbeTarget& target, const CaseProgram& prog,
+                const HostKernel& kernel) {
+    out.libbpf_text = raw.libbpf_text;
     out.result = classify(raw);
     out.log = std::move(raw.log);
     out.insns_processed = insns_processed(out.log);
@@ -349,6 +367,214 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
         out.result.verdict = record::Verdict::unsupported;
         out.result.message =
             "kernel refuses any '" + prog.section + "' program before verification (" + why + ")";
+    }
+}
+
+// Loads `prog` alone and judges it.
+LoadOutcome load_alone(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
+                       const Options& opts) {
+    LoadOutcome out;
+    g_echo = opts.echo_libbpf;
+    std::string text;
+    RawLoad raw;
+    ProbeTarget target;
+    {
+        Capture capture(text);
+        raw.err = load_once(obj, prog, opts, raw.log, out.load_us, target);
+    }
+    raw.libbpf_text = text;
+    judge_load(out, std::move(raw), target, prog, kernel);
+    return out;
+}
+
+bool batch_disabled() {
+    const char* v = std::getenv("ITERCONF_HOST_BATCH");
+    return v && std::string_view(v) == "0";
+}
+
+// One libbpf pass over the object for the programs `todo` (indices into
+// `progs`), as load_programs_on_host() describes; sets out[i] and done[i]
+// for each program it could judge exactly, and only when libbpf's pass
+// completed. When it did not, returns the program whose failure libbpf saw
+// and stopped at, if it was one of `todo` (progs.size() if not).
+size_t one_pass(const CaseObject& obj, const std::vector<const CaseProgram*>& progs,
+                const std::vector<size_t>& todo, const HostKernel& kernel, const Options& opts,
+                const LoadWatch& watch, std::vector<LoadOutcome>& out, std::vector<bool>& done) {
+    std::map<std::string, size_t> index; // program name -> index into progs
+    for (size_t i : todo)
+        index[progs[i]->name] = i;
+    g_echo = opts.echo_libbpf;
+    std::string text;
+    Capture capture(text);
+    struct bpf_object* o = bpf_object__open_file(obj.object.c_str(), nullptr);
+    if (!o)
+        return progs.size(); // each program alone says why
+    auto& buf = log_buffer(opts.log_size);
+    std::map<size_t, ProbeTarget> targets;
+    struct bpf_program* p;
+    bpf_object__for_each_program(p, o) {
+        std::string name = bpf_program__name(p);
+        auto it = index.find(name);
+        bool aux = false;
+        for (const auto& other : obj.programs)
+            if (other.name == name && other.spec.auxiliary)
+                aux = true;
+        bpf_program__set_autoload(p, it != index.end() || aux);
+        if (it == index.end())
+            continue;
+        const CaseProgram& prog = *progs[it->second];
+        bpf_program__set_log_buf(p, buf.data(), buf.size());
+        bpf_program__set_log_level(p, prog.spec.log_level.value_or(opts.log_level));
+        uint32_t flags = bpf_program__flags(p);
+        flags = (flags | prog.spec.prog_flags_set) & ~prog.spec.prog_flags_clear;
+        bpf_program__set_flags(p, flags);
+        targets[it->second] = {bpf_program__type(p), bpf_program__expected_attach_type(p), flags};
+    }
+
+    struct Seen {
+        RawLoad raw;
+        int64_t us = 0;
+    };
+    std::map<size_t, Seen> seen;
+    std::set<long> placeholders;   // fds handed to libbpf for rejected programs
+    size_t culprit = progs.size(); // the last failure libbpf saw, unless retried
+    BpfHook hook = [&](int cmd, union bpf_attr* attr, unsigned, long& ret,
+                       const std::function<long()>& forward) {
+        if (cmd == BPF_PROG_BIND_MAP && placeholders.count(attr->prog_bind_map.prog_fd)) {
+            ret = 0; // libbpf binds .rodata to each loaded program
+            return true;
+        }
+        if (cmd != BPF_PROG_LOAD)
+            return false;
+        size_t i = progs.size();
+        struct bpf_program* q;
+        bpf_object__for_each_program(q, o) {
+            if (reinterpret_cast<uintptr_t>(bpf_program__insns(q)) != attr->insns)
+                continue;
+            if (auto it = index.find(bpf_program__name(q)); it != index.end())
+                i = it->second;
+        }
+        if (i == progs.size())
+            return false; // libbpf's feature probes, auxiliary programs
+        buf[0] = '\0';
+        if (watch.before)
+            watch.before();
+        auto t0 = std::chrono::steady_clock::now();
+        ret = forward();
+        int err = errno;
+        auto t1 = std::chrono::steady_clock::now();
+        if (watch.after)
+            watch.after(i);
+        Seen s;
+        s.us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
+        s.raw.log.assign(buf.data(), strnlen(buf.data(), buf.size()));
+        errno = err;
+        culprit = progs.size();
+        if (ret >= 0) {
+            seen[i] = std::move(s);
+            return true;
+        }
+        // Judged here only when libbpf alone would have nothing to add: a
+        // verifier log (not libbpf's text), no retry with a log (log level
+        // 0) or after EAGAIN, no poisoned instruction to explain.
+        bool has_log = s.raw.log.find_first_not_of(" \n\t") != std::string::npos;
+        if (attr->log_level == 0 || err == EAGAIN || !has_log ||
+            s.raw.log.find("unknown#") != std::string::npos) {
+            culprit = i;
+            return true; // libbpf sees the failure (and may retry with a log)
+        }
+        s.raw.err = -err;
+        seen[i] = std::move(s);
+        // libbpf goes on to the next program with a descriptor that is no
+        // program (closed by bpf_object__close()).
+        ret = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (ret < 0) {
+            seen.erase(i);
+            ret = -1;
+            errno = err;
+            return true;
+        }
+        placeholders.insert(ret);
+        return true;
+    };
+    bpf_hook() = &hook;
+    int err = bpf_object__load(o);
+    bpf_hook() = nullptr;
+    bpf_object__close(o);
+    if (err != 0)
+        return culprit; // nothing is judged by a pass libbpf did not finish
+    for (auto& [i, s] : seen) {
+        s.raw.libbpf_text = text;
+        out[i].load_us = s.us;
+        out[i].in_pass = true;
+        judge_load(out[i], std::move(s.raw), targets[i], *progs[i], kernel);
+        done[i] = true;
+    }
+    return progs.size();
+}
+
+} // namespace
+
+BpfHook*& bpf_hook() {
+    thread_local BpfHook* hook = nullptr;
+    return hook;
+}
+
+bool bpf_intercept_linked() {
+    return iterconf_bpf_intercept_linked && iterconf_bpf_intercept_linked();
+}
+
+LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
+                         const Options& opts) {
+    if (auto out = before_load(prog, kernel))
+        return std::move(*out);
+    return load_alone(obj, prog, kernel, opts);
+}
+
+std::vector<LoadOutcome> load_programs_on_host(const CaseObject& obj,
+                                               const std::vector<const CaseProgram*>& progs,
+                                               const HostKernel& kernel, const Options& opts,
+                                               const LoadWatch& watch) {
+    std::vector<LoadOutcome> out(progs.size());
+    std::vector<bool> done(progs.size(), false);
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < progs.size(); i++) {
+        if (auto o = before_load(*progs[i], kernel)) {
+            out[i] = std::move(*o);
+            done[i] = true;
+        } else {
+            todo.push_back(i);
+        }
+    }
+    // A pass that stopped at a program's failure is done again without it
+    // (that program is loaded alone, for libbpf's own account of it); a
+    // pass that failed otherwise leaves every program to be loaded alone.
+    std::set<size_t> alone;
+    for (int round = 0; round < 8 && bpf_intercept_linked() && !batch_disabled() && !opts.on_loaded;
+         round++) {
+        std::vector<size_t> left;
+        for (size_t i : todo)
+            if (!done[i] && !alone.count(i))
+                left.push_back(i);
+        if (left.empty())
+            break;
+        size_t culprit = one_pass(obj, progs, left, kernel, opts, watch, out, done);
+        if (culprit == progs.size())
+            break;
+        alone.insert(culprit);
+    }
+    for (size_t i : todo) {
+        if (done[i])
+            continue;
+        // Alone, as load_on_host().
+        if (opts.echo_libbpf)
+            std::fprintf(stderr, "iterconf: %s: loaded alone, not in the object's one pass\n",
+                         obj.where(progs[i]->name).c_str());
+        if (watch.before)
+            watch.before();
+        out[i] = load_alone(obj, *progs[i], kernel, opts);
+        if (watch.after)
+            watch.after(i);
     }
     return out;
 }

@@ -11,11 +11,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 struct btf;
+union bpf_attr;
 
 namespace iterconf::load {
 
@@ -75,6 +77,9 @@ class HostKernel {
     std::string m_release;
     expect::KernelVersion m_version;
     struct btf* m_btf = nullptr;
+    // Lookups by name scan the whole BTF: each name is looked up once.
+    mutable std::map<std::string, bool> m_kfuncs;
+    mutable std::map<std::string, AttachCheck> m_targets;
 };
 
 struct Options {
@@ -96,7 +101,10 @@ struct LoadOutcome {
     std::string log;
     std::string libbpf_text;
     int64_t insns_processed = -1;
+    // The bpf(BPF_PROG_LOAD) call alone when in_pass, else libbpf's whole
+    // bpf_object__load() (kernel BTF, relocations, maps and the call).
     int64_t load_us = 0;
+    bool in_pass = false; // judged in the object's one libbpf pass
 };
 
 // Judges one program on the host kernel: `unsupported` when a kfunc it calls
@@ -108,5 +116,42 @@ struct LoadOutcome {
 // verdict is `unsupported`.
 LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
                          const Options& opts);
+
+// Calls around each program's bpf(BPF_PROG_LOAD) in load_programs_on_host():
+// `before` just before it, `after(i)` just after it, i the index into
+// `progs` (the host runner watches the kernel log there, so that whatever
+// the kernel logs belongs to the program in flight).
+struct LoadWatch {
+    std::function<void()> before;
+    std::function<void(size_t)> after;
+};
+
+// Judges several programs of one case object, each as load_on_host() would
+// alone (the same pre-checks, the same bpf() call and verdict, log and
+// message), with one libbpf open and load of the object instead of one per
+// program: every program to be loaded is enabled, and the interposer of
+// bpf() (bpf_intercept.cpp) takes each program's BPF_PROG_LOAD as it goes
+// to the kernel, keeps its result and log, and lets libbpf go on to the
+// next program when the kernel rejected one. Whatever the one pass cannot
+// judge exactly as the program alone would be judged is loaded alone after
+// it: a failure with no verifier log or with libbpf's poisoned-instruction
+// markers (libbpf's own text and log fix-ups decide those), a program whose
+// log level is 0 (libbpf retries it with a log), a pass libbpf itself
+// failed, or every program when the interposer is not linked in (the
+// static guest agent) or ITERCONF_HOST_BATCH=0. Not for opts.on_loaded.
+std::vector<LoadOutcome> load_programs_on_host(const CaseObject& obj,
+                                               const std::vector<const CaseProgram*>& progs,
+                                               const HostKernel& kernel, const Options& opts,
+                                               const LoadWatch& watch = {});
+
+// A bpf() call on its way from libbpf to the kernel, for the calling
+// thread's hook (bpf_intercept.cpp): true when the hook answered the call
+// (the result in `ret`, errno set), having called `forward` (the real
+// bpf()) or not; false to let the call through untouched.
+using BpfHook = std::function<bool(int cmd, union bpf_attr* attr, unsigned size, long& ret,
+                                   const std::function<long()>& forward)>;
+BpfHook*& bpf_hook();
+// Whether the interposer is linked into this binary.
+bool bpf_intercept_linked();
 
 } // namespace iterconf::load
