@@ -4,7 +4,9 @@
 #   - verdicts per second through the bytecode path (raw bpf_prog_load,
 #     records and model checks included) and through the clang path (the
 #     same programs as BPF C: clang, then libbpf opens and loads each one);
-#   - the bare bpf_prog_load rate for the same programs (the ceiling).
+#   - the bare bpf_prog_load rate for the same programs (the ceiling);
+#   - the hand cases on the host (one libbpf pass per case object) against
+#     the bpf_prog_load calls of the same programs alone (their ceiling).
 #   bench/gen.sh [BOUND]     (default ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1: 1,729 programs, 1,336 with kinds=vma+num)
 # Loads only (never attaches or runs); needs root for bpf().
 set -euo pipefail
@@ -34,11 +36,19 @@ $it run --cases "$tmp/c/generated" --out "$tmp/cr" | tail -3 | head -1
 t3=$(now)
 [ "$(wc -l <"$tmp/cr/results.jsonl")" -eq "$n" ] || { echo "bench: the two paths judged different programs" >&2; exit 2; }
 
-awk -v n="$n" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v ceil="$ceiling" 'BEGIN {
+echo "== hand cases (host)"
+$it run --kernel host --out "$tmp/hand" | tee "$tmp/hand.out" | grep "^host"
+hand_rate=$(sed -nE 's/.* ([0-9.]+) verdicts\/s.*/\1/p' "$tmp/hand.out")
+hand_ceil=$(sed -nE 's/.*\(([0-9]+)\/s in bpf_prog_load alone, [0-9]+ programs\).*/\1/p' "$tmp/hand.out")
+
+awk -v n="$n" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v ceil="$ceiling" \
+	-v hr="$hand_rate" -v hc="$hand_ceil" 'BEGIN {
 	bc = t1 - t0; cl = t3 - t2
 	printf "\n%d programs, wall time per path including process start:\n", n
 	printf "  bytecode path : %7.2f s  %8.0f verdicts/s\n", bc, n / bc
 	printf "  clang path    : %7.2f s  %8.0f verdicts/s\n", cl, n / cl
 	printf "  bpf_prog_load : %17.0f loads/s (ceiling, same programs)\n", ceil
 	printf "  bytecode / clang = %.1fx; bytecode / ceiling = %.2f\n", cl / bc, (n / bc) / ceil
+	if (hc > 0)
+		printf "hand cases on the host: %.0f verdicts/s, bpf_prog_load alone %.0f/s: %.2f of the ceiling\n", hr, hc, hr / hc
 }'
