@@ -505,6 +505,13 @@ fetch_one() {
 		if [[ -n $sysmap ]] && ! grep -q 'The real System.map is in' "$sysmap"; then
 			mv -- "$sysmap" "$tmp/pub/System.map"
 		fi
+		# A kernel with the virtio console as a module (6.1's cloud flavour):
+		# that module and its transport, for the agent to load (the record
+		# channel then leaves the slow second serial port).
+		if grep -qx 'CONFIG_VIRTIO_CONSOLE=m' "$tmp/pub/config"; then
+			virtio_modules "$release" "$tmp" "$tmp/pub/modules/$release" ||
+				note "$name: virtio console modules not found in ${want[*]}; records use the serial port"
+		fi
 		deb=${deb_of[$root]}
 		local deb_sha bz_sha
 		deb_sha=$(sha256sum <"$deb")
@@ -535,6 +542,63 @@ EOF
 	mv -T -- "$kdir/.current.$BASHPID" "$kdir/current"
 	report "$name" "$dir" "$state"
 	printf '%s\n' "$dir/bzImage"
+}
+
+# virtio_modules RELEASE TMP OUT: extracts virtio_console and virtio_pci
+# with every module they depend on (the depends= of each .ko's .modinfo)
+# from the .debs downloaded under TMP (TMP/dl) into OUT, and writes
+# OUT/order: the module names, each after those it depends on. Uncompressed
+# modules only. Returns 1 (OUT removed) when one is missing.
+virtio_modules() {
+	local release=$1 tmp=$2 out=$3 deb m
+	local -A member=() deb_of_mod=()
+	for deb in "$tmp"/dl/*.deb; do
+		while read -r m; do
+			local base=${m##*/}
+			base=${base%.ko}
+			member[${base//-/_}]=$m
+			deb_of_mod[${base//-/_}]=$deb
+		done < <(dpkg-deb --fsys-tarfile "$deb" | tar -t -f - |
+			grep -E "^\./(usr/)?lib/modules/$release/kernel/.*\.ko$")
+	done
+	mkdir -p "$out"
+	local -a queue=(virtio_console virtio_pci) order=()
+	local -A deps=() seen=()
+	while ((${#queue[@]})); do
+		m=${queue[0]}
+		queue=("${queue[@]:1}")
+		[[ -z ${seen[$m]:-} ]] || continue
+		seen[$m]=1
+		if [[ -z ${member[$m]:-} ]]; then
+			rm -rf -- "$out"
+			return 1
+		fi
+		dpkg-deb --fsys-tarfile "${deb_of_mod[$m]}" | tar -x -O -f - "${member[$m]}" >"$out/$m.ko" || {
+			rm -rf -- "$out"
+			return 1
+		}
+		deps[$m]=$(tr '\0' '\n' <"$out/$m.ko" | sed -n 's/^depends=//p' | head -n 1 | tr ',' ' ')
+		local d
+		for d in ${deps[$m]}; do queue+=("${d//-/_}"); done
+	done
+	# Each module after its dependencies (a handful: repeat until placed).
+	local -A placed=()
+	local progress=1
+	while ((${#placed[@]} < ${#seen[@]} && progress)); do
+		progress=0
+		for m in "${!seen[@]}"; do
+			[[ -z ${placed[$m]:-} ]] || continue
+			local ready=1 d
+			for d in ${deps[$m]}; do [[ -n ${placed[${d//-/_}]:-} ]] || ready=0; done
+			((ready)) || continue
+			placed[$m]=1
+			order+=("$m")
+			progress=1
+		done
+	done
+	printf '%s\n' "${order[@]}" >"$out/order"
+	chmod 0644 "$out"/*
+	chmod 0755 "$out" "${out%/*}"
 }
 
 # prepare_apt with its error captured: a setup error (exit 2, already

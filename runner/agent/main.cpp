@@ -79,6 +79,7 @@
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -131,6 +132,27 @@ void drain() {
 // carry): its /dev node, or "" to use the serial port. The port appears
 // after the driver has handled QEMU's control messages, which may be just
 // after init starts: wait for it briefly when the driver is there.
+// Loads the modules the initramfs holds for this kernel, in the order of
+// /modules/<release>/order (the virtio console and its transport, for a
+// kernel that has them as modules: Debian's 6.1). Says what failed in the
+// kernel log; the channel then stays on the serial port.
+void load_modules() {
+    struct utsname u {};
+    ::uname(&u);
+    std::string dir = std::string("/modules/") + u.release;
+    std::ifstream order(dir + "/order");
+    for (std::string name; order >> name;) {
+        int fd = ::open((dir + "/" + name + ".ko").c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || (::syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST)) {
+            kmsg("cannot load module " + name + ": " + std::strerror(errno));
+            if (fd >= 0)
+                ::close(fd);
+            return;
+        }
+        ::close(fd);
+    }
+}
+
 std::string virtio_channel() {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -673,6 +695,7 @@ static_assert(one_row_per_kind(), "k_handlers: one row per plan kind, in Kind or
 
 int main() {
     std::string via = "/dev/ttyS1";
+    load_modules();
     if (std::string port = virtio_channel(); !port.empty()) {
         g_chan = ::open(port.c_str(), O_WRONLY | O_CLOEXEC);
         if (g_chan >= 0)

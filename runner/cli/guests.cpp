@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -53,7 +54,8 @@ bool is_static_elf(const std::string& data) {
 } // namespace
 
 Result<void> build_guest_initramfs(const std::string& path, const qemu::Plan& plan,
-                                   const std::vector<std::pair<std::string, std::string>>& files) {
+                                   const std::vector<std::pair<std::string, std::string>>& files,
+                                   const std::vector<std::string>& images) {
     using qemu::CpioEntry;
     std::vector<CpioEntry> e;
     for (const char* d : {"bin", "dev", "proc", "sys", "tmp", "cases", "iterconf"})
@@ -95,6 +97,33 @@ Result<void> build_guest_initramfs(const std::string& path, const qemu::Plan& pl
         e.push_back({guest, S_IFREG | 0644, obj});
     }
     e.push_back({"iterconf/plan", S_IFREG | 0644, qemu::encode_plan(plan)});
+    bool modules_dir = false;
+    std::set<std::string> releases;
+    for (const auto& image : images) {
+        std::error_code ec;
+        fs::path mods = fs::path(image).parent_path() / "modules";
+        if (!fs::is_directory(mods, ec))
+            continue;
+        for (const auto& rel : fs::directory_iterator(mods, ec)) {
+            std::string release = rel.path().filename().string();
+            if (!fs::exists(rel.path() / "order", ec) || !releases.insert(release).second)
+                continue;
+            if (!modules_dir) {
+                e.push_back({"modules", S_IFDIR | 0755, ""});
+                modules_dir = true;
+            }
+            e.push_back({"modules/" + release, S_IFDIR | 0755, ""});
+            std::vector<fs::path> names;
+            for (const auto& f : fs::directory_iterator(rel.path(), ec))
+                names.push_back(f.path());
+            std::sort(names.begin(), names.end()); // a deterministic archive
+            for (const auto& f : names) {
+                ITERCONF_TRY_ASSIGN(std::string data, qemu::read_file(f.string()));
+                e.push_back({"modules/" + release + "/" + f.filename().string(), S_IFREG | 0644,
+                             std::move(data)});
+            }
+        }
+    }
     return qemu::write_cpio(path, e);
 }
 
@@ -153,7 +182,7 @@ Result<std::string> prepare_guests(const std::string& out_dir, const qemu::Plan&
     fs::create_directories(out_dir + "/guest", ec);
     fs::create_directories(out_dir + "/console", ec);
     std::string initrd = out_dir + "/guest/initramfs.cpio";
-    ITERCONF_TRY(build_guest_initramfs(initrd, plan, files));
+    ITERCONF_TRY(build_guest_initramfs(initrd, plan, files, images));
     if (auto_accel)
         opts.accel = choose_accel(images, initrd, opts, out_dir, verbose, stop);
     return initrd;

@@ -17,9 +17,14 @@
 namespace iterconf::cli {
 
 // busybox-static, /init (images/init/init.sh), the static agent, `files`
-// (guest path under cases/, host path) and /iterconf/plan (`plan`, encoded).
+// (guest path under cases/, host path), /iterconf/plan (`plan`, encoded)
+// and, for each of `images` that has them beside it (<dir>/modules/<release>/
+// with an `order` file: what `iterconf kernels fetch` extracts for a kernel
+// whose virtio console is a module), /modules/<release>/ for the agent to
+// load before it opens its channel.
 Result<void> build_guest_initramfs(const std::string& path, const qemu::Plan& plan,
-                                   const std::vector<std::pair<std::string, std::string>>& files);
+                                   const std::vector<std::pair<std::string, std::string>>& files,
+                                   const std::vector<std::string>& images = {});
 
 // "kvm" when /dev/kvm boots one of `images` (probed once per host kernel,
 // the answer cached), else "tcg".
