@@ -109,7 +109,11 @@ intact() {
 	[[ -f $1/meta && -f $1/bzImage ]] || return 1
 	want=$(meta_get "$1/meta" bzimage_sha256)
 	have=$(sha256sum <"$1/bzImage")
-	[[ -n $want && ${have%% *} == "$want" ]]
+	[[ -n $want && ${have%% *} == "$want" ]] || return 1
+	# Fetched before the virtio console modules were kept: fetch again.
+	if grep -qx 'CONFIG_VIRTIO_CONSOLE=m' "$1/config" 2>/dev/null && [[ ! -d $1/modules ]]; then
+		return 1
+	fi
 }
 
 # One stderr line per kernel: "kernels: NAME: PACKAGE VERSION (STATE, sha256 ...)".
