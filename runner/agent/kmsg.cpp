@@ -41,6 +41,10 @@ load::KmsgCheck kmsg_end(load::Classified& result, std::string& log) {
     return c;
 }
 
+load::KmsgCheck kmsg_end() {
+    return g_watcher->end();
+}
+
 void kmsg_finish(const load::KmsgCheck& c, record::Record& r, size_t index, const std::string& id) {
     load::apply_kmsg(c, r);
     if (c.crashed())

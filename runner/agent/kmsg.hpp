@@ -21,6 +21,8 @@ namespace iterconf::agent {
 void kmsg_begin();
 // After the load: the check, already applied to the outcome.
 load::KmsgCheck kmsg_end(load::Classified& result, std::string& log);
+// After the load: the check alone (load::apply_kmsg() applies it).
+load::KmsgCheck kmsg_end();
 // After judging: the record's log_tail (and match, on an overrun), and the
 // attribution marker for program "<index> <id>" when it was a crash.
 void kmsg_finish(const load::KmsgCheck& c, record::Record& r, size_t index, const std::string& id);

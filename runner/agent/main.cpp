@@ -109,6 +109,7 @@ void send(const qemu::ChannelLine& l) {
 }
 
 void kmsg(const std::string& text) {
+    // Opened for every line: the kernel rate-limits writes per open file.
     int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return;
@@ -484,90 +485,122 @@ record::Record unpriv_pass(const load::CaseObject& obj, const load::CaseProgram&
 // The plan kinds' handlers: each says HELLO, judges its programs from
 // session.start() on, and returns the line for the kernel log at DONE.
 
-// Case programs: the objects under /cases, one plan item per program.
+// Case programs: the objects under /cases, one plan item per program. The
+// consecutive programs of one object are loaded in one libbpf pass
+// (load::load_programs_on_host()): each program's BEGIN, console marker and
+// kernel-log watch come just before its own bpf() call, its run while it
+// is loaded, its record before the next program's BEGIN.
 std::string run_cases(const qemu::Plan& plan, Session& session) {
     const load::HostKernel& kernel = session.kernel();
     session.hello(plan.items.size());
     std::map<std::string, load::CaseObject> objects;
     load::Options opts;
     std::optional<std::string> unpriv_blocked; // asked once, at the first *_unpriv program
-    for (size_t i = session.start(); i < plan.items.size(); i++) {
-        const qemu::Plan::Item& p = plan.items[i];
-        std::string id = p.case_id + "/" + p.program;
-        session.begin(i, id);
-
-        Phases& ph = session.phases();
-        auto it = objects.find(p.object);
+    Phases& ph = session.phases();
+    auto id_of = [&](size_t i) { return plan.items[i].case_id + "/" + plan.items[i].program; };
+    for (size_t first = session.start(), end; first < plan.items.size(); first = end) {
+        const std::string& object = plan.items[first].object;
+        for (end = first; end < plan.items.size() && plan.items[end].object == object;)
+            end++;
+        auto it = objects.find(object);
         if (it == objects.end()) {
-            auto obj = ph.time("open case object",
-                               [&] { return load::open_case(p.object, p.case_id, p.object); });
+            auto obj = ph.time("open case object", [&] {
+                return load::open_case(object, plan.items[first].case_id, object);
+            });
             if (!obj)
                 fatal(obj.error());
-            it = objects.emplace(p.object, std::move(*obj)).first;
+            it = objects.emplace(object, std::move(*obj)).first;
         }
-        const load::CaseProgram* prog = nullptr;
-        for (const auto& cp : it->second.programs)
-            if (cp.name == p.program)
-                prog = &cp;
-        if (!prog)
-            fatal(make_error(ErrorKind::internal, p.object, "no program '" + p.program + "'"));
+        const load::CaseObject& cobj = it->second;
+        std::vector<const load::CaseProgram*> progs;
+        for (size_t i = first; i < end; i++) {
+            const load::CaseProgram* prog = nullptr;
+            for (const auto& cp : cobj.programs)
+                if (cp.name == plan.items[i].program)
+                    prog = &cp;
+            if (!prog)
+                fatal(make_error(ErrorKind::internal, object,
+                                 "no program '" + plan.items[i].program + "'"));
+            progs.push_back(prog);
+        }
 
-        judge::TestRun run;
-        judge::LeakRun leak;
-        load::Options o = opts;
-        if (prog->spec.leak_check)
-            o.on_loaded = [&](int fd, int type) {
+        size_t n = progs.size();
+        std::vector<judge::TestRun> runs(n);
+        std::vector<judge::LeakRun> leaks(n);
+        std::vector<std::optional<load::KmsgCheck>> checks(n);
+        auto begin = [&](size_t j) {
+            session.begin(first + j, id_of(first + j));
+            ph.time("kernel-log watch", [&] { agent::kmsg_begin(); });
+        };
+        auto end_watch = [&](size_t j) {
+            auto c = ph.time("kernel-log watch", [&] { return agent::kmsg_end(); });
+            checks[j] = checks[j] ? load::merge_checks(std::move(*checks[j]), std::move(c)) : c;
+        };
+        load::LoadWatch watch;
+        watch.before = begin;
+        watch.loaded = [&](size_t j, int fd, int type) {
+            const load::CaseProgram& prog = *progs[j];
+            size_t i = first + j;
+            if (prog.spec.leak_check)
                 ph.time("run (__leak_check)", [&] {
-                    leak = agent::leak_run(fd, type, *prog->spec.leak_check, prog->spec.retval, run,
-                                           [&] { session.alive(i, id); });
+                    leaks[j] = agent::leak_run(fd, type, *prog.spec.leak_check, prog.spec.retval,
+                                               runs[j], [&] { session.alive(i, id_of(i)); });
                 });
-            };
-        else if (prog->spec.retval)
-            o.on_loaded = [&](int fd, int type) {
-                ph.time("run (__retval)", [&] { run = test_run(fd, type); });
-            };
-        ph.time("kernel-log watch", [&] { agent::kmsg_begin(); });
+            else if (prog.spec.retval)
+                ph.time("run (__retval)", [&] { runs[j] = test_run(fd, type); });
+        };
+        watch.after = end_watch;
+        watch.judged = [&](size_t j, load::LoadOutcome&& outcome) {
+            const load::CaseProgram& prog = *progs[j];
+            size_t i = first + j;
+            std::string id = id_of(i);
+            if (!checks[j]) { // not loaded here (unsupported): BEGIN all the same
+                begin(j);
+                end_watch(j);
+            }
+            const load::KmsgCheck& check = *checks[j];
+            load::apply_kmsg(check, outcome.result, outcome.log);
+            auto r = ph.time("judge", [&] {
+                return judge::make_record(cobj, prog, outcome, kernel.release(), kernel.version(),
+                                          "guest");
+            });
+            ph.time("kernel-log watch", [&] { agent::kmsg_finish(check, r, i, id); });
+            if (auto u = check.unchecked(); !u.empty())
+                r.unchecked.push_back(u);
+            if (prog.spec.retval)
+                judge::judge_retval(r, *prog.spec.retval, runs[j]);
+            if (prog.spec.leak_check) {
+                judge::judge_leak(r, leaks[j]);
+                if (leaks[j].ran)
+                    kmsg(id + ": __leak_check " + leak_figures(leaks[j]));
+            }
+            if (prog.spec.unpriv.wanted &&
+                (r.verdict == record::Verdict::accept || r.verdict == record::Verdict::reject)) {
+                if (!unpriv_blocked)
+                    unpriv_blocked = allow_unprivileged_bpf();
+                if (!unpriv_blocked->empty())
+                    r.unchecked.push_back("__*_unpriv (" + *unpriv_blocked + ")");
+                else
+                    ph.time("unprivileged pass",
+                            [&] { judge::merge_unpriv(r, unpriv_pass(cobj, prog, kernel)); });
+            }
+            // The serial port moves about 300 KiB/s: keep the last 256 KiB.
+            const size_t cap = 256u << 10;
+            std::string log = outcome.log.size() > cap
+                                  ? "[... " + std::to_string(outcome.log.size() - cap) +
+                                        " bytes cut by iterconf-agent ...]\n" +
+                                        outcome.log.substr(outcome.log.size() - cap)
+                                  : outcome.log;
+            session.result(i, r, log);
+        };
+        // libbpf's open and load (and the bpf() calls), less what the
+        // callbacks above timed themselves
         double before = ph.total();
         auto t_load = std::chrono::steady_clock::now();
-        auto outcome = load::load_on_host(it->second, *prog, kernel, o);
-        // libbpf's open and load, less the runs above (which it calls)
+        load::load_programs_on_host(cobj, progs, kernel, opts, watch);
         ph.add("libbpf open + load",
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count() -
                    (ph.total() - before));
-        auto check = ph.time("kernel-log watch",
-                             [&] { return agent::kmsg_end(outcome.result, outcome.log); });
-        auto r = ph.time("judge", [&] {
-            return judge::make_record(it->second, *prog, outcome, kernel.release(),
-                                      kernel.version(), "guest");
-        });
-        ph.time("kernel-log watch", [&] { agent::kmsg_finish(check, r, i, id); });
-        if (auto u = check.unchecked(); !u.empty())
-            r.unchecked.push_back(u);
-        if (prog->spec.retval)
-            judge::judge_retval(r, *prog->spec.retval, run);
-        if (prog->spec.leak_check) {
-            judge::judge_leak(r, leak);
-            if (leak.ran)
-                kmsg(id + ": __leak_check " + leak_figures(leak));
-        }
-        if (prog->spec.unpriv.wanted &&
-            (r.verdict == record::Verdict::accept || r.verdict == record::Verdict::reject)) {
-            if (!unpriv_blocked)
-                unpriv_blocked = allow_unprivileged_bpf();
-            if (!unpriv_blocked->empty())
-                r.unchecked.push_back("__*_unpriv (" + *unpriv_blocked + ")");
-            else
-                ph.time("unprivileged pass",
-                        [&] { judge::merge_unpriv(r, unpriv_pass(it->second, *prog, kernel)); });
-        }
-        // The serial port moves about 300 KiB/s: keep the last 256 KiB.
-        const size_t cap = 256u << 10;
-        std::string log = outcome.log.size() > cap
-                              ? "[... " + std::to_string(outcome.log.size() - cap) +
-                                    " bytes cut by iterconf-agent ...]\n" +
-                                    outcome.log.substr(outcome.log.size() - cap)
-                              : outcome.log;
-        session.result(i, r, log);
     }
     return "done";
 }

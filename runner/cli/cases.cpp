@@ -302,15 +302,18 @@ class Cases : public Workload {
         while (end < m_items.size() && m_items[end].obj == m_items[i].obj)
             progs.push_back(m_items[end++].prog);
         m_pass_kmsg.assign(progs.size(), std::nullopt);
-        load::LoadWatch watch{[&] { host.kmsg.begin(); },
-                              [&](size_t j) {
-                                  auto c = host.kmsg.end(60, false);
-                                  m_pass_kmsg[j] =
-                                      m_pass_kmsg[j] ? load::merge_checks(*m_pass_kmsg[j], c) : c;
-                              }};
+        m_pass.assign(progs.size(), {});
+        load::LoadWatch watch;
+        watch.in_order = false; // records are made in order from m_pass
+        watch.before = [&](size_t) { host.kmsg.begin(); };
+        watch.after = [&](size_t j) {
+            auto c = host.kmsg.end(60, false);
+            m_pass_kmsg[j] = m_pass_kmsg[j] ? load::merge_checks(*m_pass_kmsg[j], c) : c;
+        };
+        watch.judged = [&](size_t j, load::LoadOutcome&& o) { m_pass[j] = std::move(o); };
         load::Options lopts{.echo_libbpf = m_opts.verbose >= 2};
         auto t0 = std::chrono::steady_clock::now();
-        m_pass = load::load_programs_on_host(*m_items[i].obj, progs, *m_host, lopts, watch);
+        load::load_programs_on_host(*m_items[i].obj, progs, *m_host, lopts, watch);
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         double in_kernel = 0;
         for (const auto& o : m_pass)

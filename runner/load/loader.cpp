@@ -15,6 +15,7 @@
 #include <linux/bpf.h>
 #include <map>
 #include <optional>
+#include <pthread.h>
 #include <set>
 #include <string_view>
 #include <sys/utsname.h>
@@ -392,131 +393,242 @@ bool batch_disabled() {
     return v && std::string_view(v) == "0";
 }
 
-// One libbpf pass over the object for the programs `todo` (indices into
-// `progs`), as load_programs_on_host() describes; sets out[i] and done[i]
-// for each program it could judge exactly, and only when libbpf's pass
-// completed. When it did not, returns the program whose failure libbpf saw
-// and stopped at, if it was one of `todo` (progs.size() if not).
-size_t one_pass(const CaseObject& obj, const std::vector<const CaseProgram*>& progs,
-                const std::vector<size_t>& todo, const HostKernel& kernel, const Options& opts,
-                const LoadWatch& watch, std::vector<LoadOutcome>& out, std::vector<bool>& done) {
-    std::map<std::string, size_t> index; // program name -> index into progs
-    for (size_t i : todo)
-        index[progs[i]->name] = i;
-    g_echo = opts.echo_libbpf;
-    std::string text;
-    Capture capture(text);
-    struct bpf_object* o = bpf_object__open_file(obj.object.c_str(), nullptr);
-    if (!o)
-        return progs.size(); // each program alone says why
-    auto& buf = log_buffer(opts.log_size);
-    std::map<size_t, ProbeTarget> targets;
-    struct bpf_program* p;
-    bpf_object__for_each_program(p, o) {
-        std::string name = bpf_program__name(p);
-        auto it = index.find(name);
-        bool aux = false;
-        for (const auto& other : obj.programs)
-            if (other.name == name && other.spec.auxiliary)
-                aux = true;
-        bpf_program__set_autoload(p, it != index.end() || aux);
-        if (it == index.end())
-            continue;
-        const CaseProgram& prog = *progs[it->second];
-        bpf_program__set_log_buf(p, buf.data(), buf.size());
-        bpf_program__set_log_level(p, prog.spec.log_level.value_or(opts.log_level));
-        uint32_t flags = bpf_program__flags(p);
-        flags = (flags | prog.spec.prog_flags_set) & ~prog.spec.prog_flags_clear;
-        bpf_program__set_flags(p, flags);
-        targets[it->second] = {bpf_program__type(p), bpf_program__expected_attach_type(p), flags};
+// Judges programs [next, n) of `progs` in order for load_programs_on_host().
+class Pass {
+  public:
+    Pass(const CaseObject& obj, const std::vector<const CaseProgram*>& progs,
+         const HostKernel& kernel, const Options& opts, const LoadWatch& watch)
+        : m_obj(obj), m_progs(progs), m_kernel(kernel), m_opts(opts), m_watch(watch),
+          m_early(progs.size()), m_done(progs.size(), false) {
+        for (size_t i = 0; i < progs.size(); i++)
+            m_early[i] = before_load(*progs[i], kernel);
     }
 
-    struct Seen {
-        RawLoad raw;
-        int64_t us = 0;
-    };
-    std::map<size_t, Seen> seen;
-    std::set<long> placeholders;   // fds handed to libbpf for rejected programs
-    size_t culprit = progs.size(); // the last failure libbpf saw, unless retried
-    BpfHook hook = [&](int cmd, union bpf_attr* attr, unsigned, long& ret,
-                       const std::function<long()>& forward) {
-        if (cmd == BPF_PROG_BIND_MAP && placeholders.count(attr->prog_bind_map.prog_fd)) {
-            ret = 0; // libbpf binds .rodata to each loaded program
-            return true;
-        }
-        if (cmd != BPF_PROG_LOAD)
-            return false;
-        size_t i = progs.size();
-        struct bpf_program* q;
-        bpf_object__for_each_program(q, o) {
-            if (reinterpret_cast<uintptr_t>(bpf_program__insns(q)) != attr->insns)
+    void run() {
+        bool passes = bpf_intercept_linked() && !batch_disabled();
+        for (size_t i; (i = first_left()) < m_progs.size();) {
+            if (m_early[i]) {
+                emit(i, std::move(*m_early[i]));
                 continue;
-            if (auto it = index.find(bpf_program__name(q)); it != index.end())
-                i = it->second;
+            }
+            size_t culprit = i;
+            if (passes) {
+                switch (one_pass(culprit)) {
+                case Stop::finished:
+                    // What is left is not to be loaded (emitted above); a
+                    // program to be loaded that the pass did not take
+                    // (libbpf loaded it some other way) goes alone.
+                    if (m_watch.in_order) {
+                        size_t j = first_left();
+                        if (j < m_progs.size() && !m_early[j])
+                            passes = false;
+                    } else {
+                        for (size_t j = 0; j < m_progs.size(); j++)
+                            if (!m_done[j] && !m_early[j])
+                                passes = false;
+                    }
+                    if (passes)
+                        continue;
+                    culprit = first_left();
+                    break;
+                case Stop::culprit:
+                    break; // it failed where libbpf has its own account: alone
+                case Stop::unusable:
+                    passes = false; // this object: every program alone
+                    break;
+                }
+                if (culprit >= m_progs.size() || m_done[culprit])
+                    continue;
+                if (m_early[culprit]) // emitted in order by the loop
+                    continue;
+            }
+            alone(culprit);
         }
-        if (i == progs.size())
-            return false; // libbpf's feature probes, auxiliary programs
-        buf[0] = '\0';
-        if (watch.before)
-            watch.before();
-        auto t0 = std::chrono::steady_clock::now();
-        ret = forward();
-        int err = errno;
-        auto t1 = std::chrono::steady_clock::now();
-        if (watch.after)
-            watch.after(i);
-        Seen s;
-        s.us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
-        s.raw.log.assign(buf.data(), strnlen(buf.data(), buf.size()));
-        errno = err;
-        culprit = progs.size();
-        if (ret >= 0) {
-            seen[i] = std::move(s);
-            return true;
+    }
+
+  private:
+    enum class Stop { finished, culprit, unusable };
+
+    size_t first_left() const {
+        size_t i = 0;
+        while (i < m_progs.size() && m_done[i])
+            i++;
+        return i;
+    }
+
+    void emit(size_t i, LoadOutcome&& out) {
+        if (m_watch.judged)
+            m_watch.judged(i, std::move(out));
+        m_done[i] = true;
+    }
+
+    // In order: programs before i that are not loaded (unsupported here)
+    // are judged first.
+    void emit_early_before(size_t i) {
+        if (!m_watch.in_order)
+            return;
+        for (size_t j = first_left(); j < i && m_early[j]; j = first_left())
+            emit(j, std::move(*m_early[j]));
+    }
+
+    void alone(size_t i) {
+        if (m_opts.echo_libbpf)
+            std::fprintf(stderr, "iterconf: %s: loaded alone, not in the object's one pass\n",
+                         m_obj.where(m_progs[i]->name).c_str());
+        Options o = m_opts;
+        if (m_watch.loaded)
+            o.on_loaded = [&](int fd, int type) { m_watch.loaded(i, fd, type); };
+        if (m_watch.before)
+            m_watch.before(i);
+        LoadOutcome out = load_alone(m_obj, *m_progs[i], m_kernel, o);
+        if (m_watch.after)
+            m_watch.after(i);
+        emit(i, std::move(out));
+    }
+
+    // One libbpf pass over the object, for the programs not judged yet;
+    // sets `culprit` to the program libbpf stopped at.
+    Stop one_pass(size_t& culprit) {
+        std::map<std::string, size_t> index; // program name -> index into progs
+        for (size_t i = 0; i < m_progs.size(); i++)
+            if (!m_done[i] && !m_early[i])
+                index[m_progs[i]->name] = i;
+        g_echo = m_opts.echo_libbpf;
+        std::string text;
+        Capture capture(text);
+        struct bpf_object* o = bpf_object__open_file(m_obj.object.c_str(), nullptr);
+        if (!o)
+            return Stop::unusable; // each program alone says why
+        struct Closer {
+            struct bpf_object* o;
+            ~Closer() { bpf_object__close(o); }
+        } closer{o};
+        // libbpf initialises program arrays after every program has loaded:
+        // a program alone would see that step, a pass that stops may not.
+        struct bpf_map* m;
+        bpf_object__for_each_map(m, o) if (bpf_map__type(m) ==
+                                           BPF_MAP_TYPE_PROG_ARRAY) return Stop::unusable;
+        auto& buf = log_buffer(m_opts.log_size);
+        std::map<size_t, ProbeTarget> targets;
+        size_t last = 0; // libbpf loads in its order: in order, it must be ours
+        struct bpf_program* p;
+        bpf_object__for_each_program(p, o) {
+            std::string name = bpf_program__name(p);
+            auto it = index.find(name);
+            bool aux = false;
+            for (const auto& other : m_obj.programs)
+                if (other.name == name && other.spec.auxiliary)
+                    aux = true;
+            bpf_program__set_autoload(p, it != index.end() || aux);
+            if (it == index.end())
+                continue;
+            if (m_watch.in_order && it->second < last)
+                return Stop::unusable;
+            last = it->second;
+            const CaseProgram& prog = *m_progs[it->second];
+            bpf_program__set_log_buf(p, buf.data(), buf.size());
+            bpf_program__set_log_level(p, prog.spec.log_level.value_or(m_opts.log_level));
+            uint32_t flags = bpf_program__flags(p);
+            flags = (flags | prog.spec.prog_flags_set) & ~prog.spec.prog_flags_clear;
+            bpf_program__set_flags(p, flags);
+            targets[it->second] = {bpf_program__type(p), bpf_program__expected_attach_type(p),
+                                   flags};
         }
-        // Judged here only when libbpf alone would have nothing to add: a
-        // verifier log (not libbpf's text), no retry with a log (log level
-        // 0) or after EAGAIN, no poisoned instruction to explain.
-        bool has_log = s.raw.log.find_first_not_of(" \n\t") != std::string::npos;
-        if (attr->log_level == 0 || err == EAGAIN || !has_log ||
-            s.raw.log.find("unknown#") != std::string::npos) {
-            culprit = i;
-            return true; // libbpf sees the failure (and may retry with a log)
-        }
-        s.raw.err = -err;
-        seen[i] = std::move(s);
-        // libbpf goes on to the next program with a descriptor that is no
-        // program (closed by bpf_object__close()).
-        ret = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (ret < 0) {
-            seen.erase(i);
-            ret = -1;
+
+        std::set<long> placeholders; // fds handed to libbpf for rejected programs
+        culprit = m_progs.size();
+        BpfHook hook = [&](int cmd, union bpf_attr* attr, unsigned, long& ret,
+                           const std::function<long()>& forward) {
+            if (cmd == BPF_PROG_BIND_MAP && placeholders.count(attr->prog_bind_map.prog_fd)) {
+                ret = 0; // libbpf binds .rodata to each loaded program
+                return true;
+            }
+            if (cmd != BPF_PROG_LOAD)
+                return false;
+            size_t i = m_progs.size();
+            struct bpf_program* q;
+            bpf_object__for_each_program(q, o) {
+                if (reinterpret_cast<uintptr_t>(bpf_program__insns(q)) != attr->insns)
+                    continue;
+                if (auto it = index.find(bpf_program__name(q)); it != index.end())
+                    i = it->second;
+            }
+            if (i == m_progs.size())
+                return false; // libbpf's feature probes, auxiliary programs
+            emit_early_before(i);
+            buf[0] = '\0';
+            if (m_watch.before)
+                m_watch.before(i);
+            auto t0 = std::chrono::steady_clock::now();
+            ret = forward();
+            int err = errno;
+            auto t1 = std::chrono::steady_clock::now();
+            RawLoad raw;
+            raw.log.assign(buf.data(), strnlen(buf.data(), buf.size()));
+            bool has_log = raw.log.find_first_not_of(" \n\t") != std::string::npos;
+            // Judged here only when libbpf alone would have nothing to add:
+            // a verifier log (not libbpf's text), no retry with a log (log
+            // level 0) or after EAGAIN, no poisoned instruction to explain.
+            bool final = ret >= 0 || (attr->log_level != 0 && err != EAGAIN && has_log &&
+                                      raw.log.find("unknown#") == std::string::npos);
+            if (ret >= 0 && m_watch.loaded)
+                m_watch.loaded(i, static_cast<int>(ret), static_cast<int>(attr->prog_type));
+            if (m_watch.after)
+                m_watch.after(i);
+            if (!final) {
+                culprit = i;
+                errno = err;
+                return true; // libbpf sees the failure (and may retry with a log)
+            }
+            culprit = m_progs.size();
+            LoadOutcome out;
+            out.load_us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
+            out.in_pass = true;
+            raw.err = ret >= 0 ? 0 : -err;
+            raw.libbpf_text = text;
+            judge_load(out, std::move(raw), targets[i], *m_progs[i], m_kernel);
+            emit(i, std::move(out));
+            if (ret < 0) {
+                // libbpf goes on to the next program with a descriptor that
+                // is no program (closed by bpf_object__close()).
+                ret = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (ret < 0)
+                    return true; // libbpf stops; the rest follow alone
+                placeholders.insert(ret);
+            }
             errno = err;
             return true;
-        }
-        placeholders.insert(ret);
-        return true;
-    };
-    bpf_hook() = &hook;
-    int err = bpf_object__load(o);
-    bpf_hook() = nullptr;
-    bpf_object__close(o);
-    if (err != 0)
-        return culprit; // nothing is judged by a pass libbpf did not finish
-    for (auto& [i, s] : seen) {
-        s.raw.libbpf_text = text;
-        out[i].load_us = s.us;
-        out[i].in_pass = true;
-        judge_load(out[i], std::move(s.raw), targets[i], *progs[i], kernel);
-        done[i] = true;
+        };
+        bpf_hook() = &hook;
+        int err = bpf_object__load(o);
+        bpf_hook() = nullptr;
+        if (err == 0)
+            return Stop::finished;
+        // Stopped at a program's failure; else libbpf failed on its own
+        // (relocation, maps, BTF): every program alone says how.
+        return culprit < m_progs.size() ? Stop::culprit : Stop::unusable;
     }
-    return progs.size();
-}
+
+    const CaseObject& m_obj;
+    const std::vector<const CaseProgram*>& m_progs;
+    const HostKernel& m_kernel;
+    const Options& m_opts;
+    const LoadWatch& m_watch;
+    std::vector<std::optional<LoadOutcome>> m_early; // not to be loaded: their outcomes
+    std::vector<bool> m_done;                        // judged
+};
 
 } // namespace
 
 BpfHook*& bpf_hook() {
     thread_local BpfHook* hook = nullptr;
+    static bool once = [] {
+        // A child forked while a hook is set (a program run, an
+        // unprivileged load) loads on its own.
+        ::pthread_atfork(nullptr, nullptr, [] { bpf_hook() = nullptr; });
+        return true;
+    }();
+    (void)once;
     return hook;
 }
 
@@ -531,52 +643,9 @@ LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const H
     return load_alone(obj, prog, kernel, opts);
 }
 
-std::vector<LoadOutcome> load_programs_on_host(const CaseObject& obj,
-                                               const std::vector<const CaseProgram*>& progs,
-                                               const HostKernel& kernel, const Options& opts,
-                                               const LoadWatch& watch) {
-    std::vector<LoadOutcome> out(progs.size());
-    std::vector<bool> done(progs.size(), false);
-    std::vector<size_t> todo;
-    for (size_t i = 0; i < progs.size(); i++) {
-        if (auto o = before_load(*progs[i], kernel)) {
-            out[i] = std::move(*o);
-            done[i] = true;
-        } else {
-            todo.push_back(i);
-        }
-    }
-    // A pass that stopped at a program's failure is done again without it
-    // (that program is loaded alone, for libbpf's own account of it); a
-    // pass that failed otherwise leaves every program to be loaded alone.
-    std::set<size_t> alone;
-    for (int round = 0; round < 8 && bpf_intercept_linked() && !batch_disabled() && !opts.on_loaded;
-         round++) {
-        std::vector<size_t> left;
-        for (size_t i : todo)
-            if (!done[i] && !alone.count(i))
-                left.push_back(i);
-        if (left.empty())
-            break;
-        size_t culprit = one_pass(obj, progs, left, kernel, opts, watch, out, done);
-        if (culprit == progs.size())
-            break;
-        alone.insert(culprit);
-    }
-    for (size_t i : todo) {
-        if (done[i])
-            continue;
-        // Alone, as load_on_host().
-        if (opts.echo_libbpf)
-            std::fprintf(stderr, "iterconf: %s: loaded alone, not in the object's one pass\n",
-                         obj.where(progs[i]->name).c_str());
-        if (watch.before)
-            watch.before();
-        out[i] = load_alone(obj, *progs[i], kernel, opts);
-        if (watch.after)
-            watch.after(i);
-    }
-    return out;
+void load_programs_on_host(const CaseObject& obj, const std::vector<const CaseProgram*>& progs,
+                           const HostKernel& kernel, const Options& opts, const LoadWatch& watch) {
+    Pass(obj, progs, kernel, opts, watch).run();
 }
 
 } // namespace iterconf::load

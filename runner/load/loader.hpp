@@ -117,32 +117,44 @@ struct LoadOutcome {
 LoadOutcome load_on_host(const CaseObject& obj, const CaseProgram& prog, const HostKernel& kernel,
                          const Options& opts);
 
-// Calls around each program's bpf(BPF_PROG_LOAD) in load_programs_on_host():
-// `before` just before it, `after(i)` just after it, i the index into
-// `progs` (the host runner watches the kernel log there, so that whatever
-// the kernel logs belongs to the program in flight).
+// What load_programs_on_host() tells its caller, program by program (i is
+// the index into `progs`): `before(i)` just before program i's
+// bpf(BPF_PROG_LOAD) call (or its lone load), `loaded(i, fd, type)` while
+// it is loaded, if it was (to run it), `after(i)` just after, and
+// `judged(i, outcome)` once its outcome is final. Every program is judged
+// once; with in_order, in the order of `progs`, program i before program
+// i+1's before() (a guest sends each record before the next load). A
+// program may see before()/after() twice: a failure the pass cannot judge
+// is loaded again, alone.
 struct LoadWatch {
-    std::function<void()> before;
+    // Judged in the order of `progs` (a guest: each record before the next
+    // load); else in any order (then the pass need not follow libbpf's
+    // order of the programs).
+    bool in_order = true;
+    std::function<void(size_t)> before;
+    std::function<void(size_t, int, int)> loaded;
     std::function<void(size_t)> after;
+    std::function<void(size_t, LoadOutcome&&)> judged;
 };
 
-// Judges several programs of one case object, each as load_on_host() would
-// alone (the same pre-checks, the same bpf() call and verdict, log and
+// Judges the programs `progs` of one case object, each as load_on_host()
+// would alone (the same pre-checks, the same bpf() call and verdict, log and
 // message), with one libbpf open and load of the object instead of one per
 // program: every program to be loaded is enabled, and the interposer of
 // bpf() (bpf_intercept.cpp) takes each program's BPF_PROG_LOAD as it goes
-// to the kernel, keeps its result and log, and lets libbpf go on to the
-// next program when the kernel rejected one. Whatever the one pass cannot
-// judge exactly as the program alone would be judged is loaded alone after
-// it: a failure with no verifier log or with libbpf's poisoned-instruction
-// markers (libbpf's own text and log fix-ups decide those), a program whose
-// log level is 0 (libbpf retries it with a log), a pass libbpf itself
-// failed, or every program when the interposer is not linked in (the
-// static guest agent) or ITERCONF_HOST_BATCH=0. Not for opts.on_loaded.
-std::vector<LoadOutcome> load_programs_on_host(const CaseObject& obj,
-                                               const std::vector<const CaseProgram*>& progs,
-                                               const HostKernel& kernel, const Options& opts,
-                                               const LoadWatch& watch = {});
+// to the kernel, judges it there, and lets libbpf go on to the next program
+// when the kernel rejected one. What the pass cannot judge exactly as a
+// lone load is loaded alone: a failure with no verifier log or with
+// libbpf's poisoned-instruction markers (libbpf's own text and log
+// fix-ups decide those; then a new pass for the programs after it), and
+// every program of an object with a program array (which libbpf fills
+// after all programs loaded), of an object whose programs libbpf would load
+// in another order than `progs` (in_order), of a pass libbpf itself
+// failed, or when
+// the interposer is not linked in or ITERCONF_HOST_BATCH=0. opts.on_loaded
+// is not used: see watch.loaded.
+void load_programs_on_host(const CaseObject& obj, const std::vector<const CaseProgram*>& progs,
+                           const HostKernel& kernel, const Options& opts, const LoadWatch& watch);
 
 // A bpf() call on its way from libbpf to the kernel, for the calling
 // thread's hook (bpf_intercept.cpp): true when the hook answered the call
