@@ -254,6 +254,27 @@ struct ProbeTarget {
     uint32_t flags = 0;
 };
 
+// Whether the object's program `name` is an auxiliary one (loaded along
+// with the program under test, never judged).
+bool is_auxiliary(const CaseObject& obj, const std::string& name) {
+    for (const auto& other : obj.programs)
+        if (other.name == name && other.spec.auxiliary)
+            return true;
+    return false;
+}
+
+// Gives libbpf's program `p` the log buffer, log level and flags `prog`
+// asks for; returns its type and attach target as libbpf will load it.
+ProbeTarget configure(struct bpf_program* p, const CaseProgram& prog, const Options& opts,
+                      std::vector<char>& buf) {
+    bpf_program__set_log_buf(p, buf.data(), buf.size());
+    bpf_program__set_log_level(p, prog.spec.log_level.value_or(opts.log_level));
+    uint32_t flags = bpf_program__flags(p);
+    flags = (flags | prog.spec.prog_flags_set) & ~prog.spec.prog_flags_clear;
+    bpf_program__set_flags(p, flags);
+    return {bpf_program__type(p), bpf_program__expected_attach_type(p), flags};
+}
+
 // Opens the object, enables only `prog` (and auxiliary programs) and loads it.
 int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opts, std::string& log,
               int64_t& load_us, ProbeTarget& probe) {
@@ -266,19 +287,9 @@ int load_once(const CaseObject& obj, const CaseProgram& prog, const Options& opt
     bpf_object__for_each_program(p, o) {
         std::string name = bpf_program__name(p);
         bool me = name == prog.name;
-        bool aux = false;
-        for (const auto& other : obj.programs)
-            if (other.name == name && other.spec.auxiliary)
-                aux = true;
-        bpf_program__set_autoload(p, me || aux);
-        if (!me)
-            continue;
-        bpf_program__set_log_buf(p, buf.data(), buf.size());
-        bpf_program__set_log_level(p, prog.spec.log_level.value_or(opts.log_level));
-        uint32_t flags = bpf_program__flags(p);
-        flags = (flags | prog.spec.prog_flags_set) & ~prog.spec.prog_flags_clear;
-        bpf_program__set_flags(p, flags);
-        probe = {bpf_program__type(p), bpf_program__expected_attach_type(p), flags};
+        bpf_program__set_autoload(p, me || is_auxiliary(obj, name));
+        if (me)
+            probe = configure(p, prog, opts, buf);
     }
     auto t0 = std::chrono::steady_clock::now();
     int err = bpf_object__load(o);
@@ -515,24 +526,13 @@ class Pass {
         bpf_object__for_each_program(p, o) {
             std::string name = bpf_program__name(p);
             auto it = index.find(name);
-            bool aux = false;
-            for (const auto& other : m_obj.programs)
-                if (other.name == name && other.spec.auxiliary)
-                    aux = true;
-            bpf_program__set_autoload(p, it != index.end() || aux);
+            bpf_program__set_autoload(p, it != index.end() || is_auxiliary(m_obj, name));
             if (it == index.end())
                 continue;
             if (m_watch.in_order && it->second < last)
                 return Stop::unusable;
             last = it->second;
-            const CaseProgram& prog = *m_progs[it->second];
-            bpf_program__set_log_buf(p, buf.data(), buf.size());
-            bpf_program__set_log_level(p, prog.spec.log_level.value_or(m_opts.log_level));
-            uint32_t flags = bpf_program__flags(p);
-            flags = (flags | prog.spec.prog_flags_set) & ~prog.spec.prog_flags_clear;
-            bpf_program__set_flags(p, flags);
-            targets[it->second] = {bpf_program__type(p), bpf_program__expected_attach_type(p),
-                                   flags};
+            targets[it->second] = configure(p, *m_progs[it->second], m_opts, buf);
         }
 
         std::set<long> placeholders; // fds handed to libbpf for rejected programs
