@@ -62,6 +62,10 @@ class Sink {
             fs::path lp = fs::path(m_opts.out_dir) / r.log_file;
             std::error_code ec;
             fs::create_directories(lp.parent_path(), ec);
+            // A new file, not the last run's truncated: ext4 writes a file
+            // that was truncated and rewritten back at close (auto_da_alloc),
+            // a few ms a log when --out is reused.
+            fs::remove(lp, ec);
             std::ofstream(lp) << j.log;
         }
         if (auto w = m_writer.write(r); !w && !m_write_error)

@@ -571,6 +571,15 @@ class Pass {
             // level 0) or after EAGAIN, no poisoned instruction to explain.
             bool final = ret >= 0 || (attr->log_level != 0 && err != EAGAIN && has_log &&
                                       raw.log.find("unknown#") == std::string::npos);
+            // Refused with no word, as a trivial program of the same type and
+            // attach point is (no trampolines, no BPF LSM): the lone load
+            // would judge it `unsupported` from the same probe, and libbpf's
+            // own lines add nothing to that record.
+            if (!final && ret < 0 && !has_log && attr->log_level != 0 && err != EAGAIN) {
+                const ProbeTarget& t = targets[i];
+                final = m_kernel.refuses_program_type(m_progs[i]->section, t.type, t.attach,
+                                                      t.flags, -err, raw.log);
+            }
             if (ret >= 0 && m_watch.loaded)
                 m_watch.loaded(i, static_cast<int>(ret), static_cast<int>(attr->prog_type));
             if (m_watch.after)
