@@ -21,8 +21,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <mutex>
-#include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace {
 
@@ -37,43 +36,60 @@ template <typename F> F next_definition(const char* name) {
 std::mutex g_mutex;
 struct btf* g_shared = nullptr;
 
-// Name and kind -> the lowest type id, over the shared BTF: what
+// Name -> the lowest type id of one kind, over the shared BTF: what
 // btf__find_by_name_kind() finds by a linear scan of every type (about
 // 130,000 in a distribution kernel's BTF), once per kfunc, attach target
-// and ksym of every object. Built on the first lookup; the keys point into
-// the shared BTF's string section, which lives as long as the process.
+// and ksym of every object. One open-addressing table of type ids per kind,
+// built on the first lookup of that kind (no allocation per type: the names
+// stay in the BTF).
 class NameIndex {
   public:
-    explicit NameIndex(const struct btf* btf) {
+    NameIndex(const struct btf* btf, __u32 kind) : m_btf(btf) {
         const __u32 n = btf__type_cnt(btf);
-        m_ids.reserve(n);
+        std::vector<__u32> ids;
         for (__u32 id = 1; id < n; id++) {
             const struct btf_type* t = btf__type_by_id(btf, id);
-            const char* name = btf__name_by_offset(btf, t->name_off);
+            if (btf_kind(t) == kind && t->name_off != 0)
+                ids.push_back(id);
+        }
+        size_t size = 1;
+        while (size < 2 * ids.size() + 1)
+            size <<= 1;
+        m_slots.assign(size, 0);
+        for (__u32 id : ids) {
+            const char* name = btf__name_by_offset(btf, btf__type_by_id(btf, id)->name_off);
             if (!name || !*name)
                 continue;
-            m_ids.emplace(Key{name, btf_kind(t)}, id); // keeps the first (lowest) id
+            __u32& slot = m_slots[probe(name)];
+            if (slot == 0)
+                slot = id; // ids ascend: the first of a name stays
         }
     }
-    __s32 find(const char* name, __u32 kind) const {
-        auto it = m_ids.find(Key{name, kind});
-        return it == m_ids.end() ? -ENOENT : static_cast<__s32>(it->second);
+    __s32 find(const char* name) const {
+        __u32 id = m_slots[probe(name)];
+        return id == 0 ? -ENOENT : static_cast<__s32>(id);
     }
 
   private:
-    struct Key {
-        std::string_view name;
-        __u32 kind;
-        bool operator==(const Key&) const = default;
-    };
-    struct Hash {
-        size_t operator()(const Key& k) const {
-            return std::hash<std::string_view>{}(k.name) * 31 + k.kind;
+    // The slot holding `name`, or the empty slot where it would go.
+    size_t probe(const char* name) const {
+        size_t h = 1469598103934665603ull; // FNV-1a
+        for (const char* c = name; *c; c++)
+            h = (h ^ static_cast<unsigned char>(*c)) * 1099511628211ull;
+        const size_t mask = m_slots.size() - 1;
+        for (size_t i = h & mask;; i = (i + 1) & mask) {
+            __u32 id = m_slots[i];
+            if (id == 0 ||
+                std::strcmp(btf__name_by_offset(m_btf, btf__type_by_id(m_btf, id)->name_off),
+                            name) == 0)
+                return i;
         }
-    };
-    std::unordered_map<Key, __u32, Hash> m_ids;
+    }
+
+    const struct btf* m_btf;
+    std::vector<__u32> m_slots; // 0: empty (type 0 is void, never indexed)
 };
-NameIndex* g_index = nullptr;
+NameIndex* g_index[NR_BTF_KINDS] = {};
 
 bool sharing() {
     static const bool on = [] {
@@ -115,14 +131,16 @@ extern "C" __s32 btf__find_by_name_kind(const struct btf* btf, const char* type_
         return real(btf, type_name, kind);
     if (kind == BTF_KIND_UNKN || std::strcmp(type_name, "void") == 0)
         return 0;
+    if (kind >= NR_BTF_KINDS)
+        return real(btf, type_name, kind);
     const NameIndex* index;
     {
         std::lock_guard<std::mutex> lock(g_mutex);
-        if (!g_index)
-            g_index = new NameIndex(btf);
-        index = g_index;
+        if (!g_index[kind])
+            g_index[kind] = new NameIndex(btf, kind);
+        index = g_index[kind];
     }
-    __s32 id = index->find(type_name, kind);
+    __s32 id = index->find(type_name);
     if (id < 0)
         errno = -id;
     return id;
