@@ -220,7 +220,11 @@ void print_phases(FILE* out, const std::vector<const KernelResult*>& ks) {
     for (const auto* k : ks)
         std::fprintf(out, " %12.12s", k->kernel.label.c_str());
     std::fprintf(out, "\n");
-    for (const auto& [src, name] : rows)
+    for (const auto& phase_row : rows) {
+        // Named copies: clang 14 (the libFuzzer build) cannot capture
+        // structured bindings in a lambda.
+        const auto src = phase_row.first;
+        const auto& name = phase_row.second;
         row(k_prefix[static_cast<int>(src)] + name, [&](const KernelResult& k) {
             switch (src) {
             case Source::host:
@@ -233,6 +237,7 @@ void print_phases(FILE* out, const std::vector<const KernelResult*>& ks) {
             }
             return none;
         });
+    }
     row("not in a phase", [&](const KernelResult& k) {
         size_t n = k.entries.size();
         if (n == 0 || k.phase_items == 0)
