@@ -73,7 +73,6 @@ int cmd_report(int argc, char** argv) {
     if (!in)
         return report_error(in.error(), false);
     report::Options opts;
-    opts.title = "iterconf report: " + dir;
     std::optional<diff::Diff> d;
     if (!base.empty()) {
         if (in->kind != report::Kind::run)
