@@ -156,7 +156,7 @@ void write_kernel_meta(const std::string& out_dir, const std::vector<KernelResul
         std::ofstream f(out_dir + "/kernels/" + k.kernel.label + ".meta", std::ios::trunc);
         f << "source=" << k.kernel.source << "\n";
         if (k.kernel.host) {
-            struct utsname u{};
+            struct utsname u {};
             if (uname(&u) == 0)
                 f << "release=" << u.release << "\n";
         } else if (!k.kernel.meta_text.empty()) {
