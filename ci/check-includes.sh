@@ -26,6 +26,7 @@ ALLOWED='
 common
 record  common
 diff    common record
+report  common record diff
 expect  common
 config  common
 mutate  common
@@ -36,7 +37,7 @@ oracle  common record
 judge   common record expect gen model load
 qemu    common record
 agent   common record expect gen model load oracle judge qemu
-cli     common record expect gen model load oracle judge qemu config diff mutate
+cli     common record expect gen model load oracle judge qemu config diff mutate report
 '
 # Headers the build generates, included without a directory.
 GENERATED='bpf_flags.hpp deny_re.inc'

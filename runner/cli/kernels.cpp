@@ -150,6 +150,7 @@ Result<std::vector<Kernel>> resolve_kernels(const std::vector<std::string>& spec
             if (auto r = manifest_image(*manifest, *mk, verbose)) {
                 t.image = r->bzimage();
                 t.package = r->meta["package"] + " " + r->meta["version"];
+                t.meta_text = r->meta_text;
             } else {
                 t.error = r.take_error();
                 t.error_exit = 1;

@@ -18,6 +18,10 @@ struct Kernel {
     std::string label;   // directory-safe name for logs and consoles
     std::string image;   // bzImage (guests)
     std::string package; // "<package> <version>" when from the manifest
+    // The cached kernel's meta record (key=value lines: package, version,
+    // bzimage_sha256, ...) when from the manifest; the run copies it to
+    // <out>/kernels/<label>.meta.
+    std::string meta_text;
     // Set when the kernel cannot be judged before booting it: not fetched
     // (exit 1) or not a bootable image (exit 2).
     std::optional<Error> error;

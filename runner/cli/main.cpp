@@ -13,6 +13,8 @@ int cmd_export(int argc, char** argv);
 int cmd_diff(int argc, char** argv);
 // `iterconf mutate ...` (cmd_mutate.cpp).
 int cmd_mutate(int argc, char** argv);
+// `iterconf report OUT` (cmd_report.cpp).
+int cmd_report(int argc, char** argv);
 } // namespace iterconf::cli
 
 namespace {
@@ -28,6 +30,7 @@ commands:
   gen            write the enumerated generated corpus (BPF C or bytecode)
   export         write a finding as a kernel selftest (progs/<name>.c)
   mutate         the mutation score: kernel mutants built, booted and judged
+  report         one self-contained HTML page of a run or a mutation campaign
   help           this text
 
 'iterconf <command> --help' describes each command.
@@ -60,6 +63,8 @@ int main(int argc, char** argv) {
             return cmd_diff(argc - 2, argv + 2);
         if (cmd == "mutate")
             return cmd_mutate(argc - 2, argv + 2);
+        if (cmd == "report")
+            return cmd_report(argc - 2, argv + 2);
         if (cmd == "help" || cmd == "-h" || cmd == "--help") {
             std::fputs(k_usage, stdout);
             return 0;
@@ -72,7 +77,7 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::fprintf(stderr, "iterconf: error: %s; see 'iterconf %s--help'\n", e.what.c_str(),
                      cmd == "run" || cmd == "list" || cmd == "check-cases" || cmd == "export" ||
-                             cmd == "diff" || cmd == "mutate"
+                             cmd == "diff" || cmd == "mutate" || cmd == "report"
                          ? (cmd + " ").c_str()
                          : "");
         return 2;

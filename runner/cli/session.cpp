@@ -149,6 +149,29 @@ class Listener : public qemu::GuestListener {
 
 // The host pass: every item loaded on the running kernel, the kernel log
 // watched around each load (a WARN/BUG/oops makes it `crash`).
+// <out>/kernels/<label>.meta: what each kernel was (iterconf report shows
+// it): "source=" (host, a manifest name or a path), then the cached meta
+// record of a manifest kernel (package, version, bzimage_sha256, ...), the
+// release of the host, or the image and its sha256 of a path.
+void write_kernel_meta(const std::string& out_dir, const std::vector<KernelResult>& kernels) {
+    std::error_code ec;
+    fs::create_directories(out_dir + "/kernels", ec);
+    for (const auto& k : kernels) {
+        std::ofstream f(out_dir + "/kernels/" + k.kernel.label + ".meta", std::ios::trunc);
+        f << "source=" << k.kernel.source << "\n";
+        if (k.kernel.host) {
+            struct utsname u {};
+            if (uname(&u) == 0)
+                f << "release=" << u.release << "\n";
+        } else if (!k.kernel.meta_text.empty()) {
+            f << k.kernel.meta_text << (k.kernel.meta_text.back() == '\n' ? "" : "\n");
+        } else if (!k.kernel.image.empty()) {
+            f << "image=" << k.kernel.image << "\n"
+              << "bzimage_sha256=" << config::sha256_file(k.kernel.image) << "\n";
+        }
+    }
+}
+
 void run_host(Workload& w, KernelResult& k, Sink& sink) {
     auto t0 = Clock::now();
     struct utsname u {};
@@ -408,6 +431,7 @@ int run_session(const RunOptions& opts_in, Workload& w) {
     Sink sink(opts, w, res);
     if (auto r = sink.open(); !r)
         return report_error(r.error(), json);
+    write_kernel_meta(out_dir, res.kernels);
     g_interrupted = false;
     g_stop = false;
     g_failed_fast = false;
