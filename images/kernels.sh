@@ -26,7 +26,8 @@ packages_dir=$cache_dir/packages
 
 usage() {
 	cat <<EOF
-usage: images/kernels.sh fetch [--manifest FILE] [--apt-suites 'SUITE...'] KERNEL...
+usage: images/kernels.sh fetch [--manifest FILE] [--apt-suites 'SUITE...']
+                             [--pin NAME=PACKAGE=VERSION=SHA256]... KERNEL...
        images/kernels.sh unpack PACKAGE
 
 Use 'iterconf kernels fetch [NAME...]': it reads the manifest and runs this.
@@ -38,7 +39,13 @@ commands:
                      KERNEL is NAME:PACKAGE:SERIES:SUITES, the fields of a
                      manifest entry (SERIES may be empty, SUITES space
                      separated); --apt-suites names every suite the private
-                     apt sources hold (default: the kernels' suites)
+                     apt sources hold (default: the kernels' suites).
+                     --pin: NAME is fetched as exactly PACKAGE=VERSION, whose
+                     bzImage must have SHA256 (a lock file's entry); fails
+                     when the archive no longer has that version.
+                     A kernel that differs from what its last fetch gave
+                     (version, or bzImage sha256) is reported on stderr:
+                     "iterconf: drift: NAME: OLD → NEW"
   unpack PACKAGE     download the newest PACKAGE of the toolchain suites
                      ($toolchain_suites) with the same private apt and unpack
                      it (dpkg-deb -x, never installed) under the cache; prints
@@ -72,6 +79,7 @@ esac
 
 names=()            # kernel names in argument order
 declare -A field=() # field[NAME/KEY] = value, KEY: package, series, suites
+declare -A pins=()  # pins[NAME] = "PACKAGE=VERSION=SHA256" (--pin)
 apt_suites=""       # every suite of the private apt sources (--apt-suites)
 
 # KERNEL arguments "NAME:PACKAGE:SERIES:SUITES", checked by iterconf against
@@ -87,6 +95,16 @@ add_kernel() {
 	field[$name/package]=$package
 	field[$name/series]=$series
 	field[$name/suites]=$suites
+}
+
+# --pin NAME=PACKAGE=VERSION=SHA256 (from a lock file, checked by iterconf).
+add_pin() {
+	local name package version sha
+	IFS='=' read -r name package version sha <<<"$1"
+	[[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ && $package =~ ^[a-z0-9][a-z0-9.+-]+$ &&
+		$version =~ ^[0-9][A-Za-z0-9.+~:-]*$ && $sha =~ ^[0-9a-f]{64}$ ]] ||
+		die "kernels.sh fetch: --pin '$1' is not NAME=PACKAGE=VERSION=SHA256; use 'iterconf kernels fetch --pin FILE'"
+	pins[$name]=$package=$version=$sha
 }
 
 # --- cache (readers: no lock, publishing is an atomic rename) -----------------
@@ -121,6 +139,35 @@ report() {
 	local sha
 	sha=$(meta_get "$2/meta" bzimage_sha256)
 	note "$1: $(meta_get "$2/meta" package) $(meta_get "$2/meta" version) ($3, sha256 ${sha:0:12}…)"
+}
+
+# Drift: <kernels>/NAME/fetched is the meta of what the last fetch of NAME
+# gave (<kernels>/NAME/previous the one before, when they differ). Says on
+# stderr when DIR, what this fetch gives, is another version or another
+# bzImage than that, then records DIR's meta as the last fetch. A cache from
+# before these records compares with its `current` kernel.
+drift() {
+	local name=$1 dir=$2 kdir=$kernels_dir/$1 last old_ver new_ver old_sha new_sha old
+	last=$kdir/fetched
+	if [[ ! -f $last ]] && old=$(current_dir "$name"); then
+		last=$old/meta
+	fi
+	if [[ -f $last ]]; then
+		old_ver=$(meta_get "$last" version)
+		old_sha=$(meta_get "$last" bzimage_sha256)
+		new_ver=$(meta_get "$dir/meta" version)
+		new_sha=$(meta_get "$dir/meta" bzimage_sha256)
+		if [[ $old_ver != "$new_ver" ]]; then
+			printf 'iterconf: drift: %s: %s → %s\n' "$name" "$old_ver" "$new_ver" >&2
+		elif [[ $old_sha != "$new_sha" ]]; then
+			printf 'iterconf: drift: %s: %s → %s (same version, bzImage sha256 %s… → %s…)\n' \
+				"$name" "$old_ver" "$new_ver" "${old_sha:0:12}" "${new_sha:0:12}" >&2
+		fi
+		if [[ $old_ver != "$new_ver" || $old_sha != "$new_sha" ]]; then
+			cp -f -- "$last" "$kdir/.previous.$BASHPID" && mv -f -- "$kdir/.previous.$BASHPID" "$kdir/previous"
+		fi
+	fi
+	cp -f -- "$dir/meta" "$kdir/.fetched.$BASHPID" && mv -f -- "$kdir/.fetched.$BASHPID" "$kdir/fetched"
 }
 
 # --- private apt ----------------------------------------------------------------
@@ -391,9 +438,31 @@ fetch_one() {
 		kernel_error "$name" "$1"
 		exit 3
 	}
+	# --pin: exactly this package version, and its bzImage's sha256.
+	local pin=${pins[$name]:-} pin_pkg="" pin_ver="" pin_sha=""
+	[[ -z $pin ]] || IFS='=' read -r pin_pkg pin_ver pin_sha <<<"$pin"
+	pin_check() { # DIR: the published pinned version has the pinned bzImage
+		local have
+		have=$(meta_get "$1/meta" bzimage_sha256)
+		[[ $have == "$pin_sha" ]] ||
+			fail "pinned $pin_ver has bzImage sha256 ${have:0:12}…, the lock says ${pin_sha:0:12}… (the package changed under the same version); check it, then update the lock with 'iterconf kernels lock'"
+	}
 	if ((offline)); then
-		if ! dir=$(current_dir "$name") || ! intact "$dir"; then
-			fail "not cached and ITERCONF_OFFLINE=1; run 'iterconf kernels fetch $name' with network access"
+		if [[ -n $pin ]]; then
+			dir=$kdir/${pin_pkg}_$pin_ver
+			intact "$dir" ||
+				fail "pinned $pin_ver is not cached and ITERCONF_OFFLINE=1; run 'iterconf kernels fetch --pin FILE $name' with network access"
+			pin_check "$dir"
+			exec {fd}>>"$kernels_dir/$name.lock"
+			flock "$fd"
+			drift "$name" "$dir"
+			ln -s -- "${dir##*/}" "$kdir/.current.$BASHPID"
+			mv -T -- "$kdir/.current.$BASHPID" "$kdir/current"
+		else
+			if ! dir=$(current_dir "$name") || ! intact "$dir"; then
+				fail "not cached and ITERCONF_OFFLINE=1; run 'iterconf kernels fetch $name' with network access"
+			fi
+			drift "$name" "$dir"
 		fi
 		report "$name" "$dir" cached
 		printf '%s\n' "$dir/bzImage"
@@ -417,24 +486,45 @@ fetch_one() {
 	}
 
 	# Resolve: newest metapackage version, then the concrete image package it pins.
-	newest "$meta_pkg" "$suites" "$series"
-	if [[ -z $best_ver ]]; then
-		[[ -z $others ]] || fail "no $meta_pkg of series $series in $suites (found:$others); update 'series' in $manifest"
-		[[ ! -s $apt_dir/state/update-warnings ]] ||
-			fail "$meta_pkg not found in $suites, and the last apt-get update warned: $(<"$apt_dir/state/update-warnings"); check the network"
-		fail "$meta_pkg not found in $suites; check 'suites' and 'package' in $manifest"
-	fi
-	local meta_ver=$best_ver suite=$best_suite pkg="" ver="" dep dver
-	while read -r dep dver; do
-		if [[ $dep == linux-image-* && $dep != *-dbg ]]; then
-			pkg=$dep
-			ver=$dver
-			break
+	local meta_ver="" suite="" pkg="" ver="" dep dver
+	resolve_newest() {
+		newest "$meta_pkg" "$suites" "$series"
+		if [[ -z $best_ver ]]; then
+			[[ -z $others ]] || fail "no $meta_pkg of series $series in $suites (found:$others); update 'series' in $manifest"
+			[[ ! -s $apt_dir/state/update-warnings ]] ||
+				fail "$meta_pkg not found in $suites, and the last apt-get update warned: $(<"$apt_dir/state/update-warnings"); check the network"
+			fail "$meta_pkg not found in $suites; check 'suites' and 'package' in $manifest"
 		fi
-	done < <(pinned_deps "$meta_pkg" "$meta_ver")
-	if [[ -z $pkg ]]; then # the entry names a concrete image package itself
-		pkg=$meta_pkg
-		ver=$meta_ver
+		meta_ver=$best_ver
+		suite=$best_suite
+		pkg=""
+		while read -r dep dver; do
+			if [[ $dep == linux-image-* && $dep != *-dbg ]]; then
+				pkg=$dep
+				ver=$dver
+				break
+			fi
+		done < <(pinned_deps "$meta_pkg" "$meta_ver")
+		if [[ -z $pkg ]]; then # the entry names a concrete image package itself
+			pkg=$meta_pkg
+			ver=$meta_ver
+		fi
+	}
+	if [[ -z $pin ]]; then
+		resolve_newest
+	elif ! intact "$kdir/${pin_pkg}_$pin_ver"; then
+		# Pinned and not cached: the archive must still have that version.
+		local line
+		line=$(apt_q apt-cache madison "$pin_pkg" 2>/dev/null | awk -F'|' -v v="$pin_ver" '
+			{ gsub(/[ \t]/, "", $2) } $2 == v { split($3, w, " "); sub(/\/.*/, "", w[2]); print w[2]; exit }')
+		if [[ -z $line ]]; then
+			resolve_newest
+			fail "pinned $pin_ver is no longer in the archive (newest $ver); update the lock with 'iterconf kernels fetch $name' and 'iterconf kernels lock'"
+		fi
+		pkg=$pin_pkg ver=$pin_ver suite=$line
+	else
+		pkg=$pin_pkg ver=$pin_ver
+		suite=$(meta_get "$kdir/${pkg}_$ver/meta" suite)
 	fi
 	# Newer Debian packaging (7.x) splits the image package: vmlinuz is in
 	# linux-binary-<abi>, config in linux-base-<abi>; modules are not needed.
@@ -447,6 +537,7 @@ fetch_one() {
 
 	dir=$kdir/${pkg}_$ver
 	local state=cached
+	[[ -z $pin ]] || ! intact "$dir" || pin_check "$dir"
 	if ! intact "$dir"; then
 		state=fetched
 		fetch_tmp=$(mktemp -d "$kdir/.tmp.XXXXXX")
@@ -520,6 +611,8 @@ fetch_one() {
 		local deb_sha bz_sha
 		deb_sha=$(sha256sum <"$deb")
 		bz_sha=$(sha256sum <"$tmp/pub/bzImage")
+		[[ -z $pin || ${bz_sha%% *} == "$pin_sha" ]] ||
+			fail "pinned $pin_ver has bzImage sha256 ${bz_sha:0:12}…, the lock says ${pin_sha:0:12}… (the archive's package changed under the same version); check it, then update the lock with 'iterconf kernels lock'"
 		cat >"$tmp/pub/meta" <<EOF
 name=$name
 suite=$suite
@@ -542,6 +635,7 @@ EOF
 	fi
 	flock -u "$apt_fd"
 
+	drift "$name" "$dir"
 	ln -s -- "${dir##*/}" "$kdir/.current.$BASHPID"
 	mv -T -- "$kdir/.current.$BASHPID" "$kdir/current"
 	report "$name" "$dir" "$state"
@@ -739,6 +833,10 @@ main() {
 				;;
 			--apt-suites)
 				apt_suites=${2:?}
+				shift 2
+				;;
+			--pin)
+				add_pin "${2:?}"
 				shift 2
 				;;
 			*)

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -22,7 +23,8 @@ namespace iterconf::cli {
 namespace {
 
 constexpr const char* k_usage =
-    R"(usage: iterconf kernels <list|names|fetch [NAME...]|path NAME|meta NAME>
+    R"(usage: iterconf kernels <list|names|fetch [--pin FILE] [NAME...]|path NAME|meta NAME>
+       iterconf kernels lock [FILE]
        iterconf kernels source debian-src:X.Y
        iterconf kernels build SRC [--out DIR] [--jobs N] [--fragment FILE]
                               [--base tinyconfig|defconfig] [--config-only]
@@ -32,7 +34,16 @@ constexpr const char* k_usage =
   fetch [NAME...]   resolve each kernel to the newest matching Debian package
                     with a private apt configuration, download it with apt
                     (signatures checked), cache bzImage + config + meta
-                    (default: every manifest kernel); prints NAME<TAB>BZIMAGE
+                    (default: every manifest kernel); prints NAME<TAB>BZIMAGE.
+                    A kernel that is not what its last fetch gave says so on
+                    stderr: "iterconf: drift: NAME: OLD → NEW" (or the same
+                    version with another bzImage sha256)
+    --pin FILE      fetch exactly the versions of a lock file, checking each
+                    bzImage's sha256; a version the archive no longer has is
+                    one error line (exit 1)
+  lock [FILE]       write the exact package, version and bzImage sha256 of
+                    every cached manifest kernel to FILE (default
+                    images/kernels.lock), for 'fetch --pin' and 'run --pin'
   path NAME         the cached bzImage of NAME (fetched first when missing)
   meta NAME         package, version and sha256 of the cached NAME
   source debian-src:X.Y
@@ -50,8 +61,8 @@ manifest: $ITERCONF_KERNELS_MANIFEST, else the images/kernels.toml built in
 cache: $ITERCONF_CACHE_DIR, else $XDG_CACHE_HOME/iterconf, else ~/.cache/iterconf
 ITERCONF_OFFLINE=1: fetch and path use the cache only, never the network
 exit: 0 ok, 1 a kernel could not be fetched or is not cached (or a build
-failed), 2 usage error (for build also: missing build tools, an unclean
-source tree, fragment options lost).
+failed), 2 usage error or a malformed lock file (for build also: missing
+build tools, an unclean source tree, fragment options lost).
 )";
 
 Error usage(const std::string& what, const std::string& hint = "see 'iterconf kernels --help'") {
@@ -90,8 +101,9 @@ int list(const config::Manifest& m) {
     return 0;
 }
 
-int exec_fetch(const config::Manifest& m, const std::vector<const config::ManifestKernel*>& ks) {
-    std::vector<std::string> args = fetch_command(m, ks);
+int exec_fetch(const config::Manifest& m, const std::vector<const config::ManifestKernel*>& ks,
+               const config::Lock* lock) {
+    std::vector<std::string> args = fetch_command(m, ks, lock);
     std::vector<char*> cargs;
     for (auto& a : args)
         cargs.push_back(a.data());
@@ -139,6 +151,49 @@ int exec_kbuild(const std::string& cmd, const std::vector<std::string>& args) {
                         false);
 }
 
+// lock [FILE]: every manifest kernel as cached, or nothing written.
+int write_lock(const config::Manifest& m, const std::string& file) {
+    config::Lock lock;
+    lock.file = file;
+    std::string cache = config::cache_dir();
+    for (const auto& k : m.kernels()) {
+        auto c = config::cached_kernel(cache, k.name);
+        if (!c || !config::intact(*c)) {
+            std::fprintf(stderr,
+                         "iterconf: error: kernel '%s': %s; run 'iterconf kernels fetch %s' "
+                         "first (nothing written)\n",
+                         k.name.c_str(),
+                         c ? "the cached bzImage does not match its sha256" : "not cached",
+                         k.name.c_str());
+            return 1;
+        }
+        lock.kernels.push_back(
+            {k.name, c->meta["package"], c->meta["version"], c->meta["bzimage_sha256"]});
+    }
+    // What the lock says must read back (a meta record from an older cache).
+    if (auto back = config::Lock::parse(lock.render(), file); !back)
+        return report_error(back.error(), false);
+    std::string tmp = file + ".tmp";
+    {
+        std::FILE* f = std::fopen(tmp.c_str(), "w");
+        std::string text = lock.render();
+        if (!f || std::fwrite(text.data(), 1, text.size(), f) != text.size() ||
+            std::fclose(f) != 0 || std::rename(tmp.c_str(), file.c_str()) != 0) {
+            int e = errno;
+            std::remove(tmp.c_str());
+            return report_error(
+                make_error(ErrorKind::io, file,
+                           std::string("cannot write the lock file: ") + std::strerror(e),
+                           "give a writable FILE"),
+                false);
+        }
+    }
+    for (const auto& k : lock.kernels)
+        std::printf("%s\t%s\t%s\n", k.name.c_str(), k.package.c_str(), k.version.c_str());
+    std::fprintf(stderr, "kernels: wrote %s (%zu kernels)\n", file.c_str(), lock.kernels.size());
+    return 0;
+}
+
 } // namespace
 
 int cmd_kernels(int argc, char** argv) {
@@ -150,8 +205,11 @@ int cmd_kernels(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (cmd == "source" || cmd == "build")
         return exec_kbuild(cmd, args);
-    if (cmd != "list" && cmd != "names" && cmd != "fetch" && cmd != "path" && cmd != "meta")
+    if (cmd != "list" && cmd != "names" && cmd != "fetch" && cmd != "path" && cmd != "meta" &&
+        cmd != "lock")
         return report_error(usage("unknown command '" + printable(cmd) + "'"), false);
+    if (cmd == "lock" && args.size() > 1)
+        return report_error(usage("'lock' takes at most one FILE"), false);
     if ((cmd == "list" || cmd == "names") && !args.empty())
         return report_error(usage("'" + cmd + "' takes no arguments"), false);
     if ((cmd == "path" || cmd == "meta") && args.size() != 1)
@@ -169,8 +227,24 @@ int cmd_kernels(int argc, char** argv) {
             std::printf("%s\n", k.name.c_str());
         return 0;
     }
+    if (cmd == "lock")
+        return write_lock(*m, args.empty() ? "images/kernels.lock" : args[0]);
     if (cmd == "fetch") {
         std::vector<const config::ManifestKernel*> ks;
+        std::string pin;
+        std::vector<std::string> names;
+        for (size_t i = 0; i < args.size(); i++) {
+            if (args[i] == "--pin" || args[i].rfind("--pin=", 0) == 0) {
+                if (args[i] == "--pin" && i + 1 == args.size())
+                    return report_error(usage("--pin needs a lock FILE"), false);
+                pin = args[i] == "--pin" ? args[++i] : args[i].substr(6);
+            } else if (args[i].rfind("-", 0) == 0) {
+                return report_error(usage("unknown option '" + printable(args[i]) + "'"), false);
+            } else {
+                names.push_back(args[i]);
+            }
+        }
+        args = names;
         if (args.empty())
             args.push_back("all");
         for (const auto& a : args) {
@@ -184,7 +258,14 @@ int cmd_kernels(int argc, char** argv) {
                 return report_error(k.error(), false);
             ks.push_back(*k);
         }
-        return exec_fetch(*m, ks);
+        std::optional<config::Lock> lock;
+        if (!pin.empty()) {
+            auto l = load_pins(pin, ks);
+            if (!l)
+                return report_error(l.error(), false);
+            lock = std::move(*l);
+        }
+        return exec_fetch(*m, ks, lock ? &*lock : nullptr);
     }
     auto k = entry(*m, args[0]);
     if (!k)

@@ -44,6 +44,10 @@ kernels (every workload):
   --boot-timeout S       seconds for a guest to reach the agent (default 180)
   --timeout S            seconds an item may take in a guest before it is
                          judged 'timeout' and the guest rebooted (default 120)
+  --pin FILE             manifest kernels at exactly the versions of a lock
+                         file ('iterconf kernels lock'), fetched when the
+                         cache has another; a version the archive no longer
+                         has is one error line (that kernel not judged, exit 1)
   --guest-append TEXT    more guest kernel command line (fault injection:
                          iterconf.crash_at=N, iterconf.hang_at=N)
   --bench                also time each guest's boot floor, print guest
@@ -72,6 +76,10 @@ output (every workload):
                          junit.xml, logs/, console/
   --format FMT           stdout format: table (default), json (JSONL), junit
   --json                 same as --format json
+  --quiet                no progress on stderr (by default each kernel's phase:
+                         fetch, boot, judging N/M, reboot after crash, done;
+                         one updating line on a terminal, else plain lines,
+                         judging at most every 10 s or 10% of the items)
   -v                     print each verdict as it arrives and logs of mismatches
   -vv                    also libbpf's debug output and every verifier log
   -h, --help             this text
@@ -104,6 +112,10 @@ int cmd_run(int argc, char** argv) {
             std::fputs(k_usage, stdout);
             return 0;
         } else if (opts.parse(args)) {
+        } else if (args.flag("--quiet")) {
+            opts.quiet = true;
+        } else if (args.option("--pin", v)) {
+            opts.pin = v;
         } else if (args.flag("--generated")) {
             generated = true;
         } else if (args.option("--inputs", v)) {

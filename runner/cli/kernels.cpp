@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 namespace iterconf::cli {
 
 std::vector<std::string> fetch_command(const config::Manifest& manifest,
-                                       const std::vector<const config::ManifestKernel*>& kernels) {
+                                       const std::vector<const config::ManifestKernel*>& kernels,
+                                       const config::Lock* lock) {
     // Every suite of the manifest, so that fetching some kernels does not
     // change the private apt sources (and update the lists) each time.
     std::string suites;
@@ -32,8 +33,33 @@ std::vector<std::string> fetch_command(const config::Manifest& manifest,
                                      "--apt-suites",
                                      suites};
     for (const auto* k : kernels)
+        if (const auto* pin = lock ? lock->find(k->name) : nullptr) {
+            argv.push_back("--pin");
+            argv.push_back(pin->name + "=" + pin->package + "=" + pin->version + "=" + pin->sha256);
+        }
+    for (const auto* k : kernels)
         argv.push_back(k->name + ":" + k->package + ":" + k->series + ":" + k->suites);
     return argv;
+}
+
+Result<config::Lock> load_pins(const std::string& file,
+                               const std::vector<const config::ManifestKernel*>& kernels) {
+    ITERCONF_TRY_ASSIGN(config::Lock lock, config::Lock::load(file));
+    for (const auto* k : kernels)
+        if (!lock.find(k->name))
+            return make_error(ErrorKind::usage, file, "no entry for kernel '" + k->name + "'",
+                              "add it with 'iterconf kernels fetch " + k->name +
+                                  "' and 'iterconf kernels lock " + file + "', or drop --pin");
+    return lock;
+}
+
+bool matches(const config::CachedKernel& c, const config::LockedKernel& pin) {
+    auto get = [&](const char* key) {
+        auto it = c.meta.find(key);
+        return it == c.meta.end() ? std::string() : it->second;
+    };
+    return get("package") == pin.package && get("version") == pin.version &&
+           get("bzimage_sha256") == pin.sha256;
 }
 
 std::string agent_path() {
@@ -45,20 +71,46 @@ std::string agent_path() {
 namespace {
 
 // The cached kernel of a manifest entry, fetched first when it is not
-// cached or its bzImage no longer has the recorded hash.
+// cached, its bzImage no longer has the recorded hash, or it is not the
+// version `lock` pins.
 Result<config::CachedKernel> manifest_image(const config::Manifest& manifest,
-                                            const config::ManifestKernel& k, bool verbose) {
+                                            const config::ManifestKernel& k,
+                                            const config::Lock* lock, const ResolveOptions& opts) {
     std::string cache = config::cache_dir();
-    if (auto c = config::cached_kernel(cache, k.name); c && config::intact(*c))
+    const config::LockedKernel* pin = lock ? lock->find(k.name) : nullptr;
+    if (auto c = config::cached_kernel(cache, k.name);
+        c && config::intact(*c) && (!pin || matches(*c, *pin)))
         return std::move(*c);
-    if (verbose)
-        std::fprintf(stderr, "iterconf: kernel '%s': fetching (images/kernels.sh)\n",
-                     k.name.c_str());
+    if (opts.on_fetch)
+        opts.on_fetch(k.name);
+    auto say = [&](const std::function<void()>& f) {
+        if (opts.say)
+            opts.say(f);
+        else
+            f();
+    };
+    if (opts.verbose)
+        say([&] {
+            std::fprintf(stderr, "iterconf: kernel '%s': fetching (images/kernels.sh)\n",
+                         k.name.c_str());
+        });
     std::string out, err;
-    int rc = run_capture(fetch_command(manifest, {&k}), out, err);
-    if (verbose)
-        std::fputs(err.c_str(), stderr);
+    int rc = run_capture(fetch_command(manifest, {&k}, lock), out, err);
+    say([&] {
+        if (opts.verbose) {
+            std::fputs(err.c_str(), stderr);
+            return;
+        }
+        for (std::string_view l : split_lines(err))
+            if (l.rfind("iterconf: drift: ", 0) == 0)
+                std::fprintf(stderr, "%.*s\n", int(l.size()), l.data());
+    });
     auto c = config::cached_kernel(cache, k.name);
+    if (rc == 0 && c && pin && !matches(*c, *pin))
+        return make_error(ErrorKind::infra, "kernel '" + k.name + "'",
+                          "the cache has " + c->meta["version"] + ", not the pinned " +
+                              pin->version + " (another fetch moved it)",
+                          "rerun");
     if (rc != 0 || !c) {
         // kernels.sh: "iterconf: error: kernel 'NAME': what"
         std::string what;
@@ -87,7 +139,8 @@ std::string label_for_path(const std::string& path) {
 
 } // namespace
 
-Result<std::vector<Kernel>> resolve_kernels(const std::vector<std::string>& specs, bool verbose) {
+Result<std::vector<Kernel>> resolve_kernels(const std::vector<std::string>& specs,
+                                            const ResolveOptions& opts) {
     std::vector<std::string> items;
     for (const auto& s : specs) {
         size_t b = 0;
@@ -121,6 +174,17 @@ Result<std::vector<Kernel>> resolve_kernels(const std::vector<std::string>& spec
             expanded.push_back(it);
         }
     }
+    // --pin: the lock file, checked before anything is fetched.
+    std::optional<config::Lock> lock;
+    if (!opts.pin.empty()) {
+        ITERCONF_TRY(get_manifest());
+        std::vector<const config::ManifestKernel*> pinned;
+        for (const auto& it : expanded)
+            if (const auto* mk = manifest->find(it); mk && !fs::exists(it))
+                pinned.push_back(mk);
+        ITERCONF_TRY_ASSIGN(auto l, load_pins(opts.pin, pinned));
+        lock = std::move(l);
+    }
     std::vector<Kernel> targets;
     for (const auto& it : expanded) {
         if (std::any_of(targets.begin(), targets.end(),
@@ -147,7 +211,7 @@ Result<std::vector<Kernel>> resolve_kernels(const std::vector<std::string>& spec
                                   "manifest kernels: " + known);
             }
             t.label = it;
-            if (auto r = manifest_image(*manifest, *mk, verbose)) {
+            if (auto r = manifest_image(*manifest, *mk, lock ? &*lock : nullptr, opts)) {
                 t.image = r->bzimage();
                 t.package = r->meta["package"] + " " + r->meta["version"];
                 t.meta_text = r->meta_text;

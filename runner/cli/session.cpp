@@ -1,6 +1,7 @@
 #include "cli/session.hpp"
 
 #include "cli/guests.hpp"
+#include "common/progress.hpp"
 #include "common/splat.hpp"
 #include "qemu/console.hpp"
 #include "qemu/guest.hpp"
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <sys/utsname.h>
 #include <thread>
@@ -43,8 +45,8 @@ double since(Clock::time_point t) {
 // Where every record goes, from whichever thread judged it.
 class Sink {
   public:
-    Sink(const RunOptions& opts, const Workload& w, RunResult& result)
-        : m_opts(opts), m_keep_logs(w.keeps_logs()), m_result(result) {
+    Sink(const RunOptions& opts, const Workload& w, RunResult& result, Progress& progress)
+        : m_opts(opts), m_keep_logs(w.keeps_logs()), m_result(result), m_progress(progress) {
         // Fault injection for the harness's own tests: Ctrl-C after N records.
         if (const char* n = std::getenv("ITERCONF_INTERRUPT_AFTER"); n && *n)
             m_interrupt_after = std::strtol(n, nullptr, 10);
@@ -70,16 +72,19 @@ class Sink {
         }
         if (auto w = m_writer.write(r); !w && !m_write_error)
             m_write_error = w.error();
-        if (m_opts.json()) {
-            std::fputs((record::to_json(r) + "\n").c_str(), stdout);
-            std::fflush(stdout);
-        }
-        if (m_opts.verbose)
-            std::fprintf(stderr, "iterconf: %s: %-60s %-11s %s\n", k.kernel.label.c_str(),
-                         r.id().c_str(), record::to_string(r.verdict), r.status());
-        if (m_opts.verbose >= 2 && !j.log.empty())
-            std::fprintf(stderr, "---- log: %s on %s ----\n%s---- end ----\n", r.id().c_str(),
-                         k.kernel.label.c_str(), j.log.c_str());
+        if (m_opts.json() || m_opts.verbose)
+            m_progress.around([&] {
+                if (m_opts.json()) {
+                    std::fputs((record::to_json(r) + "\n").c_str(), stdout);
+                    std::fflush(stdout);
+                }
+                if (m_opts.verbose)
+                    std::fprintf(stderr, "iterconf: %s: %-60s %-11s %s\n", k.kernel.label.c_str(),
+                                 r.id().c_str(), record::to_string(r.verdict), r.status());
+                if (m_opts.verbose >= 2 && !j.log.empty())
+                    std::fprintf(stderr, "---- log: %s on %s ----\n%s---- end ----\n",
+                                 r.id().c_str(), k.kernel.label.c_str(), j.log.c_str());
+            });
         if (!r.failed()) {
             j.log.clear();
         } else if (m_opts.fail_fast) {
@@ -97,6 +102,7 @@ class Sink {
     const RunOptions& m_opts;
     bool m_keep_logs;
     RunResult& m_result;
+    Progress& m_progress;
     record::JsonlWriter m_writer;
     std::optional<Error> m_write_error;
     long m_interrupt_after = -1, m_added = 0;
@@ -105,12 +111,14 @@ class Sink {
 // A guest's events, turned into records by the workload.
 class Listener : public qemu::GuestListener {
   public:
-    Listener(Workload& w, KernelResult& k, Sink& sink) : m_w(w), m_k(k), m_sink(sink) {}
+    Listener(Workload& w, KernelResult& k, Sink& sink, Progress& progress)
+        : m_w(w), m_k(k), m_sink(sink), m_progress(progress) {}
 
     void hello(const std::string& release, double, double) override {
         m_k.release = release;
         auto kv = expect::parse_release(release);
         m_kv = kv ? *kv : expect::KernelVersion{};
+        m_progress.judging(m_k.kernel.label, m_judged, m_w.size());
     }
     void record(size_t index, const std::string& json, const std::string& log) override {
         auto r = record::from_json(json);
@@ -123,6 +131,7 @@ class Listener : public qemu::GuestListener {
         }
         m_w.from_guest(index, *r, m_kv);
         m_sink.add(m_k, index, Judged{std::move(*r), log});
+        m_progress.judging(m_k.kernel.label, ++m_judged, m_w.size());
     }
     void lost(size_t index, qemu::Loss loss, const std::string& message,
               const std::string& excerpt) override {
@@ -136,6 +145,11 @@ class Listener : public qemu::GuestListener {
         m_sink.add(m_k, index,
                    Judged{m_w.lost(index, v, message, excerpt, m_k.release, m_kv), excerpt},
                    ".console.log");
+        m_judged++;
+        // run_guest boots again from the next item, if there is one.
+        if (m_judged < m_w.size())
+            m_progress.phase(m_k.kernel.label, loss == qemu::Loss::crash ? "reboot after crash"
+                                                                         : "reboot after timeout");
     }
 
     std::optional<Error> garbled; // a protocol error: the kernel's run is not trusted
@@ -144,7 +158,9 @@ class Listener : public qemu::GuestListener {
     Workload& m_w;
     KernelResult& m_k;
     Sink& m_sink;
+    Progress& m_progress;
     expect::KernelVersion m_kv;
+    size_t m_judged = 0;
 };
 
 // The host pass: every item loaded on the running kernel, the kernel log
@@ -172,7 +188,7 @@ void write_kernel_meta(const std::string& out_dir, const std::vector<KernelResul
     }
 }
 
-void run_host(Workload& w, KernelResult& k, Sink& sink) {
+void run_host(Workload& w, KernelResult& k, Sink& sink, Progress& progress) {
     auto t0 = Clock::now();
     struct utsname u {};
     uname(&u);
@@ -183,17 +199,25 @@ void run_host(Workload& w, KernelResult& k, Sink& sink) {
         if (load::kmsg_required()) {
             k.error = load::kmsg_unavailable_error(kmsg);
             k.error_exit = 2;
-            report_error(*k.error, false);
+            progress.drop(k.kernel.label);
+            progress.around([&] { report_error(*k.error, false); });
             return;
         }
-        warn(load::kmsg_unavailable_warning(kmsg));
+        progress.around([&] { warn(load::kmsg_unavailable_warning(kmsg)); });
     }
     HostContext host{k.release, kv ? *kv : expect::KernelVersion{}, kmsg, k.phases};
-    for (size_t i = 0; i < w.host_size() && !g_stop; i++) {
+    size_t n = w.host_size();
+    progress.judging(k.kernel.label, 0, n);
+    for (size_t i = 0; i < n && !g_stop; i++) {
         Judged j = w.judge_on_host(i, host);
         k.phases.time("write record", [&] { sink.add(k, i, std::move(j)); });
         k.phase_items++;
+        progress.judging(k.kernel.label, i + 1, n);
     }
+    if (g_interrupted)
+        progress.phase(k.kernel.label, "interrupted");
+    else
+        progress.done(k.kernel.label, k.entries.size(), n);
     k.wall = k.judge_seconds = since(t0);
 }
 
@@ -368,11 +392,26 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         opts.kernels.push_back("host");
     auto t_start = Clock::now();
 
+    // Where each kernel is, on stderr (common/progress.hpp); gone before
+    // the report.
+    Progress progress(Progress::Options{.mode = Progress::mode_for(stderr, opts.quiet)});
+
     // Everything that can be wrong is found before the output directory is
     // touched, so a bad kernel or input loses no earlier results.
-    auto resolved = resolve_kernels(opts.kernels, opts.verbose > 0);
+    auto resolved = resolve_kernels(
+        opts.kernels,
+        ResolveOptions{
+            .verbose = opts.verbose > 0,
+            .pin = opts.pin,
+            .on_fetch = [&](const std::string& label) { progress.phase(label, "fetch"); },
+            .say = [&](const std::function<void()>& f) { progress.around(f); }});
+    // An error before the run: the line goes first.
+    auto fail = [&](const Error& e) {
+        progress.finish();
+        return report_error(e, json);
+    };
     if (!resolved)
-        return report_error(resolved.error(), json);
+        return fail(resolved.error());
     RunResult res;
     for (auto& kernel : *resolved) {
         KernelResult k;
@@ -389,7 +428,7 @@ int run_session(const RunOptions& opts_in, Workload& w) {
             any_guest = true;
         } else if (auto h = w.open_host(); !h) {
             if (res.kernels.size() == 1)
-                return report_error(h.error(), json);
+                return fail(h.error());
             k.error = h.error();
             k.error_exit = 2;
         }
@@ -398,23 +437,26 @@ int run_session(const RunOptions& opts_in, Workload& w) {
     if (any_guest) {
         auto s = load_console_scanner();
         if (!s)
-            return report_error(s.error(), json);
+            return fail(s.error());
         scanner = std::move(*s);
         if (!qemu::have_qemu("qemu-system-x86_64"))
-            return report_error(make_error(ErrorKind::infra, "qemu-system-x86_64",
-                                           "not found on PATH",
-                                           "install qemu-system-x86 (ci/install-deps.sh)"),
-                                json);
+            return fail(make_error(ErrorKind::infra, "qemu-system-x86_64", "not found on PATH",
+                                   "install qemu-system-x86 (ci/install-deps.sh)"));
     }
     // Kernels that cannot be judged at all are reported now, by name.
     bool any_runnable = false;
+    std::vector<std::string> runnable;
     for (const auto& k : res.kernels) {
-        if (k.error)
-            report_error(*k.error, false);
-        else
+        if (k.error) {
+            progress.around([&] { report_error(*k.error, false); });
+        } else {
             any_runnable = true;
+            runnable.push_back(k.kernel.label);
+        }
     }
+    progress.keep(runnable);
     if (!any_runnable) {
+        progress.finish();
         int rc = 0;
         for (const auto& k : res.kernels)
             rc = std::max(rc, k.error_exit);
@@ -425,12 +467,11 @@ int run_session(const RunOptions& opts_in, Workload& w) {
     std::error_code ec;
     fs::create_directories(out_dir, ec);
     if (ec)
-        return report_error(
-            make_error(ErrorKind::io, out_dir, "cannot create output directory: " + ec.message()),
-            json);
-    Sink sink(opts, w, res);
+        return fail(
+            make_error(ErrorKind::io, out_dir, "cannot create output directory: " + ec.message()));
+    Sink sink(opts, w, res, progress);
     if (auto r = sink.open(); !r)
-        return report_error(r.error(), json);
+        return fail(r.error());
     write_kernel_meta(out_dir, res.kernels);
     g_interrupted = false;
     g_stop = false;
@@ -455,7 +496,7 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         auto p = prepare_guests(out_dir, plan.plan, plan.files, images, gopts, opts.accel == "auto",
                                 opts.verbose, g_stop);
         if (!p)
-            return report_error(p.error(), json);
+            return fail(p.error());
         initrd = *p;
     }
 
@@ -464,14 +505,18 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         KernelResult& k = *guests[i];
         qemu::GuestKernel gk = guest_kernel(out_dir, k.kernel.label, k.kernel.image);
         if (opts.bench) {
+            progress.phase(k.kernel.label, "boot floor");
             auto f = qemu::boot_floor(gk, initrd, gopts, g_stop);
             k.floor = f ? *f : -1;
         }
-        Listener listener(w, k, sink);
+        Listener listener(w, k, sink, progress);
         auto t0 = Clock::now();
+        progress.phase(k.kernel.label, "boot");
         if (opts.verbose)
-            std::fprintf(stderr, "iterconf: qemu: kernel '%s': booting %s (%s)\n",
-                         k.kernel.label.c_str(), k.kernel.image.c_str(), gopts.accel.c_str());
+            progress.around([&] {
+                std::fprintf(stderr, "iterconf: qemu: kernel '%s': booting %s (%s)\n",
+                             k.kernel.label.c_str(), k.kernel.image.c_str(), gopts.accel.c_str());
+            });
         auto g = qemu::run_guest(gk, initrd, w.size(), gopts, scanner, listener, g_stop);
         k.wall = since(t0);
         k.judge_seconds = g.judge_seconds;
@@ -488,11 +533,19 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         if (g.error) {
             k.error = g.error;
             k.error_exit = 2;
-            report_error(*g.error, false);
-        } else if (opts.verbose) {
-            std::fprintf(stderr, "iterconf: qemu: kernel '%s': %s, %zu %s in %.1f s, %d boot%s\n",
-                         k.kernel.label.c_str(), k.release.c_str(), g.judged, w.noun(), k.wall,
-                         k.boots, k.boots == 1 ? "" : "s");
+            progress.drop(k.kernel.label);
+            progress.around([&] { report_error(*g.error, false); });
+        } else if (g.interrupted || g_interrupted) {
+            progress.phase(k.kernel.label, "interrupted");
+        } else {
+            progress.done(k.kernel.label, k.entries.size(), w.size());
+            if (opts.verbose)
+                progress.around([&] {
+                    std::fprintf(stderr,
+                                 "iterconf: qemu: kernel '%s': %s, %zu %s in %.1f s, %d boot%s\n",
+                                 k.kernel.label.c_str(), k.release.c_str(), g.judged, w.noun(),
+                                 k.wall, k.boots, k.boots == 1 ? "" : "s");
+                });
         }
     };
     // With --bench the host goes first, alone, so that the guests and the
@@ -500,13 +553,14 @@ int run_session(const RunOptions& opts_in, Workload& w) {
     // once.
     if (opts.bench)
         for (auto* k : hosts)
-            run_host(w, *k, sink);
+            run_host(w, *k, sink, progress);
     auto threads = start_workers(guests.size(), opts.jobs, g_stop, worker);
     if (!opts.bench)
         for (auto* k : hosts)
-            run_host(w, *k, sink);
+            run_host(w, *k, sink, progress);
     for (auto& th : threads)
         th.join();
+    progress.finish(); // the report below is unchanged
     res.interrupted = g_interrupted;
     double total = since(t_start);
     sink.close();

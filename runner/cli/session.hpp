@@ -51,6 +51,8 @@ struct RunOptions {
     int verbose = 0;
     bool bench = false;
     bool fail_fast = false; // stop dispatching after the first failed record
+    bool quiet = false;     // no progress on stderr (--quiet)
+    std::string pin;        // a lock file: manifest kernels at exactly its versions (--pin)
 
     RunOptions();
     bool json() const { return format == "json"; }

@@ -195,6 +195,116 @@ bool intact(const CachedKernel& k) {
     return it != k.meta.end() && !it->second.empty() && sha256_file(k.bzimage()) == it->second;
 }
 
+// ---- lock files ----
+
+namespace {
+
+// [A-Za-z0-9][A-Za-z0-9._-]*, as the manifest's table names.
+bool kernel_name(std::string_view s) {
+    auto alnum = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    };
+    if (s.empty() || !alnum(s[0]))
+        return false;
+    return std::all_of(s.begin(), s.end(),
+                       [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+// [0-9][A-Za-z0-9.+~:-]* (Debian policy 5.6.12)
+bool debian_version(std::string_view s) {
+    if (s.empty() || !(s[0] >= '0' && s[0] <= '9'))
+        return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '+' || c == '~' || c == ':' || c == '-';
+    });
+}
+
+bool sha256_text(std::string_view s) {
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+} // namespace
+
+Result<Lock> Lock::parse(std::string_view text, const std::string& file) {
+    const std::string hint = "write it with 'iterconf kernels lock'";
+    ITERCONF_TRY_ASSIGN(toml::Document doc, toml::parse(text, file));
+    if (!doc.top.empty())
+        return make_error(ErrorKind::input, toml::where(file, doc.top[0].line),
+                          "'" + doc.top[0].key + "' is outside a [[kernel]] entry", hint);
+    Lock lock;
+    lock.file = file;
+    for (const auto& t : doc.tables) {
+        std::string at = toml::where(file, t.line);
+        if (!t.array || t.name != "kernel")
+            return make_error(ErrorKind::input, at,
+                              std::string(t.array ? "[[" : "[") + t.name + (t.array ? "]]" : "]") +
+                                  ": a lock file has only [[kernel]] entries",
+                              hint);
+        LockedKernel k;
+        k.line = t.line;
+        for (const auto& p : t.pairs) {
+            std::string* field = p.key == "name"      ? &k.name
+                                 : p.key == "package" ? &k.package
+                                 : p.key == "version" ? &k.version
+                                 : p.key == "sha256"  ? &k.sha256
+                                                      : nullptr;
+            if (!field)
+                return make_error(ErrorKind::input, toml::where(file, p.line),
+                                  "unknown key '" + p.key + "'",
+                                  "expected name, package, version and sha256");
+            *field = p.value;
+        }
+        auto bad = [&](const std::string& what) {
+            return make_error(ErrorKind::input, at, "[[kernel]] " + what, hint);
+        };
+        if (!kernel_name(k.name))
+            return bad("'name' is missing or not a kernel name");
+        if (!package_name(k.package))
+            return bad("'" + k.name + "': 'package' is missing or not a Debian package name");
+        if (!debian_version(k.version))
+            return bad("'" + k.name + "': 'version' is missing or not a Debian version");
+        if (!sha256_text(k.sha256))
+            return bad("'" + k.name + "': 'sha256' is missing or not 64 lowercase hex digits");
+        if (lock.find(k.name))
+            return bad("'" + k.name + "' appears twice");
+        lock.kernels.push_back(std::move(k));
+    }
+    return lock;
+}
+
+Result<Lock> Lock::load(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return make_error(ErrorKind::io, path,
+                          std::string("cannot read the lock file: ") + std::strerror(errno),
+                          "write one with 'iterconf kernels lock " + path + "'");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parse(ss.str(), path);
+}
+
+const LockedKernel* Lock::find(std::string_view name) const {
+    for (const auto& k : kernels)
+        if (k.name == name)
+            return &k;
+    return nullptr;
+}
+
+std::string Lock::render() const {
+    std::string s =
+        "# Written by 'iterconf kernels lock' from the kernel cache: the exact package of\n"
+        "# each manifest kernel and its bzImage's sha256. 'iterconf kernels fetch --pin\n"
+        "# FILE' and 'iterconf run --pin FILE' fetch and use exactly these.\n";
+    for (const auto& k : kernels)
+        s += "\n[[kernel]]\nname = " + toml::quote(k.name) +
+             "\npackage = " + toml::quote(k.package) + "\nversion = " + toml::quote(k.version) +
+             "\nsha256 = " + toml::quote(k.sha256) + "\n";
+    return s;
+}
+
 // ---- SHA-256 (FIPS 180-4) ----
 
 namespace {

@@ -70,6 +70,36 @@ std::optional<CachedKernel> cached_kernel(const std::string& cache, const std::s
 // True when the bzImage still has the sha256 its meta records.
 bool intact(const CachedKernel& k);
 
+// A lock file (`iterconf kernels lock`, default images/kernels.lock): the
+// exact package of manifest kernels, as cached when it was written, for
+// `iterconf kernels fetch --pin FILE` and `iterconf run --pin FILE`.
+// common/toml.hpp's subset, one [[kernel]] per kernel:
+//   [[kernel]]
+//   name = "debian-6.12"
+//   package = "linux-image-6.12.117+deb13-cloud-amd64"
+//   version = "6.12.117-1"
+//   sha256 = "<the bzImage's, 64 hex digits>"
+struct LockedKernel {
+    std::string name;    // a manifest name: [A-Za-z0-9][A-Za-z0-9._-]*
+    std::string package; // [a-z0-9][a-z0-9.+-]+
+    std::string version; // a Debian version: [0-9][A-Za-z0-9.+~:-]*
+    std::string sha256;  // of the bzImage, lowercase hex
+    size_t line = 0;     // of its [[kernel]]
+};
+
+struct Lock {
+    std::string file;
+    std::vector<LockedKernel> kernels; // in file order, names unique
+
+    // Errors are kind `input`, where "<file>:<line>".
+    static Result<Lock> parse(std::string_view text, const std::string& file);
+    // parse() of the file at `path` (an `io` error when it cannot be read).
+    static Result<Lock> load(const std::string& path);
+    const LockedKernel* find(std::string_view name) const;
+    // The file's text, which parse() reads back.
+    std::string render() const;
+};
+
 // SHA-256 in lowercase hex (sha256sum's): of `data`, and of a file ("" when
 // it cannot be read).
 std::string sha256_hex(std::string_view data);

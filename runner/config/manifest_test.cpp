@@ -113,6 +113,50 @@ TEST(Manifest, CachedKernelAndItsHash) {
     fs::remove_all(cache);
 }
 
+TEST(Lock, RenderReadsBack) {
+    config::Lock lock;
+    lock.file = "kernels.lock";
+    lock.kernels.push_back({"debian-6.12", "linux-image-6.12.117+deb13-cloud-amd64", "6.12.117-1",
+                            std::string(64, 'a')});
+    lock.kernels.push_back(
+        {"debian-7.3", "linux-image-7.3-cloud-amd64", "7.3~rc7-1~exp1", std::string(64, '0')});
+    auto back = config::Lock::parse(lock.render(), "kernels.lock");
+    ASSERT_TRUE(back.ok()) << back.error().message();
+    ASSERT_EQ(back->kernels.size(), 2u);
+    EXPECT_EQ(back->find("debian-7.3")->version, "7.3~rc7-1~exp1");
+    EXPECT_EQ(back->find("debian-6.12")->package, "linux-image-6.12.117+deb13-cloud-amd64");
+    EXPECT_EQ(back->find("debian-6.12")->sha256, std::string(64, 'a'));
+    EXPECT_EQ(back->find("debian-6.1"), nullptr);
+    EXPECT_TRUE(config::Lock::parse("# empty\n", "l").ok());
+}
+
+TEST(Lock, MalformedLockFilesNameTheLine) {
+    auto err = [](const std::string& text) {
+        auto l = config::Lock::parse(text, "l.lock");
+        return l ? "ok" : l.error().message();
+    };
+    std::string sha = std::string(64, 'f');
+    auto entry = [&](const std::string& name, const std::string& ver, const std::string& sha256) {
+        return "[[kernel]]\nname = \"" + name + "\"\npackage = \"linux-image-x\"\nversion = \"" +
+               ver + "\"\nsha256 = \"" + sha256 + "\"\n";
+    };
+    EXPECT_EQ(err(entry("k", "6.12.117-1", sha)), "ok");
+    EXPECT_EQ(err(entry("k", "6.12.117-1", sha) + entry("k", "1", sha)),
+              "l.lock:6: [[kernel]] 'k' appears twice; write it with 'iterconf kernels lock'");
+    EXPECT_EQ(err(entry("k", "v6", sha)),
+              "l.lock:1: [[kernel]] 'k': 'version' is missing or not a Debian version; write it "
+              "with 'iterconf kernels lock'");
+    EXPECT_EQ(err(entry("k", "6", sha.substr(1))).substr(0, 40),
+              "l.lock:1: [[kernel]] 'k': 'sha256' is mi");
+    EXPECT_EQ(err(entry("", "6", sha)).substr(0, 40), "l.lock:1: [[kernel]] 'name' is missing o");
+    EXPECT_EQ(err("[kernel]\nname = \"k\"\n").substr(0, 59),
+              "l.lock:1: [kernel]: a lock file has only [[kernel]] entries");
+    EXPECT_EQ(err(entry("k", "6", sha) + "colour = \"red\"\n"),
+              "l.lock:6: unknown key 'colour'; expected name, package, version and sha256");
+    EXPECT_EQ(err("name = \"k\"\n").substr(0, 42), "l.lock:1: 'name' is outside a [[kernel]] e");
+    EXPECT_EQ(err("[[kernel]]\nname = k\n").substr(0, 9), "l.lock:2:"); // not TOML
+}
+
 TEST(Sha256, KnownVectors) {
     EXPECT_EQ(config::sha256_hex(""),
               "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
