@@ -166,7 +166,7 @@ def get(path):
         return json.load(r)
 try:
     runs = get(f"/repos/{repo}/actions/workflows/iterconf.yml/runs"
-               f"?branch={branch}&status=success&per_page=10")["workflow_runs"]
+               f"?branch={branch}&event=push&status=success&per_page=10")["workflow_runs"]
     found = ""
     for run in runs:
         if str(run["id"]) == this_run:
@@ -226,7 +226,7 @@ merge)
 	fi
 	echo >>"$summary"
 	if [ ${#base[@]} -eq 0 ]; then
-		echo "No base run (no successful run of the default branch with a $BASE_ARTIFACT artifact): no diff." >>"$summary"
+		echo "No base run (no successful push run of the default branch with an $BASE_ARTIFACT artifact): no diff." >>"$summary"
 	elif [ -f "$out/results.jsonl" ]; then
 		echo "### Against the last successful run of the default branch" >>"$summary"
 		drc=0
