@@ -3,7 +3,8 @@
 # written by ci/workflow.sh): every `run:` line of the workflow is one of
 # these, so what CI does can be run, and read, here.
 #
-#   ci/gh.sh [--dry-run] build               install deps, build, pack the build into iterconf-build.tar
+#   ci/gh.sh [--dry-run] build               install deps, build, ci/workflow.sh --check,
+#                                            pack the build into iterconf-build.tar
 #   ci/gh.sh [--dry-run] fetch               fetch the manifest kernels into the cache
 #   ci/gh.sh [--dry-run] setup               install deps, unpack iterconf-build.tar
 #   ci/gh.sh [--dry-run] shard K I N OUT     iterconf run --kernel K --shard I/N --out OUT
@@ -105,10 +106,13 @@ build)
 	if [ $dry -eq 1 ]; then
 		need_script ci/install-deps.sh
 		need_script ci/build.sh
+		need_script ci/workflow.sh
 		need_tool tar
 	fi
 	x ci/install-deps.sh
 	x ci/build.sh
+	# The workflow running is the one the manifest makes.
+	x ci/workflow.sh --check
 	x tar -cf "$TARBALL" "${PACKED[@]}"
 	;;
 fetch)
