@@ -17,6 +17,7 @@ packages=(
 	make gcc bison flex bc dwarves cpio   # kernels built from source (images/kbuild.sh;
 	libssl-dev xz-utils perl              #   dwarves: pahole for CONFIG_DEBUG_INFO_BTF)
 	chromium                              # headless browser for the HTML report's tests
+	python3-yaml                          # the workflow's tests (cli.ci_workflow_*); python3 for ci/gh.sh base
 )
 
 # From bookworm-backports, unpacked (not installed) into the cache by the
