@@ -13,6 +13,8 @@ int cmd_export(int argc, char** argv);
 int cmd_diff(int argc, char** argv);
 // `iterconf mutate ...` (cmd_mutate.cpp).
 int cmd_mutate(int argc, char** argv);
+// `iterconf merge SHARD_OUT...` (cmd_merge.cpp).
+int cmd_merge(int argc, char** argv);
 } // namespace iterconf::cli
 
 namespace {
@@ -21,6 +23,7 @@ constexpr const char* k_usage = R"(usage: iterconf <command> [options]
 
 commands:
   run            judge case programs on a kernel (default: the running one)
+  merge          join the outputs of 'run --shard I/N' into one run's output
   diff           what changed between two runs, or two kernels of one run
   list           list case programs and their expectations
   check-cases    check case sources against the house rules
@@ -60,6 +63,8 @@ int main(int argc, char** argv) {
             return cmd_diff(argc - 2, argv + 2);
         if (cmd == "mutate")
             return cmd_mutate(argc - 2, argv + 2);
+        if (cmd == "merge")
+            return cmd_merge(argc - 2, argv + 2);
         if (cmd == "help" || cmd == "-h" || cmd == "--help") {
             std::fputs(k_usage, stdout);
             return 0;
@@ -72,7 +77,7 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::fprintf(stderr, "iterconf: error: %s; see 'iterconf %s--help'\n", e.what.c_str(),
                      cmd == "run" || cmd == "list" || cmd == "check-cases" || cmd == "export" ||
-                             cmd == "diff" || cmd == "mutate"
+                             cmd == "diff" || cmd == "mutate" || cmd == "merge"
                          ? (cmd + " ").c_str()
                          : "");
         return 2;
