@@ -74,11 +74,29 @@ TEST(Shard, EveryItemOnceBalancedByWeightAnyOrder) {
 // Equal weights: the sorted ids dealt round-robin (a fixed answer, so a
 // change of the split is a visible change of every sharded CI run).
 TEST(Shard, EqualWeightsDealSortedIdsRoundRobin) {
-    std::vector<std::string> ids = {"e", "b", "a", "d", "c"};
+    std::vector<std::string> ids = {"d", "a", "c", "b", "e"};
     auto of = split_shards(ids, std::vector<uint64_t>(5, 1), 2);
-    EXPECT_EQ(of, (std::vector<size_t>{0, 1, 0, 1, 0})); // a0 b1 c0 d1 e0
+    EXPECT_EQ(of, (std::vector<size_t>{1, 0, 0, 1, 0})); // a0 b1 c0 d1 e0
     EXPECT_EQ(shard_items(ids, std::vector<uint64_t>(5, 1), Shard{2, 2}),
-              (std::vector<size_t>{1, 3}));
+              (std::vector<size_t>{0, 3}));
+}
+
+// By weight, not by count: one program of weight 100 beside 100 of weight
+// 1 in two shards gives 100 and 100, not 200 and 100.
+TEST(Shard, HeavyItemBalancedByWeightNotCount) {
+    auto ids = ids_of(101);
+    std::vector<uint64_t> w(101, 1);
+    w[57] = 100;
+    auto one = shard_items(ids, w, Shard{1, 2}), two = shard_items(ids, w, Shard{2, 2});
+    auto load = [&](const std::vector<size_t>& items) {
+        uint64_t sum = 0;
+        for (size_t i : items)
+            sum += w[i];
+        return sum;
+    };
+    EXPECT_EQ(load(one), 100u);
+    EXPECT_EQ(load(two), 100u);
+    EXPECT_EQ(one, std::vector<size_t>{57});
 }
 
 TEST(Shard, CorpusHashIsOrderFreeAndSalted) {
