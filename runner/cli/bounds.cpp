@@ -120,10 +120,21 @@ class Bounds : public Workload {
         m_inputs = std::move(inputs);
         m_dir_of = std::move(dir_of);
     }
+    // The record names the input as the run was given it; `iterconf merge`
+    // may give the directories as absolute paths: the path itself, else the
+    // one that ends with it.
     std::string record_item(const record::Record& r) const override {
+        auto id = [&](size_t i) {
+            return std::to_string(m_dir_of[i]) + "/" + fs::path(m_inputs[i]).filename().string();
+        };
         for (size_t i = 0; i < m_inputs.size(); i++)
             if (m_inputs[i] == r.file)
-                return std::to_string(m_dir_of[i]) + "/" + fs::path(r.file).filename().string();
+                return id(i);
+        for (size_t i = 0; i < m_inputs.size(); i++)
+            if (m_inputs[i].size() > r.file.size() &&
+                m_inputs[i].compare(m_inputs[i].size() - r.file.size() - 1, std::string::npos,
+                                    "/" + r.file) == 0)
+                return id(i);
         return r.file;
     }
     std::vector<size_t> m_dir_of; // the --bounds-corpus directory of each input
