@@ -1,8 +1,7 @@
 #include "common/shard.hpp"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
+#include <gtest/gtest.h>
 #include <random>
 
 using namespace iterconf;
