@@ -307,6 +307,9 @@ int cmd_merge(int argc, char** argv) {
         res.kernels.push_back(std::move(k));
     }
     for (const auto& s : shards) {
+        if (!boolean(field(s.run, "complete")))
+            warn(s.dir + ": shard " + s.shard.text() +
+                 " did not complete (its run was stopped); its records so far are merged");
         res.interrupted |=
             boolean(field(s.run, "interrupted")) || !boolean(field(s.run, "complete"));
         res.failed_fast |= boolean(field(s.run, "failed_fast"));
