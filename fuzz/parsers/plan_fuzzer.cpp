@@ -41,8 +41,10 @@ Plan described(FuzzedDataProvider& in) {
         }
         return Plan::for_cases(std::move(items));
     }
-    case Plan::Kind::generated:
-        return Plan::for_generated(value(in));
+    case Plan::Kind::generated: {
+        std::string bound = value(in);
+        return Plan::for_generated(bound, value(in));
+    }
     case Plan::Kind::inputs: {
         std::string dir = value(in);
         return Plan::for_inputs(dir, value(in));

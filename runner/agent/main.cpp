@@ -48,6 +48,7 @@
 //                         splat with nothing in flight)
 #include "agent/kmsg.hpp"
 #include "agent/leak.hpp"
+#include "common/shard.hpp"
 #include "gen/corpus.hpp"
 #include "gen/emit_bpf.hpp"
 #include "gen/enumerate.hpp"
@@ -645,6 +646,20 @@ std::string run_generated(const qemu::Plan& plan, Session& session) {
         if (auto e = gen::parse_bound(plan.bound, bound); !e.empty())
             fatal(make_error(ErrorKind::internal, "guest", "bad bound in the plan: " + e));
         programs = session.phases().time("enumerate", [&] { return gen::enumerate_all(bound); });
+        // The host's shard of the corpus, split as the host splits it (by
+        // name, equal weights): the same programs at the same indices.
+        Shard shard;
+        if (auto e = parse_shard(plan.shard, shard); !e.empty())
+            fatal(make_error(ErrorKind::internal, "guest", "bad shard in the plan: " + e));
+        if (!shard.whole()) {
+            std::vector<std::string> names;
+            for (const auto& p : programs)
+                names.push_back(p.name());
+            std::vector<gen::Program> kept;
+            for (size_t i : shard_items(names, std::vector<uint64_t>(names.size(), 1), shard))
+                kept.push_back(std::move(programs[i]));
+            programs = std::move(kept);
+        }
     }
     size_t ran = 0;
     auto raw = load::RawLoader::open();

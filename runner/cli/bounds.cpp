@@ -101,6 +101,44 @@ class Bounds : public Workload {
             std::fprintf(out, "  ! %s\n", m.c_str());
     }
 
+    // "<k>/<file name>": the file in the k-th --bounds-corpus directory,
+    // the same wherever the directories are.
+    std::vector<std::string> item_ids() const override {
+        std::vector<std::string> ids;
+        for (size_t i = 0; i < m_inputs.size(); i++)
+            ids.push_back(std::to_string(m_dir_of[i]) + "/" +
+                          fs::path(m_inputs[i]).filename().string());
+        return ids;
+    }
+    void keep_items(const std::vector<size_t>& keep) override {
+        std::vector<std::string> inputs;
+        std::vector<size_t> dir_of;
+        for (size_t i : keep) {
+            inputs.push_back(m_inputs[i]);
+            dir_of.push_back(m_dir_of[i]);
+        }
+        m_inputs = std::move(inputs);
+        m_dir_of = std::move(dir_of);
+    }
+    // The record names the input as the run was given it; `iterconf merge`
+    // may give the directories as absolute paths: the path itself, else the
+    // one that ends with it.
+    std::string record_item(const record::Record& r) const override {
+        auto id = [&](size_t i) {
+            return std::to_string(m_dir_of[i]) + "/" + fs::path(m_inputs[i]).filename().string();
+        };
+        for (size_t i = 0; i < m_inputs.size(); i++)
+            if (m_inputs[i] == r.file)
+                return id(i);
+        for (size_t i = 0; i < m_inputs.size(); i++)
+            if (m_inputs[i].size() > r.file.size() &&
+                m_inputs[i].compare(m_inputs[i].size() - r.file.size() - 1, std::string::npos,
+                                    "/" + r.file) == 0)
+                return id(i);
+        return r.file;
+    }
+    std::vector<size_t> m_dir_of; // the --bounds-corpus directory of each input
+
   private:
     oracle::Support m_support{};
     std::optional<Result<std::unique_ptr<oracle::Checker>>> m_checker;
@@ -120,15 +158,19 @@ Result<std::unique_ptr<Workload>> bounds_workload(const std::vector<std::string>
     if (dirs.empty())
         return no_inputs("--bounds-corpus");
     std::vector<std::string> inputs;
+    std::vector<size_t> dir_of;
     std::string corpus;
-    for (const auto& dir : dirs) {
-        auto files = oracle::corpus_files(dir);
+    for (size_t d = 0; d < dirs.size(); d++) {
+        auto files = oracle::corpus_files(dirs[d]);
         if (files.empty())
-            return no_inputs(dir);
+            return no_inputs(dirs[d]);
         inputs.insert(inputs.end(), files.begin(), files.end());
-        corpus += (corpus.empty() ? "" : ", ") + dir;
+        dir_of.resize(inputs.size(), d);
+        corpus += (corpus.empty() ? "" : ", ") + dirs[d];
     }
-    return std::unique_ptr<Workload>(std::make_unique<Bounds>(std::move(inputs), corpus));
+    auto w = std::make_unique<Bounds>(std::move(inputs), corpus);
+    w->m_dir_of = std::move(dir_of);
+    return std::unique_ptr<Workload>(std::move(w));
 }
 
 } // namespace iterconf::cli

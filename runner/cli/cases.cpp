@@ -285,6 +285,31 @@ class Cases : public Workload {
         std::fprintf(out, "\n");
     }
 
+    std::vector<std::string> item_ids() const override {
+        std::vector<std::string> ids;
+        for (const auto& it : m_items)
+            ids.push_back(it.id());
+        return ids;
+    }
+    // In a guest a program with __retval is also run, and one with
+    // __leak_check is run N times with the slab counters read around it:
+    // estimates of their cost beside a plain load.
+    std::vector<uint64_t> item_weights() const override {
+        std::vector<uint64_t> w;
+        for (const auto& it : m_items)
+            w.push_back(1 + (it.prog->spec.retval ? 1 : 0) + (it.prog->spec.leak_check ? 4 : 0));
+        return w;
+    }
+    // A shard keeps the items' order, so the programs of one object stay
+    // consecutive and are loaded in one libbpf pass, as with -a.
+    void keep_items(const std::vector<size_t>& keep) override {
+        std::vector<Item> kept;
+        for (size_t i : keep)
+            kept.push_back(m_items[i]);
+        m_items = std::move(kept);
+    }
+    std::string record_item(const record::Record& r) const override { return r.id(); }
+
     std::optional<std::string> not_judged() const override {
         if (m_file_errors.empty())
             return std::nullopt;

@@ -57,6 +57,9 @@ kernels (every workload):
   --fail-fast            stop at the first mismatch, crash or timeout: no
                          more items are dispatched (a guest is stopped), the
                          records so far are written and the run exits 1
+  --shard I/N            judge only shard I of N (1-based) of the selected
+                         items, split by item id and weight the same way on
+                         every machine; 'iterconf merge' joins the shards
 
 cases:
   --cases PATH           .bpf.c / .bpf.o file or directory (repeatable);
@@ -73,7 +76,7 @@ cases:
 
 output (every workload):
   --out DIR              output directory (default: out): results.jsonl,
-                         junit.xml, logs/, console/
+                         junit.xml, run.json (what was run), logs/, console/
   --format FMT           stdout format: table (default), json (JSONL), junit
   --json                 same as --format json
   --quiet                no progress on stderr (by default each kernel's phase:
@@ -152,15 +155,17 @@ int cmd_run(int argc, char** argv) {
                          (generated ? "--generated" : "--bounds-corpus")};
     sel.out_dir = opts.out_dir;
 
-    Result<std::unique_ptr<Workload>> w = [&]() -> Result<std::unique_ptr<Workload>> {
-        if (!corpora.empty())
-            return bounds_workload(corpora, opts);
-        if (generated && !inputs.empty())
-            return inputs_workload(inputs, known_bugs, opts);
-        if (generated)
-            return generated_workload(bound, limit, known_bugs, opts);
-        return cases_workload(sel, known_bugs, opts);
-    }();
+    WorkloadArgs a{.kind = !corpora.empty()               ? "bounds"
+                           : generated && !inputs.empty() ? "inputs"
+                           : generated                    ? "generated"
+                                                          : "cases",
+                   .sel = sel,
+                   .known_bugs = known_bugs,
+                   .bound = generated && inputs.empty() ? bound.text() : "",
+                   .limit = limit,
+                   .inputs = inputs,
+                   .corpora = corpora};
+    auto w = make_workload(a, opts);
     if (!w)
         return report_error(w.error(), opts.json());
     return run_session(opts, **w);

@@ -158,7 +158,7 @@ class Generated : public Workload {
     // The agent enumerates the same bound itself, or decodes the same inputs.
     GuestPlan plan() const override {
         if (m_inputs_dir.empty())
-            return {qemu::Plan::for_generated(m_bound.text()), {}};
+            return {qemu::Plan::for_generated(m_bound.text(), m_shard.text()), {}};
         return {qemu::Plan::for_inputs("/cases/inputs", m_inputs_dir), m_files};
     }
 
@@ -265,8 +265,39 @@ class Generated : public Workload {
             std::fprintf(out, "  %6zu  %s  (e.g. %s)\n", d.first, sig.c_str(), d.second.c_str());
     }
 
+    // Enumerated programs by name (unique within a bound), inputs by file.
+    std::vector<std::string> item_ids() const override {
+        std::vector<std::string> ids;
+        for (size_t i = 0; i < size(); i++)
+            ids.push_back(m_files.empty() ? m_programs[i].name() : file_name(m_files[i].second));
+        return ids;
+    }
+    std::string corpus_salt() const override {
+        return m_files.empty() ? "generated " + m_bound.text() : "inputs";
+    }
+    void keep_items(const std::vector<size_t>& keep) override {
+        std::vector<gen::Program> programs;
+        std::vector<std::pair<std::string, std::string>> files;
+        for (size_t i : keep) {
+            programs.push_back(std::move(m_programs[i]));
+            if (!m_files.empty())
+                files.push_back(std::move(m_files[i]));
+        }
+        m_programs = std::move(programs);
+        m_files = std::move(files);
+        m_shard = identity.shard;
+    }
+    std::string record_item(const record::Record& r) const override {
+        return m_files.empty() ? r.program : file_name(r.file);
+    }
+
   private:
+    static std::string file_name(const std::string& path) {
+        return path.substr(path.rfind('/') + 1);
+    }
+
     gen::Bound m_bound;
+    Shard m_shard; // --generated: the agent enumerates the bound and keeps this shard
     std::vector<gen::Program> m_programs;
     std::vector<std::pair<std::string, std::string>> m_files; // --inputs: guest path, host path
     std::string m_inputs_dir;

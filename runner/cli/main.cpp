@@ -15,6 +15,8 @@ int cmd_diff(int argc, char** argv);
 int cmd_mutate(int argc, char** argv);
 // `iterconf report OUT` (cmd_report.cpp).
 int cmd_report(int argc, char** argv);
+// `iterconf merge SHARD_OUT...` (cmd_merge.cpp).
+int cmd_merge(int argc, char** argv);
 } // namespace iterconf::cli
 
 namespace {
@@ -23,6 +25,7 @@ constexpr const char* k_usage = R"(usage: iterconf <command> [options]
 
 commands:
   run            judge case programs on a kernel (default: the running one)
+  merge          join the outputs of 'run --shard I/N' into one run's output
   diff           what changed between two runs, or two kernels of one run
   list           list case programs and their expectations
   check-cases    check case sources against the house rules
@@ -65,6 +68,8 @@ int main(int argc, char** argv) {
             return cmd_mutate(argc - 2, argv + 2);
         if (cmd == "report")
             return cmd_report(argc - 2, argv + 2);
+        if (cmd == "merge")
+            return cmd_merge(argc - 2, argv + 2);
         if (cmd == "help" || cmd == "-h" || cmd == "--help") {
             std::fputs(k_usage, stdout);
             return 0;
@@ -77,7 +82,8 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::fprintf(stderr, "iterconf: error: %s; see 'iterconf %s--help'\n", e.what.c_str(),
                      cmd == "run" || cmd == "list" || cmd == "check-cases" || cmd == "export" ||
-                             cmd == "diff" || cmd == "mutate" || cmd == "report"
+                             cmd == "diff" || cmd == "mutate" || cmd == "report" ||
+                             cmd == "merge"
                          ? (cmd + " ").c_str()
                          : "");
         return 2;

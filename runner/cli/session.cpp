@@ -372,6 +372,9 @@ bool RunOptions::parse(Args& args) {
         bench = true;
     } else if (args.flag("--fail-fast")) {
         fail_fast = true;
+    } else if (args.option("--shard", v)) {
+        if (auto e = parse_shard(v, shard); !e.empty())
+            throw UsageError{"--shard " + e};
     } else {
         return false;
     }
@@ -473,6 +476,12 @@ int run_session(const RunOptions& opts_in, Workload& w) {
     if (auto r = sink.open(); !r)
         return fail(r.error());
     write_kernel_meta(out_dir, res.kernels);
+    for (auto& k : res.kernels)
+        k.planned = k.kernel.host ? w.host_size() : w.size();
+    // What is being run, before anything is judged (an interrupted run
+    // still says what it was); rewritten at the end with the outcome.
+    if (auto r = write_run_json(out_dir, w, res, opts.kernels, -1); !r)
+        return fail(r.error());
     g_interrupted = false;
     g_stop = false;
     g_failed_fast = false;
@@ -562,18 +571,28 @@ int run_session(const RunOptions& opts_in, Workload& w) {
         th.join();
     progress.finish(); // the report below is unchanged
     res.interrupted = g_interrupted;
-    double total = since(t_start);
+    res.failed_fast = g_failed_fast;
+    res.total = since(t_start);
     sink.close();
     if (sink.write_error())
         return report_error(*sink.write_error(), json);
+    res.accel = gopts.accel;
+    int rc = finish_run(opts, w, res, std::to_string(opts.jobs) + " jobs");
+    if (auto r = write_run_json(out_dir, w, res, opts.kernels, rc); !r)
+        return report_error(r.error(), json);
+    return rc;
+}
+
+int finish_run(const RunOptions& opts, Workload& w, RunResult& res, const std::string& what) {
+    const std::string& out_dir = opts.out_dir;
     std::vector<record::Record> records;
     for (const auto& e : res.entries)
         records.push_back(e.record);
-    std::ofstream(out_dir + "/junit.xml") << record::to_junit(records, total);
+    std::ofstream(out_dir + "/junit.xml") << record::to_junit(records, res.total);
 
     // The report, and the one exit-code rule (session.hpp).
     if (opts.format == "junit")
-        std::fputs(record::to_junit(records, total).c_str(), stdout);
+        std::fputs(record::to_junit(records, res.total).c_str(), stdout);
     FILE* out = opts.format == "table" ? stdout : stderr;
     w.report_head(out, res);
     int rc = 0;
@@ -590,31 +609,31 @@ int run_session(const RunOptions& opts_in, Workload& w) {
                     rc = std::max(rc, 1);
         }
         rc = std::max(rc, k.error_exit);
-        size_t planned = k.kernel.host ? w.host_size() : w.size();
-        if (!k.error && k.entries.size() < planned && !res.interrupted && !g_failed_fast) {
+        if (!k.error && k.entries.size() < k.planned && !res.interrupted && !res.failed_fast) {
             std::fprintf(out, "%s: only %zu of %zu %s judged\n", k.head().c_str(), k.entries.size(),
-                         planned, w.noun());
+                         k.planned, w.noun());
             rc = std::max(rc, 2);
         }
     }
     w.report_tail(out, res);
     if (opts.bench)
-        print_bench(out, res, w.size(), gopts.accel);
-    std::fprintf(out, "total wall time: %.1f s (%zu kernels, %zu %s, %u jobs)\n", total,
-                 res.kernels.size(), w.size(), w.noun(), opts.jobs);
+        print_bench(out, res, w.size(), res.accel);
+    std::fprintf(out, "total wall time: %.1f s (%zu kernels, %zu %s, %s)\n", res.total,
+                 res.kernels.size(), w.size(), w.noun(), what.c_str());
     if (auto nj = w.not_judged()) {
         std::fprintf(stderr, "iterconf: error: %s\n", nj->c_str());
         rc = 2;
     }
-    if (g_failed_fast && !res.interrupted)
+    if (res.failed_fast && !res.interrupted)
         std::fprintf(out, "stopped at the first failure (--fail-fast)\n");
     if (opts.format == "table")
         std::printf("results: %s/results.jsonl, %s/junit.xml\n", out_dir.c_str(), out_dir.c_str());
-    if (res.interrupted)
-        return report_error(
-            make_error(ErrorKind::infra, "run", "interrupted",
-                       "the records judged so far are in " + out_dir + "/results.jsonl"),
-            false);
+    if (res.interrupted) {
+        report_error(make_error(ErrorKind::infra, "run", "interrupted",
+                                "the records judged so far are in " + out_dir + "/results.jsonl"),
+                     false);
+        rc = 2;
+    }
     return rc;
 }
 

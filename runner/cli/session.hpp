@@ -26,12 +26,14 @@
 #include "cli/kernels.hpp"
 #include "common/phases.hpp"
 #include "common/result.hpp"
+#include "common/shard.hpp"
 #include "expect/kver.hpp"
 #include "load/kmsg.hpp"
 #include "qemu/plan.hpp"
 #include "record/record.hpp"
 
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -53,6 +55,7 @@ struct RunOptions {
     bool fail_fast = false; // stop dispatching after the first failed record
     bool quiet = false;     // no progress on stderr (--quiet)
     std::string pin;        // a lock file: manifest kernels at exactly its versions (--pin)
+    Shard shard;            // --shard I/N: this run judges shard I of N of the items
 
     RunOptions();
     bool json() const { return format == "json"; }
@@ -105,6 +108,7 @@ struct KernelResult {
     size_t phase_items = 0;      // the items `phases` cover (guests: the boot with DONE)
     Phases host_phases;          // guests: the host's own share of judge_seconds
     std::vector<size_t> entries; // indices into RunResult::entries
+    size_t planned = 0;          // the items it should judge (fewer judged: exit 2)
 
     std::string head() const {
         return kernel.label + (release.empty() ? "" : " (" + release + ")");
@@ -115,12 +119,38 @@ struct RunResult {
     std::vector<KernelResult> kernels;
     std::vector<Entry> entries;
     bool interrupted = false;
+    bool failed_fast = false; // --fail-fast stopped the run
+    double total = 0;         // wall time, s
+    std::string accel;        // the guests' accelerator (--bench)
     std::vector<record::Record> records_of(const KernelResult& k) const;
+};
+
+// What makes a workload: the options of `iterconf run` that choose and
+// select the items (run.json's "args"; `iterconf merge` makes the same
+// workload again from them to report on the merged records).
+struct WorkloadArgs {
+    std::string kind = "cases";       // cases | generated | inputs | bounds
+    CaseSelection sel;                // cases
+    std::string known_bugs;           // cases, generated, inputs
+    std::string bound;                // generated: gen::Bound text ("": the default)
+    size_t limit = 0;                 // generated: --limit
+    std::string inputs;               // inputs: the directory
+    std::vector<std::string> corpora; // bounds: the directories
+};
+
+// What a run judged (run.json): the workload, the corpus of all selected
+// items before sharding, and the shard of it this run took.
+struct RunIdentity {
+    WorkloadArgs args;
+    std::string corpus_hash; // common/shard.hpp corpus_hash()
+    size_t corpus_items = 0; // selected items, every shard
+    Shard shard;
 };
 
 class Workload {
   public:
     virtual ~Workload() = default;
+    RunIdentity identity;
     // What an item is called in messages ("programs", "inputs").
     virtual const char* noun() const = 0;
     virtual size_t size() const = 0;
@@ -151,7 +181,33 @@ class Workload {
     // Inputs that could not be judged at all (errors printed already): the
     // line that says so, and the run exits 2.
     virtual std::optional<std::string> not_judged() const { return std::nullopt; }
+
+    // Shards. Each item's id (unique; the same on every machine) and weight
+    // (its cost, roughly: 1 for most), and what else names the corpus (the
+    // bound); keep_items() keeps only the items given (ascending).
+    virtual std::vector<std::string> item_ids() const = 0;
+    virtual std::vector<uint64_t> item_weights() const { return std::vector<uint64_t>(size(), 1); }
+    virtual std::string corpus_salt() const { return identity.args.kind; }
+    virtual void keep_items(const std::vector<size_t>& keep) = 0;
+    // The id of the item a record is of (iterconf merge).
+    virtual std::string record_item(const record::Record& r) const = 0;
+
+    // Fills `identity` (hash over all items) and keeps shard `s` of them.
+    void apply_shard(const Shard& s);
 };
+
+// The workload `a` describes (cli/workloads.hpp), shard `opts.shard` of it.
+Result<std::unique_ptr<Workload>> make_workload(const WorkloadArgs& a, const RunOptions& opts);
+
+// Writes <out>/run.json (what was run, per kernel the items planned and
+// judged, whether it completed, and the exit code; -1 while running).
+Result<void> write_run_json(const std::string& out_dir, const Workload& w, const RunResult& res,
+                            const std::vector<std::string>& kernels_requested, int exit_code);
+
+// The end of a run, for `run` and `merge` alike: junit.xml, the report
+// (table/json/junit) and the exit code of the rules above; `what` is the
+// run's "total wall time" line's tail, e.g. "4 jobs".
+int finish_run(const RunOptions& opts, Workload& w, RunResult& res, const std::string& what);
 
 // Judges `w` on the kernels of `opts`; returns the exit code (above).
 int run_session(const RunOptions& opts, Workload& w);

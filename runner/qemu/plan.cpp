@@ -27,7 +27,10 @@ struct KindSpec {
 const std::array<KindSpec, k_plan_kinds>& kinds() {
     static const std::array<KindSpec, k_plan_kinds> k = {{
         {Plan::Kind::cases, "cases", true, {}},
-        {Plan::Kind::generated, "generated", false, {{"bound", &Plan::bound}}},
+        {Plan::Kind::generated,
+         "generated",
+         false,
+         {{"bound", &Plan::bound}, {"shard", &Plan::shard}}},
         {Plan::Kind::inputs, "inputs", false, {{"dir", &Plan::dir}, {"source", &Plan::source}}},
         {Plan::Kind::bounds, "bounds", false, {{"dir", &Plan::dir}}},
     }};
@@ -57,10 +60,11 @@ Plan Plan::for_cases(std::vector<Item> items) {
     return p;
 }
 
-Plan Plan::for_generated(std::string bound) {
+Plan Plan::for_generated(std::string bound, std::string shard) {
     Plan p;
     p.kind = Kind::generated;
     p.bound = std::move(bound);
+    p.shard = std::move(shard);
     return p;
 }
 

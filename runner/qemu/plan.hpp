@@ -8,6 +8,7 @@
 //   kind "cases"                      always the second line; one of the kinds below
 //   item ["<object>","<case>","<program>"]   cases: one line per program, in plan order
 //   bound "<gen::Bound text>"         generated: the enumerated corpus of that bound
+//   shard "<I/N>"                     generated: shard I of N of it (common/shard.hpp; 1/1: all)
 //   dir "<guest directory>"           inputs, bounds: where the input files are
 //   source "<host directory>"         inputs: the directory the records name
 //   end
@@ -44,11 +45,12 @@ struct Plan {
     Kind kind = Kind::cases;
     std::vector<Item> items;
     std::string bound;
+    std::string shard = "1/1";
     std::string dir;
     std::string source;
 
     static Plan for_cases(std::vector<Item> items);
-    static Plan for_generated(std::string bound);
+    static Plan for_generated(std::string bound, std::string shard = "1/1");
     static Plan for_inputs(std::string dir, std::string source);
     static Plan for_bounds(std::string dir);
 

@@ -200,7 +200,7 @@ TEST(Plan, RoundTripsEveryKind) {
         EXPECT_EQ(qemu::encode_plan(*back), text);
     }
     EXPECT_EQ(qemu::encode_plan(qemu::Plan::for_generated("ops=1")),
-              "iterconf-plan 1\nkind \"generated\"\nbound \"ops=1\"\nend\n");
+              "iterconf-plan 1\nkind \"generated\"\nbound \"ops=1\"\nshard \"1/1\"\nend\n");
     EXPECT_EQ(qemu::to_string(qemu::Plan::Kind::bounds), std::string("bounds"));
 }
 
