@@ -82,8 +82,7 @@ int main(int argc, char** argv) {
     } catch (const UsageError& e) {
         std::fprintf(stderr, "iterconf: error: %s; see 'iterconf %s--help'\n", e.what.c_str(),
                      cmd == "run" || cmd == "list" || cmd == "check-cases" || cmd == "export" ||
-                             cmd == "diff" || cmd == "mutate" || cmd == "report" ||
-                             cmd == "merge"
+                             cmd == "diff" || cmd == "mutate" || cmd == "report" || cmd == "merge"
                          ? (cmd + " ").c_str()
                          : "");
         return 2;
