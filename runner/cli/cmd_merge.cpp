@@ -1,6 +1,6 @@
 // iterconf merge: the outputs of `iterconf run --shard I/N` (one per kernel
 // x shard, e.g. the jobs of a CI matrix) joined into one run's output:
-// results.jsonl, junit.xml, run.json, logs/ and console/, the same report
+// results.jsonl, junit.xml, run.json, logs/, kernels/ and console/, the same report
 // as `run` prints for the workload (cli/session.hpp finish_run()) and the
 // same exit code. Shards of different corpora, bounds, workloads or
 // iterconf versions, and a kernel whose shards are not 1..N exactly once,
@@ -27,8 +27,8 @@ constexpr const char* k_usage = R"(usage: iterconf merge [--out DIR] [--format F
 
 Joins the output directories of 'iterconf run --shard I/N' into one run's
 output, as if one run had judged every shard: DIR/results.jsonl,
-DIR/junit.xml (one test suite per kernel), DIR/run.json, DIR/logs/ and
-DIR/console/ (a sharded kernel's console logs as <kernel>.shard-I-of-N.log).
+DIR/junit.xml (one test suite per kernel), DIR/run.json, DIR/logs/,
+DIR/kernels/ (what each kernel was) and DIR/console/ (a sharded kernel's console logs as <kernel>.shard-I-of-N.log).
 It prints the report 'iterconf run' prints for the workload and exits
 with run's exit code rules. Several kernels may be merged at once (a CI
 job per kernel x shard); each kernel's shards 1..N must all be given, once.
@@ -368,6 +368,8 @@ int cmd_merge(int argc, char** argv) {
     writer.close();
     for (const auto& s : shards) {
         copy_tree(fs::path(s.dir) / "logs", fs::path(opts.out_dir) / "logs");
+        // What each kernel was (package, version, sha256: iterconf report).
+        copy_tree(fs::path(s.dir) / "kernels", fs::path(opts.out_dir) / "kernels");
         copy_tree(fs::path(s.dir) / "console", fs::path(opts.out_dir) / "console",
                   s.shard.whole() ? ""
                                   : ".shard-" + std::to_string(s.shard.index) + "-of-" +
