@@ -7,15 +7,22 @@
 #   - the bare bpf_prog_load rate for the same programs (the ceiling);
 #   - the hand cases on the host (one libbpf pass per case object) against
 #     the bpf_prog_load calls of the same programs alone (their ceiling).
-#   bench/gen.sh [BOUND]     (default ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1: 1,729 programs, 1,336 with kinds=vma+num)
+#   bench/gen.sh [BOUND]     (default ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1,addrs=0:
+#                            1,729 programs; addrs=0 because iterator addresses off the
+#                            8-byte grid exist only as bytecode, and both paths must judge
+#                            the same programs)
 # Loads only (never attaches or runs); needs root for bpf().
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/install-deps.sh >&2
 ci/build.sh >&2
-bound=${1:-ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1}
+bound=${1:-ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1,addrs=0}
 it=build/runner/iterconf
-tmp=$(mktemp -d)
+# Outputs go where a run's go (under the tree, as out/ does), not to /tmp:
+# on this machine's disk new files in fresh /tmp directories cost about
+# 1 ms each (cold inode groups), more than a whole hand-case judgement.
+mkdir -p out-bench
+tmp=$(mktemp -d -p out-bench gen.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 now() { date +%s.%N; }
 
@@ -24,7 +31,7 @@ $it gen --emit bytecode --out "$tmp/all"
 
 echo "== bytecode path ($bound)"
 t0=$(now)
-$it run --generated --bound "$bound" --out "$tmp/bc" | tee "$tmp/bc.out" | grep "^host"
+$it run --quiet --generated --bound "$bound" --out "$tmp/bc" | tee "$tmp/bc.out" | grep "^host"
 t1=$(now)
 n=$(wc -l <"$tmp/bc/results.jsonl")
 ceiling=$(sed -nE 's/.*\(([0-9]+)\/s in bpf_prog_load alone\).*/\1/p' "$tmp/bc.out")
@@ -32,12 +39,12 @@ ceiling=$(sed -nE 's/.*\(([0-9]+)\/s in bpf_prog_load alone\).*/\1/p' "$tmp/bc.o
 echo "== clang path ($bound)"
 t2=$(now)
 $it gen --emit c --bound "$bound" --out "$tmp/c" >/dev/null
-$it run --cases "$tmp/c/generated" --out "$tmp/cr" | tail -3 | head -1
+$it run --quiet --cases "$tmp/c/generated" --out "$tmp/cr" | tail -3 | head -1
 t3=$(now)
 [ "$(wc -l <"$tmp/cr/results.jsonl")" -eq "$n" ] || { echo "bench: the two paths judged different programs" >&2; exit 2; }
 
 echo "== hand cases (host)"
-$it run --kernel host --out "$tmp/hand" | tee "$tmp/hand.out" | grep "^host"
+$it run --quiet --kernel host --out "$tmp/hand" | tee "$tmp/hand.out" | grep "^host"
 hand_rate=$(sed -nE 's/.* ([0-9.]+) verdicts\/s.*/\1/p' "$tmp/hand.out")
 hand_ceil=$(sed -nE 's/.*\(([0-9]+)\/s in bpf_prog_load alone, [0-9]+ programs\).*/\1/p' "$tmp/hand.out")
 
