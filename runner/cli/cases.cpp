@@ -353,7 +353,7 @@ class Cases : public Workload {
         m_pass_end = end;
     }
 
-    const CaseSelection& m_sel;
+    const CaseSelection m_sel; // a copy: the workload may outlive its arguments (iterconf merge)
     const RunOptions& m_opts;
     std::vector<load::CaseObject> m_objects;
     std::vector<Error> m_file_errors;
