@@ -38,7 +38,8 @@ the kind table (runner/gen/kind_table.hpp). Per kernel: the kinds present
 release that introduced them), kinds the table does not know (by name),
 incomplete triples and sizes that differ from the table.
 
-  NAME   host, a manifest kernel (fetched when not cached), all, or a
+  NAME   host (its BTF: /sys/kernel/btf/vmlinux, or $ITERCONF_HOST_BTF, a
+         raw BTF or ELF file, for tests), a manifest kernel (fetched when not cached), all, or a
          bzImage path. A kernel image's BTF is read from the vmlinux inside
          it (needs zstd, or lz4 for Debian 6.1, or xz: ci/install-deps.sh).
 
@@ -214,18 +215,35 @@ void print(const Kernel& k, const std::string& release, const load::KindReport& 
     }
 }
 
+// The host's BTF: /sys/kernel/btf/vmlinux, or (tests) $ITERCONF_HOST_BTF,
+// a raw BTF or ELF file, for the kinds only (never for loading).
+std::string host_btf_path() {
+    const char* p = std::getenv("ITERCONF_HOST_BTF");
+    return p && *p ? p : "/sys/kernel/btf/vmlinux";
+}
+
 } // namespace
+
+void warn_kinds(const Kernel& k) {
+    if (k.error)
+        return;
+    auto r = kernel_kinds(k);
+    if (!r)
+        return; // `iterconf kernels kinds` says why; the run does not need it
+    for (const auto& line : load::kind_warnings(*r, k.source))
+        warn(line);
+}
 
 Result<load::KindReport> kernel_kinds(const Kernel& k) {
     std::string where = "kernel '" + k.source + "'";
     if (k.error)
         return *k.error;
     if (k.host) {
-        struct btf* btf = btf__parse("/sys/kernel/btf/vmlinux", nullptr);
+        std::string path = host_btf_path();
+        struct btf* btf = btf__parse(path.c_str(), nullptr);
         if (!btf)
             return make_error(ErrorKind::infra, where,
-                              "cannot read /sys/kernel/btf/vmlinux: " +
-                                  std::string(std::strerror(errno)),
+                              "cannot read " + path + ": " + std::string(std::strerror(errno)),
                               "the running kernel needs CONFIG_DEBUG_INFO_BTF");
         BtfPtr p(btf);
         return load::discover_kinds(p.get());
