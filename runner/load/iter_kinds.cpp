@@ -168,4 +168,27 @@ const gen::KnownKind* kind_of_kfunc(const std::string& func) {
     return gen::find_known_kind(kind);
 }
 
+std::string missing_kinds_reason(const std::vector<std::string>& missing,
+                                 const std::function<bool(const std::string&)>& has) {
+    std::string out;
+    std::vector<const gen::KnownKind*> seen;
+    for (const auto& func : missing) {
+        const gen::KnownKind* k = kind_of_kfunc(func);
+        if (!k || std::find(seen.begin(), seen.end(), k) != seen.end())
+            continue;
+        seen.push_back(k);
+        std::string base = "bpf_iter_" + std::string(k->name);
+        if (has(base + "_new") || has(base + "_next") || has(base + "_destroy") ||
+            (k->new_impl && has(base + "_new_impl")))
+            continue;
+        std::string since = k->since.str();
+        if (since.size() > 2 && since.substr(since.size() - 2) == ".0")
+            since.resize(since.size() - 2);
+        out += (out.empty() ? "" : "; ") + std::string("iterator kind ") + k->name +
+               " missing from kernel BTF (" +
+               (k->module ? "module " + std::string(k->module) : "since " + since) + ")";
+    }
+    return out;
+}
+
 } // namespace iterconf::load

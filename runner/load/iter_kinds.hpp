@@ -12,6 +12,7 @@
 #include "gen/kind_table.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -57,5 +58,13 @@ std::vector<std::string> kind_warnings(const KindReport& r, const std::string& k
 // For `unsupported` reasons: the known kind whose kfunc `func` is
 // (bpf_iter_<kind>_{new,new_impl,next,destroy}), or nullptr.
 const gen::KnownKind* kind_of_kfunc(const std::string& func);
+
+// The reason an `unsupported` record gives first when whole iterator kinds
+// are missing: "iterator kind css_task missing from kernel BTF (since 6.7)"
+// (a module's kind: "(module bpf_testmod)") for each known kind some kfunc
+// of `missing` belongs to and of which `has` finds none of new, next and
+// destroy, joined by "; ", in the order of `missing`; "" when there is none.
+std::string missing_kinds_reason(const std::vector<std::string>& missing,
+                                 const std::function<bool(const std::string&)>& has);
 
 } // namespace iterconf::load

@@ -118,6 +118,26 @@ TEST(IterKinds, KindOfKfunc) {
     EXPECT_EQ(kind_of_kfunc("bpf_cgroup_release"), nullptr);
 }
 
+TEST(IterKinds, MissingKindsReason) {
+    auto none = [](const std::string&) { return false; };
+    // All of a kind's kfuncs absent: the kind is named with its release.
+    EXPECT_EQ(missing_kinds_reason({"bpf_iter_css_task_new", "bpf_iter_css_task_next",
+                                    "bpf_iter_css_task_destroy", "bpf_cgroup_from_id"},
+                                   none),
+              "iterator kind css_task missing from kernel BTF (since 6.7)");
+    EXPECT_EQ(missing_kinds_reason({"bpf_iter_testmod_seq_new", "bpf_iter_num_new"}, none),
+              "iterator kind testmod_seq missing from kernel BTF (module bpf_testmod); "
+              "iterator kind num missing from kernel BTF (since 6.4)");
+    // The kernel has some of the kind: not a missing kind (a kfunc is).
+    auto has_next = [](const std::string& f) { return f == "bpf_iter_bits_next"; };
+    EXPECT_EQ(missing_kinds_reason({"bpf_iter_bits_new"}, has_next), "");
+    // scx_dsq on 7.2: only bpf_iter_scx_dsq_new_impl left is still the kind.
+    auto impl = [](const std::string& f) { return f == "bpf_iter_scx_dsq_new_impl"; };
+    EXPECT_EQ(missing_kinds_reason({"bpf_iter_scx_dsq_new"}, impl), "");
+    // Unknown kinds and other kfuncs: nothing to say.
+    EXPECT_EQ(missing_kinds_reason({"bpf_iter_foo_new", "bpf_cgroup_release"}, none), "");
+}
+
 TEST(KindTable, EveryReferenceKind) {
     for (const char* k : {"num", "task_vma", "task", "css", "css_task", "bits", "kmem_cache",
                           "dmabuf", "scx_dsq", "testmod_seq"})
