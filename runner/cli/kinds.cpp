@@ -38,10 +38,11 @@ the kind table (runner/gen/kind_table.hpp). Per kernel: the kinds present
 release that introduced them), kinds the table does not know (by name),
 incomplete triples and sizes that differ from the table.
 
-  NAME   host (its BTF: /sys/kernel/btf/vmlinux, or $ITERCONF_HOST_BTF, a
-         raw BTF or ELF file, for tests), a manifest kernel (fetched when not cached), all, or a
-         bzImage path. A kernel image's BTF is read from the vmlinux inside
-         it (needs zstd, or lz4 for Debian 6.1, or xz: ci/install-deps.sh).
+  NAME   host, a manifest kernel (fetched when not cached), all, or a
+         bzImage path. The host's BTF is /sys/kernel/btf/vmlinux (or, for
+         tests, $ITERCONF_HOST_BTF: a raw BTF or ELF file); a kernel
+         image's is read from the vmlinux inside it (needs zstd, or lz4
+         for Debian 6.1, or xz: ci/install-deps.sh).
 
 exit: 0 every kernel read (unknown kinds are reported, not an error),
 1 a kernel could not be fetched or its BTF read, 2 usage error or a file
