@@ -16,6 +16,7 @@ packages=(
 	apt dpkg ca-certificates              # kernel fetch (private apt configuration)
 	make gcc bison flex bc dwarves cpio   # kernels built from source (images/kbuild.sh;
 	libssl-dev xz-utils perl              #   dwarves: pahole for CONFIG_DEBUG_INFO_BTF)
+	zstd lz4                              # kernel BTF out of a bzImage (iterconf kernels kinds; xz-utils above)
 	chromium                              # headless browser for the HTML report's tests
 	python3-yaml                          # the workflow's tests (cli.ci_workflow_*); python3 for ci/gh.sh base
 )

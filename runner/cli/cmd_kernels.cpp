@@ -4,6 +4,7 @@
 // from source (source, build) the built-in images/kbuild.sh.
 #include "cli/common.hpp"
 #include "cli/kernels.hpp"
+#include "cli/kinds.hpp"
 #include "config/assets.hpp"
 #include "config/manifest.hpp"
 
@@ -25,6 +26,7 @@ namespace {
 constexpr const char* k_usage =
     R"(usage: iterconf kernels <list|names|fetch [--pin FILE] [NAME...]|path NAME|meta NAME>
        iterconf kernels lock [FILE]
+       iterconf kernels kinds [NAME...]
        iterconf kernels source debian-src:X.Y
        iterconf kernels build SRC [--out DIR] [--jobs N] [--fragment FILE]
                               [--base tinyconfig|defconfig] [--config-only]
@@ -44,6 +46,11 @@ constexpr const char* k_usage =
   lock [FILE]       write the exact package, version and bzImage sha256 of
                     every cached manifest kernel to FILE (default
                     images/kernels.lock), for 'fetch --pin' and 'run --pin'
+  kinds [NAME...]   the open-coded iterator kinds of each kernel (default
+                    host), read from its BTF and matched to the kind table:
+                    present (bytes, slots), known but absent (with the
+                    release that introduced them), unknown to the table (see
+                    'iterconf kernels kinds --help')
   path NAME         the cached bzImage of NAME (fetched first when missing)
   meta NAME         package, version and sha256 of the cached NAME
   source debian-src:X.Y
@@ -205,6 +212,8 @@ int cmd_kernels(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (cmd == "source" || cmd == "build")
         return exec_kbuild(cmd, args);
+    if (cmd == "kinds")
+        return kernels_kinds(args);
     if (cmd != "list" && cmd != "names" && cmd != "fetch" && cmd != "path" && cmd != "meta" &&
         cmd != "lock")
         return report_error(usage("unknown command '" + printable(cmd) + "'"), false);

@@ -1,6 +1,7 @@
 #include "cli/session.hpp"
 
 #include "cli/guests.hpp"
+#include "cli/kinds.hpp"
 #include "common/progress.hpp"
 #include "common/splat.hpp"
 #include "qemu/console.hpp"
@@ -427,6 +428,9 @@ int run_session(const RunOptions& opts_in, Workload& w) {
     for (auto& k : res.kernels) {
         if (k.error)
             continue;
+        // Kinds this kernel has and the kind table does not know: one
+        // stderr line each (records and stdout unchanged).
+        warn_kinds(k.kernel);
         if (!k.kernel.host) {
             any_guest = true;
         } else if (auto h = w.open_host(); !h) {

@@ -1,5 +1,7 @@
 #include "gen/kinds.hpp"
 
+#include "gen/kind_table.hpp"
+
 #include <cstring>
 
 namespace iterconf::gen {
@@ -38,6 +40,18 @@ constexpr bool ids_in_order() {
     return true;
 }
 static_assert(ids_in_order(), "k_kinds: one row per Kind, in id order, sizes multiples of 8");
+// The generator's rows are kinds of the known-kinds table (gen/kind_table),
+// with its size and first release.
+constexpr bool agree_with_known_kinds() {
+    for (const auto& k : k_kinds) {
+        const KnownKind* row = detail::find(k.name);
+        if (!row || row->size != k.size || row->since != k.since)
+            return false;
+    }
+    return true;
+}
+static_assert(agree_with_known_kinds(),
+              "k_kinds: every row is in gen/kind_table.hpp, same size and release");
 static_assert(std::size(k_kinds) <= 16, "fuzz_protocol inputs store a kind id in 4 bits");
 
 } // namespace

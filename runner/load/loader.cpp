@@ -1,6 +1,7 @@
 #include "load/loader.hpp"
 
 #include "expect/btf_tags.hpp"
+#include "load/iter_kinds.hpp"
 #include "load/known.hpp"
 
 #include <bpf/bpf.h>
@@ -341,6 +342,10 @@ std::optional<LoadOutcome> before_load(const CaseProgram& prog, const HostKernel
     }
     if (!out.missing_kfuncs.empty()) {
         out.result.verdict = record::Verdict::unsupported;
+        // Whole iterator kinds first: "iterator kind css_task missing from
+        // kernel BTF (since 6.7); kfunc ... missing from kernel BTF (...)".
+        out.result.message = missing_kinds_reason(
+            out.missing_kfuncs, [&kernel](const std::string& f) { return kernel.has_kfunc(f); });
         for (const auto& [span, names] : by_span)
             out.result.message += (out.result.message.empty() ? "" : "; ") + std::string("kfunc") +
                                   names + " missing from kernel BTF (" + span + ")";

@@ -1,5 +1,7 @@
 #include "load/raw_load.hpp"
 
+#include "load/iter_kinds.hpp"
+
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -314,7 +316,11 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
     }
     if (!r.missing_kfuncs.empty()) {
         out.result.verdict = record::Verdict::unsupported;
-        out.result.message = "kfunc " + join(r.missing_kfuncs) + " missing from kernel BTF";
+        // Whole iterator kinds first (load/iter_kinds.hpp).
+        out.result.message = missing_kinds_reason(
+            r.missing_kfuncs, [&st](const std::string& f) { return st.kfunc_id(f) > 0; });
+        out.result.message += (out.result.message.empty() ? "" : "; ") + std::string("kfunc ") +
+                              join(r.missing_kfuncs) + " missing from kernel BTF";
         return out;
     }
     if (!r.missing_fields.empty()) {
