@@ -50,11 +50,20 @@ constexpr bool agree_with_known_kinds() {
     }
     return true;
 }
+// GCC 12 with -fsanitize=undefined cannot evaluate it as a constant (its
+// null checks on member access are not constant expressions); the sanitizer
+// builds check it at run time instead (unit test KindTable.GeneratorRowsAgree).
+#if !defined(__SANITIZE_ADDRESS__)
 static_assert(agree_with_known_kinds(),
               "k_kinds: every row is in gen/kind_table.hpp, same size and release");
+#endif
 static_assert(std::size(k_kinds) <= 16, "fuzz_protocol inputs store a kind id in 4 bits");
 
 } // namespace
+
+bool kinds_agree_with_known_kinds() {
+    return agree_with_known_kinds();
+}
 
 std::span<const KindInfo> kinds() {
     return k_kinds;

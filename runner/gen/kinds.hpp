@@ -85,6 +85,9 @@ struct KindInfo {
 };
 
 // Every kind, in id order (kinds()[i].kind == Kind(i)).
+// Every row is a kind of the known-kinds table (gen/kind_table.hpp) with
+// its size and first release (also a static_assert outside sanitizer builds).
+bool kinds_agree_with_known_kinds();
 std::span<const KindInfo> kinds();
 const KindInfo& info(Kind k);
 // Whether `id` names a kind (ids past the table are unassigned).

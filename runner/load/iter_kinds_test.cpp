@@ -1,4 +1,5 @@
 // Discovery of iterator kinds on hand-built BTF (no kernel needed).
+#include "gen/kinds.hpp"
 #include "load/iter_kinds.hpp"
 
 #include <bpf/btf.h>
@@ -146,6 +147,10 @@ TEST(KindTable, EveryReferenceKind) {
     EXPECT_EQ(gen::find_known_kind("task")->slots(), 3);
     EXPECT_TRUE(gen::find_known_kind("kmem_cache")->sleepable());
     EXPECT_EQ(gen::flags_str(gen::find_known_kind("task_vma")->new_flags), "KF_RCU|KF_ITER_NEW");
+}
+
+TEST(KindTable, GeneratorRowsAgree) {
+    EXPECT_TRUE(gen::kinds_agree_with_known_kinds());
 }
 
 } // namespace
