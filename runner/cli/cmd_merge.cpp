@@ -7,6 +7,7 @@
 // are refused before anything is written.
 #include "cli/common.hpp"
 #include "cli/session.hpp"
+#include "common/shard.hpp"
 #include "record/json.hpp"
 #include "record/record.hpp"
 
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -105,6 +107,9 @@ Result<ShardOut> read_shard(const std::string& dir) {
     s.shard.count = num(field(field(s.run, "shard"), "count"));
     if (s.shard.count < 1 || s.shard.index < 1 || s.shard.index > s.shard.count)
         return make_error(ErrorKind::input, path, "no valid shard I/N",
+                          "give output directories of 'iterconf run'");
+    if (!field(s.run, "kernels")->as_array())
+        return make_error(ErrorKind::input, path, "no kernels array",
                           "give output directories of 'iterconf run'");
     return s;
 }
@@ -226,6 +231,7 @@ int cmd_merge(int argc, char** argv) {
     std::vector<std::string> labels; // in order of first appearance
     std::map<std::string, std::map<size_t, const ShardOut*>> by_kernel;
     std::map<std::string, size_t> count_of;
+    std::map<std::string, std::map<std::string, std::string>> kernel_facts;
     for (const auto& s : shards) {
         const json::Array* ks = field(s.run, "kernels")->as_array();
         for (const auto& k : ks ? *ks : json::Array{}) {
@@ -239,6 +245,23 @@ int cmd_merge(int argc, char** argv) {
                                                       " beside shards of " +
                                                       std::to_string(count_of[label])),
                                     json_out);
+            // One kernel under one label: the same build in every shard (a
+            // CI job that fetched a newer package, or another runner's host
+            // kernel, is another kernel).
+            for (const char* key : {"source", "package", "release"}) {
+                std::string mine = str(field(k, key));
+                auto& seen = kernel_facts[label][key];
+                if (!by_kernel.count(label) || by_kernel[label].empty())
+                    seen = mine;
+                else if (seen != mine)
+                    return report_error(refuse(s.dir,
+                                               "kernel " + label + ": " + key + " '" + mine +
+                                                   "' differs from the other shards' '" + seen +
+                                                   "'",
+                                               "run every shard of a kernel on the same kernel "
+                                               "(pin it: iterconf kernels lock, run --pin)"),
+                                        json_out);
+            }
             auto [pos, added] = by_kernel[label].emplace(s.shard.index, &s);
             if (!added)
                 return report_error(refuse("kernel " + label,
@@ -315,9 +338,18 @@ int cmd_merge(int argc, char** argv) {
         res.failed_fast |= boolean(field(s.run, "failed_fast"));
         res.total = std::max(res.total, real(field(s.run, "wall_seconds")));
     }
-    // Records, each to its kernel and item.
+    // Records, each to its kernel and item: an item of the shard's own part
+    // of the split, and once per kernel (a shard's output copied under
+    // another index, or given twice, would count its items twice and leave
+    // another shard's unjudged).
     std::vector<std::pair<size_t, Entry>> entries; // kernel, entry
+    std::set<std::pair<size_t, size_t>> judged;    // kernel, item
+    const auto all_ids = (*w)->item_ids();
+    const auto all_weights = (*w)->item_weights();
     for (const auto& s : shards) {
+        std::set<size_t> mine;
+        for (size_t i : shard_items(all_ids, all_weights, s.shard))
+            mine.insert(i);
         auto recs = record::read_jsonl(s.dir + "/results.jsonl");
         if (!recs)
             return report_error(recs.error(), json_out);
@@ -332,6 +364,18 @@ int cmd_merge(int argc, char** argv) {
                                                "a record of " + r.id() + " on " + r.kernel_source +
                                                    " that its run.json does not plan",
                                                "merge the shards as 'iterconf run' wrote them"),
+                                    json_out);
+            if (!mine.count(item->second))
+                return report_error(
+                    make_error(ErrorKind::input, s.dir + "/results.jsonl",
+                               "a record of " + r.id() + ", which is not in shard " +
+                                   s.shard.text() + " of the split",
+                               "merge each shard's output as 'iterconf run --shard' wrote it"),
+                    json_out);
+            if (!judged.emplace(kernel_at[l->second], item->second).second)
+                return report_error(make_error(ErrorKind::input, s.dir + "/results.jsonl",
+                                               "a second record of " + r.id() + " on " + l->second,
+                                               "give each shard's output once"),
                                     json_out);
             std::string log;
             if (r.failed() && !r.log_file.empty()) {
@@ -359,6 +403,10 @@ int cmd_merge(int argc, char** argv) {
         return report_error(make_error(ErrorKind::io, opts.out_dir,
                                        "cannot create output directory: " + ec.message()),
                             json_out);
+    // A reused --out: the last merge's logs, kernel facts and consoles go
+    // (else a new failure's log would be kept from the old one).
+    for (const char* sub : {"logs", "kernels", "console"})
+        fs::remove_all(fs::path(opts.out_dir) / sub, ec);
     record::JsonlWriter writer;
     if (auto o = writer.open(opts.out_dir + "/results.jsonl"); !o)
         return report_error(o.error(), json_out);

@@ -15,6 +15,7 @@
 // tests). The static guest agent links libbpf.a, where a second definition
 // would clash; it parses per object, as libbpf does.
 // ITERCONF_SHARE_VMLINUX_BTF=0 turns the sharing off (each call parses).
+#include <atomic>
 #include <bpf/btf.h>
 #include <cerrno>
 #include <cstdlib>
@@ -33,8 +34,11 @@ template <typename F> F next_definition(const char* name) {
     return reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
 }
 
-std::mutex g_mutex;
-struct btf* g_shared = nullptr;
+std::mutex g_mutex; // guards g_index
+// The shared BTF. Atomic, and never touched under g_mutex while libbpf
+// runs: libbpf's own error path calls btf__free() (this file's) from inside
+// btf__load_vmlinux_btf().
+std::atomic<struct btf*> g_shared{nullptr};
 
 // Name -> the lowest type id of one kind, over the shared BTF: what
 // btf__find_by_name_kind() finds by a linear scan of every type (about
@@ -103,21 +107,26 @@ bool sharing() {
 
 extern "C" struct btf* btf__load_vmlinux_btf(void) {
     static const load_fn real = next_definition<load_fn>("btf__load_vmlinux_btf");
+    static const free_fn real_free = next_definition<free_fn>("btf__free");
     if (!sharing())
         return real();
-    std::lock_guard<std::mutex> lock(g_mutex);
-    if (!g_shared)
-        g_shared = real(); // NULL (errno set) on failure: not kept
-    return g_shared;
+    if (struct btf* b = g_shared.load())
+        return b;
+    struct btf* b = real(); // NULL (errno set) on failure: not kept
+    if (!b)
+        return b;
+    struct btf* expected = nullptr;
+    if (!g_shared.compare_exchange_strong(expected, b)) {
+        real_free(b); // another thread parsed it first
+        return expected;
+    }
+    return b;
 }
 
 extern "C" void btf__free(struct btf* btf) {
     static const free_fn real = next_definition<free_fn>("btf__free");
-    if (btf) {
-        std::lock_guard<std::mutex> lock(g_mutex);
-        if (btf == g_shared)
-            return;
-    }
+    if (btf && btf == g_shared.load())
+        return;
     real(btf);
 }
 
@@ -127,8 +136,8 @@ extern "C" void btf__free(struct btf* btf) {
 extern "C" __s32 btf__find_by_name_kind(const struct btf* btf, const char* type_name, __u32 kind) {
     using find_fn = __s32 (*)(const struct btf*, const char*, __u32);
     static const find_fn real = next_definition<find_fn>("btf__find_by_name_kind");
-    if (!btf || btf != g_shared || !type_name)
-        return real(btf, type_name, kind);
+    if (!btf || btf != g_shared.load() || !type_name || !*type_name)
+        return real(btf, type_name, kind); // "": libbpf finds anonymous types
     if (kind == BTF_KIND_UNKN || std::strcmp(type_name, "void") == 0)
         return 0;
     if (kind >= NR_BTF_KINDS)
