@@ -145,12 +145,13 @@ class Strings {
     std::vector<const std::string*> m_list;
 };
 
+// Keys come from input files too (kernels/*.meta, a campaign's
+// summary.json): escaped like every value, so no key can close the script.
 void put_key(std::string& out, const char* key) {
     if (out.back() != '{')
         out += ',';
-    out += '"';
-    out += key;
-    out += "\":";
+    out += script_json_string(key);
+    out += ':';
 }
 
 void put_str(std::string& out, const char* key, const std::string& v) {
