@@ -164,10 +164,19 @@ drift() {
 				"$name" "$old_ver" "$new_ver" "${old_sha:0:12}" "${new_sha:0:12}" >&2
 		fi
 		if [[ $old_ver != "$new_ver" || $old_sha != "$new_sha" ]]; then
-			cp -f -- "$last" "$kdir/.previous.$BASHPID" && mv -f -- "$kdir/.previous.$BASHPID" "$kdir/previous"
+			keep "$last" "$kdir/previous"
 		fi
 	fi
-	cp -f -- "$dir/meta" "$kdir/.fetched.$BASHPID" && mv -f -- "$kdir/.fetched.$BASHPID" "$kdir/fetched"
+	keep "$dir/meta" "$kdir/fetched"
+}
+
+# Bookkeeping of drift only: a cache that cannot be written (read-only,
+# another owner) loses the next comparison, not this fetch.
+keep() {
+	if ! { cp -f -- "$1" "$2.tmp.$BASHPID" && mv -f -- "$2.tmp.$BASHPID" "$2"; } 2>/dev/null; then
+		rm -f -- "$2.tmp.$BASHPID" 2>/dev/null || true
+		printf 'iterconf: warning: %s: cannot be written; the next fetch will not say what changed since this one\n' "$2" >&2
+	fi
 }
 
 # --- private apt ----------------------------------------------------------------
