@@ -214,6 +214,21 @@ merge)
 	printed=$(mktemp)
 	trap 'rm -f "$printed"' EXIT
 	"$ITERCONF" merge --out "$out" "$@" >"$printed" 2>&1 || rc=$?
+	# Kernels expected (ITERCONF_EXPECT_KERNELS, from the workflow's matrix)
+	# that no shard output names: their jobs failed before writing one.
+	for k in ${ITERCONF_EXPECT_KERNELS:-}; do
+		found=0
+		for d in "$@"; do
+			if [ -f "$d/run.json" ] && jq -e --arg k "$k" 'any(.kernels[]?; .label == $k)' "$d/run.json" >/dev/null 2>&1; then
+				found=1
+				break
+			fi
+		done
+		if [ $found -eq 0 ]; then
+			echo "iterconf: error: kernel $k: no shard output (its shard jobs failed before writing one); see their logs" >>"$printed"
+			rc=$((rc > 2 ? rc : 2))
+		fi
+	done
 	cat "$printed"
 	{
 		echo "## iterconf merge: exit $rc"

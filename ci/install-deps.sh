@@ -18,6 +18,7 @@ packages=(
 	libssl-dev xz-utils perl              #   dwarves: pahole for CONFIG_DEBUG_INFO_BTF)
 	zstd lz4                              # kernel BTF out of a bzImage (iterconf kernels kinds; xz-utils above)
 	chromium                              # headless browser for the HTML report's tests
+	jq                                    # the tests of shards and the workflow (JSON)
 	python3-yaml                          # the workflow's tests (cli.ci_workflow_*); python3 for ci/gh.sh base
 )
 
