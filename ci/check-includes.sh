@@ -26,7 +26,7 @@ ALLOWED='
 common
 record  common
 diff    common record
-report  common record diff
+report  common record diff mutate
 expect  common
 config  common
 mutate  common

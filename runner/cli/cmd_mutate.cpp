@@ -717,47 +717,14 @@ Outcome Campaign::mutant(const mutate::Mutant& m) {
     return o;
 }
 
-struct Score {
-    size_t all = 0, killed = 0, survived = 0, equivalent = 0, build_failures = 0,
-           not_applicable = 0, errors = 0;
-    size_t denominator() const {
-        return all - equivalent - build_failures - not_applicable - errors;
-    }
-    double pct() const { return denominator() ? 100.0 * killed / denominator() : 100.0; }
-};
+using mutate::Score;
+using mutate::score_line;
 
 Score score_of(const std::vector<Outcome>& outs) {
     Score s;
-    for (const auto& o : outs) {
-        s.all++;
-        if (o.status == "killed")
-            s.killed++;
-        else if (o.status == "survived")
-            s.survived++;
-        else if (o.status == "equivalent")
-            s.equivalent++;
-        else if (o.status == "build-failure")
-            s.build_failures++;
-        else if (o.status == "error")
-            s.errors++;
-        else
-            s.not_applicable++;
-    }
+    for (const auto& o : outs)
+        s.add(o.status);
     return s;
-}
-
-std::string score_line(const Score& s) {
-    char buf[256];
-    std::snprintf(buf, sizeof(buf),
-                  "mutation score: %zu/%zu = %.1f%% (killed / (all %zu - equivalent %zu - build "
-                  "failures %zu - not applicable %zu)); survived %zu",
-                  s.killed, s.denominator(), s.pct(), s.all, s.equivalent, s.build_failures,
-                  s.not_applicable, s.survived);
-    std::string line = buf;
-    if (s.errors)
-        line += "; " + std::to_string(s.errors) +
-                " not judged (harness errors, outside the score: run them again)";
-    return line;
 }
 
 std::string killer_text(const Outcome& o) {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -304,6 +305,36 @@ Result<std::optional<std::string>> revert_applied(const std::string& root,
     if (ec)
         return make_error(ErrorKind::io, rec, "cannot remove: " + ec.message());
     return std::optional<std::string>{std::string(lines[0])};
+}
+
+void Score::add(std::string_view status) {
+    all++;
+    if (status == "killed")
+        killed++;
+    else if (status == "survived")
+        survived++;
+    else if (status == "equivalent")
+        equivalent++;
+    else if (status == "build-failure")
+        build_failures++;
+    else if (status == "error")
+        errors++;
+    else
+        not_applicable++;
+}
+
+std::string score_line(const Score& s) {
+    char buf[256];
+    std::snprintf(buf, sizeof(buf),
+                  "mutation score: %zu/%zu = %.1f%% (killed / (all %zu - equivalent %zu - build "
+                  "failures %zu - not applicable %zu)); survived %zu",
+                  s.killed, s.denominator(), s.pct(), s.all, s.equivalent, s.build_failures,
+                  s.not_applicable, s.survived);
+    std::string line = buf;
+    if (s.errors)
+        line += "; " + std::to_string(s.errors) +
+                " not judged (harness errors, outside the score: run them again)";
+    return line;
 }
 
 } // namespace iterconf::mutate

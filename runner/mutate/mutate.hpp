@@ -88,4 +88,21 @@ Result<void> apply(const std::string& root, const Mutant& m, const std::string& 
 Result<std::optional<std::string>> revert_applied(const std::string& root,
                                                   const std::string& state_dir);
 
+// The mutation score: killed / (all - equivalent - build failures - not
+// applicable - harness errors), counted from each mutant's status
+// (`iterconf mutate` and `iterconf report` count it with this one).
+struct Score {
+    size_t all = 0, killed = 0, survived = 0, equivalent = 0, build_failures = 0,
+           not_applicable = 0, errors = 0;
+    // One mutant of status killed, survived, equivalent, build-failure,
+    // error; anything else is not applicable.
+    void add(std::string_view status);
+    size_t denominator() const {
+        return all - equivalent - build_failures - not_applicable - errors;
+    }
+    double pct() const { return denominator() ? 100.0 * killed / denominator() : 100.0; }
+};
+// "mutation score: K/D = P% (killed / (all ...)); survived S[; E not judged ...]"
+std::string score_line(const Score& s);
+
 } // namespace iterconf::mutate

@@ -627,21 +627,8 @@ Result<std::vector<KnownBug>> parse_known_bugs(std::string_view text, const std:
 
 Score score_of(const std::vector<Mutant>& mutants) {
     Score s;
-    for (const auto& m : mutants) {
-        s.all++;
-        if (m.status == "killed")
-            s.killed++;
-        else if (m.status == "survived")
-            s.survived++;
-        else if (m.status == "equivalent")
-            s.equivalent++;
-        else if (m.status == "build-failure")
-            s.build_failures++;
-        else if (m.status == "error")
-            s.errors++;
-        else
-            s.not_applicable++;
-    }
+    for (const auto& m : mutants)
+        s.add(m.status);
     return s;
 }
 

@@ -15,6 +15,7 @@
 
 #include "common/result.hpp"
 #include "diff/diff.hpp"
+#include "mutate/mutate.hpp"
 
 #include <map>
 #include <optional>
@@ -64,14 +65,7 @@ Result<std::vector<KnownBug>> parse_known_bugs(std::string_view text, const std:
 
 // The mutation score as `iterconf mutate` counts it: killed / (all -
 // equivalent - build failures - not applicable - harness errors).
-struct Score {
-    size_t all = 0, killed = 0, survived = 0, equivalent = 0, build_failures = 0,
-           not_applicable = 0, errors = 0;
-    size_t denominator() const {
-        return all - equivalent - build_failures - not_applicable - errors;
-    }
-    double pct() const { return denominator() ? 100.0 * killed / denominator() : 100.0; }
-};
+using Score = mutate::Score;
 Score score_of(const std::vector<Mutant>& mutants);
 
 struct Options {
