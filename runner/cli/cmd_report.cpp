@@ -3,6 +3,7 @@
 #include "cli/common.hpp"
 #include "config/assets.hpp"
 #include "diff/diff.hpp"
+#include "judge/judge.hpp"
 #include "report/report.hpp"
 
 #include <cstdio>
@@ -89,11 +90,15 @@ int cmd_report(int argc, char** argv) {
         d = std::move(*c);
         opts.diff = &*d;
     }
-    auto bugs = report::parse_known_bugs(config::asset_text(config::Asset::known_bugs_toml),
-                                         config::asset_name(config::Asset::known_bugs_toml));
+    // The list `run` judges with, read by the same reader.
+    auto bugs =
+        judge::KnownBugs::parse(std::string(config::asset_text(config::Asset::known_bugs_toml)),
+                                config::asset_name(config::Asset::known_bugs_toml));
     if (!bugs)
         return report_error(bugs.error(), false);
-    opts.known_bugs = std::move(*bugs);
+    for (const auto& b : bugs->entries())
+        opts.known_bugs.push_back(
+            {b.program, b.kernels.text, b.reason, b.link, b.sometimes ? "sometimes" : "always"});
 
     report::Stats st;
     std::string page = report::render(*in, opts, &st);

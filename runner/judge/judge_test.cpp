@@ -68,6 +68,11 @@ link = "https://example.org/bug"
                                       "kb.toml");
     ASSERT_TRUE(kb.ok()) << kb.error().message();
     ASSERT_EQ(kb->entries().size(), 1u);
+    // What iterconf report shows of an entry.
+    EXPECT_EQ(kb->entries()[0].link, "https://example.org/bug");
+    EXPECT_EQ(kb->entries()[0].kernels.text, ">=6.12 <6.13");
+    EXPECT_FALSE(kb->entries()[0].sometimes);
+    EXPECT_FALSE(judge::KnownBugs::parse("[[bug]]\nprogram = 3\n", "kb.toml"));
     auto r = rec(record::Verdict::accept);
     r.match = false;
     kb->apply(r, {{6, 12, 107}});

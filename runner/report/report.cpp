@@ -3,7 +3,6 @@
 // script that render it in the browser.
 #include "report/report.hpp"
 
-#include "common/toml.hpp"
 #include "record/json.hpp"
 
 #include <algorithm>
@@ -395,7 +394,7 @@ void render_run(const Input& in, const Options& opts, Stats& st, std::string& ou
         put_str(out, "kernels", b.kernels);
         put_str(out, "reason", b.reason);
         put_str(out, "link", b.link);
-        put_str(out, "reproduces", b.reproduces.empty() ? "always" : b.reproduces);
+        put_str(out, "reproduces", b.reproduces);
         put_num(out, "known", static_cast<double>(n.first));
         put_num(out, "fixed", static_cast<double>(n.second));
         out += '}';
@@ -599,30 +598,6 @@ Result<Input> load(const std::string& dir) {
             in.kernels.push_back({p.stem().string(), parse_meta(text)});
     }
     return in;
-}
-
-Result<std::vector<KnownBug>> parse_known_bugs(std::string_view text, const std::string& file) {
-    ITERCONF_TRY_ASSIGN(auto doc, toml::parse(text, file));
-    std::vector<KnownBug> out;
-    for (const auto& t : doc.tables) {
-        if (t.name != "bug")
-            continue;
-        KnownBug b;
-        for (const auto& p : t.pairs) {
-            if (p.key == "program")
-                b.program = p.value;
-            else if (p.key == "kernels")
-                b.kernels = p.value;
-            else if (p.key == "reason")
-                b.reason = p.value;
-            else if (p.key == "link")
-                b.link = p.value;
-            else if (p.key == "reproduces")
-                b.reproduces = p.value;
-        }
-        out.push_back(std::move(b));
-    }
-    return out;
 }
 
 Score score_of(const std::vector<Mutant>& mutants) {

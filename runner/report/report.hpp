@@ -56,12 +56,11 @@ struct Input {
 // that is not a record or a mutant.
 Result<Input> load(const std::string& dir);
 
-// One [[bug]] of images/known-bugs.toml.
+// One [[bug]] of images/known-bugs.toml as the page shows it (the caller
+// reads the list with judge::KnownBugs, the reader `run` uses).
 struct KnownBug {
     std::string program, kernels, reason, link, reproduces;
 };
-// The entries of a known-bugs list (errors name "<file>:<line>").
-Result<std::vector<KnownBug>> parse_known_bugs(std::string_view text, const std::string& file);
 
 // The mutation score as `iterconf mutate` counts it: killed / (all -
 // equivalent - build failures - not applicable - harness errors).

@@ -171,15 +171,3 @@ TEST(Report, MutationCampaign) {
     EXPECT_EQ(*d.at("score").as_object()->at("pct").as_string(), "75.0");
     EXPECT_EQ(*d.at("campaign").as_object()->at("source").as_string(), "debian-src:7.2");
 }
-
-TEST(Report, KnownBugsList) {
-    auto bugs = report::parse_known_bugs(
-        "# c\n[[bug]]\nprogram = \"task_vma/x/*\"\nkernels = \">=6.7 <6.13\"\nreason = "
-        "\"r\"\nlink = \"https://lore.kernel.org/x\"\n",
-        "kb.toml");
-    ASSERT_TRUE(bugs);
-    ASSERT_EQ(bugs->size(), 1u);
-    EXPECT_EQ((*bugs)[0].link, "https://lore.kernel.org/x");
-    EXPECT_EQ((*bugs)[0].kernels, ">=6.7 <6.13");
-    EXPECT_FALSE(report::parse_known_bugs("[[bug]]\nprogram = 3\n", "kb.toml"));
-}
