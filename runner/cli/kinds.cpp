@@ -218,9 +218,17 @@ void print(const Kernel& k, const std::string& release, const load::KindReport& 
 
 // The host's BTF: /sys/kernel/btf/vmlinux, or (tests) $ITERCONF_HOST_BTF,
 // a raw BTF or ELF file, for the kinds only (never for loading).
+// The running kernel's BTF, or ITERCONF_HOST_BTF's file (tests). The
+// former through libbpf's btf__load_vmlinux_btf(): in iterconf that is the
+// process's one parse of it (load/vmlinux_btf_share.cpp), which the loads
+// that follow use too, and whose btf__free() is a no-op.
 std::string host_btf_path() {
     const char* p = std::getenv("ITERCONF_HOST_BTF");
     return p && *p ? p : "/sys/kernel/btf/vmlinux";
+}
+struct btf* host_btf(const std::string& path) {
+    const char* p = std::getenv("ITERCONF_HOST_BTF");
+    return p && *p ? btf__parse(path.c_str(), nullptr) : btf__load_vmlinux_btf();
 }
 
 } // namespace
@@ -241,7 +249,7 @@ Result<load::KindReport> kernel_kinds(const Kernel& k) {
         return *k.error;
     if (k.host) {
         std::string path = host_btf_path();
-        struct btf* btf = btf__parse(path.c_str(), nullptr);
+        struct btf* btf = host_btf(path);
         if (!btf)
             return make_error(ErrorKind::infra, where,
                               "cannot read " + path + ": " + std::string(std::strerror(errno)),
