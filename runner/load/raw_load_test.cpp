@@ -1,11 +1,8 @@
 // Host tests: raw programs from gen::emit_bpf loaded (verified only, never
 // attached) on the running kernel. Skipped, with the reason, when bpf() is
 // not permitted or the kernel lacks what a test needs.
-#include "gen/enumerate.hpp"
 #include "gen/random.hpp"
-#include "load/loader.hpp"
 #include "load/raw_load.hpp"
-#include "model/model.hpp"
 
 #include <gtest/gtest.h>
 #include <optional>
@@ -278,42 +275,6 @@ TEST_F(RawLoad, RandomProgramsHaveNoStructuralErrors) {
         for (const char* s : structural)
             ASSERT_EQ(out.log.find(s), std::string::npos) << context();
     }
-}
-
-// The state-embedding oracle's checks (gen/beliefs.hpp) must not change
-// what the verifier says: every program of the default corpus that the
-// kernel accepts is accepted with its beliefs embedded (the checks only
-// store to a map and count), and so with a falsified belief (the oracle's
-// fault injection). Loaded only; they run in guests.
-TEST_F(RawLoad, EmbeddedBeliefsKeepTheVerdict) {
-    model::KernelFeatures k;
-    auto release = load::HostKernel::open();
-    ASSERT_TRUE(release);
-    ASSERT_TRUE(model::KernelFeatures::from_release(release->release(), k));
-    size_t accepted = 0, checked_points = 0;
-    gen::Bound bound;
-    bound.addrs = gen::Addrs::none;
-    gen::enumerate(bound, [&](const Program& p) {
-        if (!model::expect(p, k).accept) // (the corpus's 0 disagreements: run --generated)
-            return true;
-        auto plain = s_loader->load(gen::emit_bpf(p), RawOptions{.log_size = 0});
-        if (plain.result.verdict != Verdict::accept)
-            return true;
-        accepted++;
-        gen::Beliefs b = model::beliefs(p, k);
-        checked_points += gen::embedded_points(b);
-        auto with = s_loader->load(gen::emit_bpf(p, &b));
-        EXPECT_EQ(to_string(with.result.verdict), std::string("accept"))
-            << p.text() << "\n"
-            << gen::disasm(gen::emit_bpf(p, &b)) << with.log;
-        if (gen::falsify_first(b)) {
-            auto wrong = s_loader->load(gen::emit_bpf(p, &b), RawOptions{.log_size = 0});
-            EXPECT_EQ(to_string(wrong.result.verdict), std::string("accept")) << p.text();
-        }
-        return !HasFailure();
-    });
-    EXPECT_GT(accepted, 1000u);
-    EXPECT_GT(checked_points, accepted / 2);
 }
 
 } // namespace
