@@ -46,6 +46,8 @@
 //                         hang when program N is in flight
 //   iterconf.splat_at=N   print a "BUG:" line after program N's record (a
 //                         splat with nothing in flight)
+//   iterconf.sev_inject=1 generated programs run with a falsified embedded
+//                         belief (the state-embedding oracle's own test)
 #include "agent/kmsg.hpp"
 #include "agent/leak.hpp"
 #include "common/shard.hpp"
@@ -56,6 +58,7 @@
 #include "judge/judge.hpp"
 #include "load/loader.hpp"
 #include "load/raw_load.hpp"
+#include "model/model.hpp"
 #include "oracle/replay.hpp"
 #include "qemu/channel.hpp"
 #include "qemu/plan.hpp"
@@ -209,7 +212,13 @@ class Session {
         : m_kernel(kernel), m_start(std::max(cmdline_number(cmdline, "iterconf.start", 0), 0L)),
           m_crash_at(cmdline_number(cmdline, "iterconf.crash_at", -1)),
           m_hang_at(cmdline_number(cmdline, "iterconf.hang_at", -1)),
-          m_splat_at(cmdline_number(cmdline, "iterconf.splat_at", -1)) {}
+          m_splat_at(cmdline_number(cmdline, "iterconf.splat_at", -1)),
+          m_sev_inject(cmdline_number(cmdline, "iterconf.sev_inject", 0) != 0) {}
+
+    // iterconf.sev_inject=1: every generated program runs with its first
+    // definite belief falsified (gen::falsify_first()), the oracle's own
+    // fault injection: its check must fire as a divergence.
+    bool sev_inject() const { return m_sev_inject; }
 
     const load::HostKernel& kernel() const { return m_kernel; }
     // Where this boot's time goes, sent with DONE (iterconf run --bench).
@@ -296,6 +305,7 @@ class Session {
   private:
     const load::HostKernel& m_kernel;
     long m_start, m_crash_at, m_hang_at, m_splat_at;
+    bool m_sev_inject;
     Phases m_phases;
 };
 
@@ -676,21 +686,40 @@ std::string run_generated(const qemu::Plan& plan, Session& session) {
         // The kind, not the program's id: the host has the program at index
         // i, and every byte on the console costs.
         session.begin(i, "generated");
-        // Accepted programs also run once, here in the guest (never on the
-        // host): an oops while one runs is a crash attributed to it.
+        // The program is judged as enumerated; an accepted one then runs
+        // here in the guest (never on the host), emitted again with the
+        // model's beliefs embedded as run-time checks (the state-embedding
+        // oracle, gen/beliefs.hpp). An oops while either is loaded or runs
+        // is a crash attributed to the program.
         auto bp = ph.time("emit", [&] { return gen::emit_bpf(p); });
         ph.time("kernel-log watch", [&] { agent::kmsg_begin(); });
         auto t_load = std::chrono::steady_clock::now();
-        auto o = raw->load(bp, load::RawOptions{.run = true});
+        auto o = raw->load(bp);
         double load_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
         ph.add("bpf_prog_load", static_cast<double>(o.load_us) / 1e6);
-        ph.add("run accepted (attach, trigger, close)", static_cast<double>(o.run_us) / 1e6);
-        ph.add("relocate + classify", load_s - static_cast<double>(o.load_us + o.run_us) / 1e6);
+        ph.add("relocate + classify", load_s - static_cast<double>(o.load_us) / 1e6);
+        std::optional<load::RawOutcome> embedded;
+        gen::Beliefs beliefs;
+        if (o.result.verdict == record::Verdict::accept) {
+            beliefs = ph.time("beliefs (model)", [&] {
+                return model::beliefs(p, model::KernelFeatures::from_version(kernel.version()));
+            });
+            if (session.sev_inject())
+                gen::falsify_first(beliefs);
+            auto eb = ph.time("emit", [&] { return gen::emit_bpf(p, &beliefs); });
+            embedded = raw->load(eb, load::RawOptions{.log_size = 0, .run = true});
+            ph.add("load + run with beliefs embedded",
+                   static_cast<double>(embedded->load_us + embedded->run_us) / 1e6);
+        }
         auto check = ph.time("kernel-log watch", [&] { return agent::kmsg_end(o.result, o.log); });
-        ran += o.ran;
+        ran += embedded && embedded->ran;
         auto r = ph.time("judge (model)", [&] {
-            return judge::generated_record(p, o, kernel.release(), kernel.version(), bound.text());
+            auto r =
+                judge::generated_record(p, o, kernel.release(), kernel.version(), bound.text());
+            if (embedded)
+                judge::judge_beliefs(r, p, beliefs, *embedded);
+            return r;
         });
         ph.time("kernel-log watch", [&] { agent::kmsg_finish(check, r, i, "generated"); });
         // What the host knows is not sent (the program's text and file: it

@@ -174,11 +174,14 @@ class Generated : public Workload {
 
     void report_kernel(FILE* out, const KernelResult& k, const RunResult& res) override {
         size_t total = k.entries.size(), matched = 0, known = 0, fixed = 0, by_verdict[6] = {};
+        size_t executed = 0, diverged = 0; // the state-embedding oracle (guests)
         std::map<std::string, Class> classes;
         for (size_t ei : k.entries) {
             const Entry& e = res.entries[ei];
             const record::Record& r = e.record;
             by_verdict[static_cast<int>(r.verdict)]++;
+            executed += r.executed > 0;
+            diverged += !r.divergences.empty();
             if (r.match) {
                 matched++;
                 fixed += !r.known_bug.empty(); // a listed bug that no longer reproduces
@@ -195,6 +198,11 @@ class Generated : public Workload {
             std::string key = std::string(model::to_string(ex.reason)) + " -> " +
                               record::to_string(r.verdict) +
                               (r.message.empty() ? "" : ": " + shape(r.message));
+            if (!r.divergences.empty()) {                // a violated belief: by op and belief
+                const std::string& d = r.divergences[0]; // "<path> <op>: believed X, ..."
+                size_t b = d.find(' ') == std::string::npos ? 0 : d.find(' ') + 1;
+                key = "divergence: " + shape(d.substr(b, d.find(", violated") - b));
+            }
             auto& c = classes[key];
             c.count++;
             size_t sz = size_of(p.ops);
@@ -221,6 +229,10 @@ class Generated : public Workload {
         if (k.kernel.host && m_load_secs > 0)
             std::fprintf(out, " (%.0f/s in bpf_prog_load alone)", total / m_load_secs);
         std::fprintf(out, "\n");
+        if (!k.kernel.host) // accepted programs run here, with the model's beliefs embedded
+            std::fprintf(
+                out, "  executed %zu accepted programs with embedded beliefs: %zu divergences\n",
+                executed, diverged);
         if (classes.empty())
             return;
         std::fprintf(out, "  disagreements by class (model reason -> kernel verdict: message), "

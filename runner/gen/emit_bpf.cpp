@@ -4,6 +4,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <limits>
+#include <unordered_map>
 #include <utility>
 
 namespace iterconf::gen {
@@ -59,6 +60,16 @@ class Asm {
     void add_imm(uint8_t dst, int32_t imm) {
         emit(op::k_alu64 | op::k_add | op::k_k, dst, 0, 0, imm);
     }
+    void alu_imm(uint8_t aop, uint8_t dst, int32_t imm) {
+        emit(op::k_alu64 | aop | op::k_k, dst, 0, 0, imm);
+    }
+    void alu_reg(uint8_t aop, uint8_t dst, uint8_t src) {
+        emit(op::k_alu64 | aop | op::k_x, dst, src, 0, 0);
+    }
+    // lock *(u64 *)(dst + off) += src
+    void atomic_add(uint8_t dst, int16_t off, uint8_t src) {
+        emit(op::k_stx | op::k_atomic | op::k_dw, dst, src, off, op::k_add);
+    }
     void and_imm(uint8_t dst, int32_t imm) {
         emit(op::k_alu64 | op::k_and | op::k_k, dst, 0, 0, imm);
     }
@@ -83,7 +94,7 @@ class Asm {
     }
     void ld_map(uint8_t dst, MapKind map, int32_t value_off) {
         m_out.maps.push_back({pc(), map});
-        uint8_t src = map == MapKind::global ? op::k_pseudo_map_value : op::k_pseudo_map_fd;
+        uint8_t src = map == MapKind::array ? op::k_pseudo_map_fd : op::k_pseudo_map_value;
         emit(op::k_ld | op::k_imm | op::k_dw, dst, src, 0, 0);
         emit(0, 0, 0, 0, value_off);
     }
@@ -148,7 +159,13 @@ class Asm {
 
 class Emitter {
   public:
-    explicit Emitter(const Program& p) : m_p(p), m_f(p.frame()) {}
+    Emitter(const Program& p, const Beliefs* embed) : m_p(p), m_f(p.frame()), m_embed(embed) {
+        if (embed) {
+            auto ops = preorder(p);
+            for (size_t i = 0; i < ops.size(); i++)
+                m_point[ops[i].op] = i;
+        }
+    }
 
     BpfProgram run() {
         m_epilogue = m_a.label();
@@ -156,6 +173,11 @@ class Emitter {
         m_a.func(0, FuncKind::main);
         m_a.mov_imm(r6, 0);
         m_a.mov_imm(r7, 0);
+        if (m_embed) { // count the runs
+            m_a.ld_map(r1, MapKind::beliefs, k_beliefs_runs_off);
+            m_a.mov_imm(r2, 1);
+            m_a.atomic_add(r1, 0, r2);
+        }
         prologue();
         ops(m_p.ops);
         m_a.bind(m_epilogue);
@@ -231,6 +253,32 @@ class Emitter {
         m_a.bind(done);
         m_a.mov_imm(r0, 0);
         m_a.exit();
+    }
+
+    // The oracle's check of op o's belief about register v (emit_bpf.hpp).
+    void check(const Op& o, uint8_t v) {
+        if (!m_embed)
+            return;
+        auto it = m_point.find(&o);
+        if (it == m_point.end() || it->second >= k_max_points)
+            return;
+        Belief b = m_embed->of(it->second);
+        if (b != Belief::null && b != Belief::nonnull && b != Belief::unreached)
+            return;
+        m_a.ld_map(r1, MapKind::beliefs, point_off(it->second));
+        if (b == Belief::unreached) {
+            m_a.mov_imm(r2, 1);
+        } else {
+            m_a.stx(op::k_dw, r1, 0, v);
+            m_a.ldx(op::k_dw, r2, r1, 0);
+            m_a.mov_reg(r3, r2);
+            m_a.alu_imm(op::k_neg, r3, 0);
+            m_a.alu_reg(op::k_or, r2, r3);
+            m_a.alu_imm(op::k_rsh, r2, 63);
+            if (b == Belief::nonnull)
+                m_a.alu_imm(op::k_xor, r2, 1);
+        }
+        m_a.atomic_add(r1, 8, r2);
     }
 
     static uint8_t slot_of(const Op& o) { return o.slot & 1; }
@@ -325,6 +373,7 @@ class Emitter {
             address(o.where, s);
             m_a.call_kfunc(kfunc_of(kind(s), o.code));
             m_a.mov_reg(v, r0);
+            check(o, v);
             break;
         case Op::Code::destroy:
             address(o.where, s);
@@ -332,18 +381,21 @@ class Emitter {
             break;
         case Op::Code::guard: {
             auto skip = m_a.label();
+            check(o, v);
             m_a.jmp(op::k_jeq, v, 0, skip);
             ops(o.body);
             m_a.bind(skip);
             break;
         }
         case Op::Code::read:
+            check(o, v);
             if (ki.field)
                 m_a.field(ki.field);
             m_a.ldx(access_size(ki), r0, v, 0);
             m_a.stx(op::k_dw, op::k_fp, m_f.scratch, r0);
             break;
         case Op::Code::write:
+            check(o, v);
             if (ki.field)
                 m_a.field(ki.field);
             m_a.st(access_size(ki), v, 0, 0);
@@ -388,6 +440,7 @@ class Emitter {
             address(Where::slot, s);
             m_a.call_kfunc(kfunc_of(kind(s), Op::Code::next));
             m_a.mov_reg(v, r0);
+            check(o, v);
             m_a.jmp(op::k_jeq, r0, 0, after);
             m_loops.push_back(after);
             ops(o.body);
@@ -423,6 +476,8 @@ class Emitter {
 
     const Program& m_p;
     const Frame m_f;
+    const Beliefs* m_embed;
+    std::unordered_map<const Op*, size_t> m_point; // with m_embed: preorder() index
     Asm m_a;
     Asm::Label m_epilogue = 0, m_exit = 0;
     std::vector<Asm::Label> m_loops;
@@ -481,8 +536,8 @@ std::vector<std::string> BpfProgram::kfunc_names() const {
     return out;
 }
 
-BpfProgram emit_bpf(const Program& p) {
-    return Emitter(p).run();
+BpfProgram emit_bpf(const Program& p, const Beliefs* embed) {
+    return Emitter(p, embed).run();
 }
 
 std::string disasm(const BpfProgram& prog) {
@@ -523,18 +578,25 @@ std::string disasm(const BpfProgram& prog) {
             const char* sym = o == op::k_mov   ? "="
                               : o == op::k_add ? "+="
                               : o == op::k_and ? "&="
+                              : o == op::k_or  ? "|="
+                              : o == op::k_xor ? "^="
+                              : o == op::k_rsh ? ">>="
                                                : "?=";
             std::string rhs = (x.code & op::k_x) ? fmt("r%u", src) : fmt("%d", x.imm);
-            text = fmt("%s%u %s ", cls == op::k_alu64 ? "r" : "w", dst, sym) + rhs;
+            const char* r = cls == op::k_alu64 ? "r" : "w";
+            text = o == op::k_neg ? fmt("%s%u = -%s%u", r, dst, r, dst)
+                                  : fmt("%s%u %s ", r, dst, sym) + rhs;
         } else if (x.code == (op::k_ld | op::k_imm | op::k_dw)) {
             int32_t hi = i + 1 < in.size() ? in[i + 1].imm : 0;
             if (x.src == op::k_pseudo_func) {
                 text =
                     fmt("r%u = func pc%+d (-> %ld)", dst, x.imm, static_cast<long>(i) + 1 + x.imm);
             } else if (const auto* m = find_map(i)) {
-                const char* name = m->map == MapKind::global ? "global" : "array";
-                text = m->map == MapKind::global ? fmt("r%u = map[%s] + %d", dst, name, hi)
-                                                 : fmt("r%u = map[%s] fd", dst, name);
+                const char* name = m->map == MapKind::global    ? "global"
+                                   : m->map == MapKind::beliefs ? "beliefs"
+                                                                : "array";
+                text = m->map != MapKind::array ? fmt("r%u = map[%s] + %d", dst, name, hi)
+                                                : fmt("r%u = map[%s] fd", dst, name);
             } else {
                 uint64_t v = (static_cast<uint64_t>(static_cast<uint32_t>(hi)) << 32) |
                              static_cast<uint32_t>(x.imm);
@@ -546,6 +608,9 @@ std::string disasm(const BpfProgram& prog) {
         } else if (cls == op::k_ldx) {
             text =
                 fmt("r%u = *(%s *)(", dst, size_name(x.code & 0x18)) + mem(i, x.src, x.off) + ")";
+        } else if (cls == op::k_stx && (x.code & 0xe0) == op::k_atomic) {
+            text = "lock *(" + std::string(size_name(x.code & 0x18)) + " *)(" +
+                   mem(i, x.dst, x.off) + fmt(") += r%u", src);
         } else if (cls == op::k_stx) {
             text = fmt("*(%s *)(", size_name(x.code & 0x18)) + mem(i, x.dst, x.off) +
                    fmt(") = r%u", src);

@@ -35,6 +35,7 @@
 // in brk or ret: the verifier rejects unreachable instructions.
 #pragma once
 
+#include "gen/beliefs.hpp"
 #include "gen/program.hpp"
 
 #include <cstddef>
@@ -76,12 +77,17 @@ inline constexpr uint8_t k_dw = 0x18;
 // modes
 inline constexpr uint8_t k_imm = 0x00;
 inline constexpr uint8_t k_mem = 0x60;
+inline constexpr uint8_t k_atomic = 0xc0; // BPF_ATOMIC, imm = the operation (k_add)
 // sources
 inline constexpr uint8_t k_k = 0x00;
 inline constexpr uint8_t k_x = 0x08;
 // ALU operations
 inline constexpr uint8_t k_add = 0x00;
+inline constexpr uint8_t k_or = 0x40;
 inline constexpr uint8_t k_and = 0x50;
+inline constexpr uint8_t k_rsh = 0x70;
+inline constexpr uint8_t k_neg = 0x80;
+inline constexpr uint8_t k_xor = 0xa0;
 inline constexpr uint8_t k_mov = 0xb0;
 // jump operations
 inline constexpr uint8_t k_ja = 0x00;
@@ -121,8 +127,9 @@ struct KfuncRef {
 };
 
 enum class MapKind : uint8_t {
-    global, // stands in for .bss: ld_imm64 src=k_pseudo_map_value, insns[i+1].imm = offset
-    array,  // looked up with bpf_map_lookup_elem: ld_imm64 src=k_pseudo_map_fd
+    global,  // stands in for .bss: ld_imm64 src=k_pseudo_map_value, insns[i+1].imm = offset
+    array,   // looked up with bpf_map_lookup_elem: ld_imm64 src=k_pseudo_map_fd
+    beliefs, // the oracle's counters (gen/beliefs.hpp), as global: src=k_pseudo_map_value
 };
 
 // The first half of an ld_imm64 naming a map; the emitter sets src and the
@@ -174,7 +181,21 @@ struct BpfProgram {
 // of fewer than 32768 instructions); otherwise the output is unspecified
 // (but emit_bpf stays memory-safe). Deterministic: the same
 // Program gives the same BpfProgram.
-BpfProgram emit_bpf(const Program& p);
+//
+// With `embed` (the state-embedding oracle, gen/beliefs.hpp), each point
+// below k_max_points whose belief is definite gets a check of it, and the
+// main program's entry counts its runs:
+//   entry:      r1 = map[beliefs] + 8; r2 = 1; lock *(u64 *)(r1 + 0) += r2
+//   point p:    r1 = map[beliefs] + point_off(p)
+//               *(u64 *)(r1 + 0) = v; r2 = *(u64 *)(r1 + 0)   (v as a scalar:
+//                   the verifier does not track map contents, so it cannot
+//                   fold the check away, and nothing it believes changes)
+//               r3 = r2; r3 = -r3; r2 |= r3; r2 >>= 63         (r2 = v != 0)
+//               [believed NULL: as is; non-NULL: r2 ^= 1; unreached: r2 = 1]
+//               lock *(u64 *)(r1 + 8) += r2                    (a violation)
+// using r1-r3 only (dead at every point: r0, the loop's NULL test, is kept).
+// The stores need allow_ptr_leaks (root), as the loader has in the guest.
+BpfProgram emit_bpf(const Program& p, const Beliefs* embed = nullptr);
 
 // A readable listing in the verifier's own syntax, one instruction a line,
 // relocations shown by name:

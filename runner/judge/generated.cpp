@@ -67,6 +67,39 @@ record::Record generated_record(const gen::Program& p, const load::RawOutcome& o
     return r;
 }
 
+void judge_beliefs(record::Record& r, const gen::Program& p, const gen::Beliefs& embedded,
+                   const load::RawOutcome& ran) {
+    auto fail = [&](const std::string& what) {
+        r.divergences.push_back(what);
+        if (r.match) {
+            r.match = false;
+            r.reason = "divergence: " + what;
+        }
+    };
+    if (ran.result.verdict != record::Verdict::accept) {
+        fail("with its beliefs embedded the program was " +
+             std::string(record::to_string(ran.result.verdict)) +
+             (ran.result.message.empty() ? "" : ": " + ran.result.message));
+        return;
+    }
+    if (!ran.ran || ran.runs < 0) {
+        r.unchecked.push_back("embedded beliefs (the program could not be attached and run)");
+        return;
+    }
+    r.executed = ran.runs;
+    if (ran.runs == 0) {
+        r.unchecked.push_back("embedded beliefs (attached, but the program never ran)");
+        return;
+    }
+    auto ops = gen::preorder(p);
+    for (size_t i = 0; i < ops.size() && i < ran.violations.size(); i++) {
+        if (ran.violations[i] == 0)
+            continue;
+        fail(ops[i].where + ": believed " + gen::to_string(embedded.of(i)) + ", violated " +
+             std::to_string(ran.violations[i]) + " times in " + std::to_string(ran.runs) + " runs");
+    }
+}
+
 record::Record generated_loss(const gen::Program& p, record::Verdict v, const std::string& message,
                               const std::string& release, const expect::KernelVersion& k,
                               const std::string& bound_text) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "expect/kver.hpp"
+#include "gen/beliefs.hpp"
 #include "gen/program.hpp"
 #include "load/raw_load.hpp"
 #include "record/record.hpp"
@@ -19,6 +20,15 @@ std::string generated_file(const std::string& bound_text);
 record::Record generated_record(const gen::Program& p, const load::RawOutcome& o,
                                 const std::string& release, const expect::KernelVersion& k,
                                 const std::string& bound_text);
+
+// The state-embedding oracle's verdict on a run (gen/beliefs.hpp): `ran` is
+// the outcome of loading and running the program emitted with `embedded`
+// (its runs and violation counts). Sets r.executed; every violated belief
+// is a divergence, which makes the record a mismatch. A program with
+// embedded checks that the kernel refused, or one that was attached but
+// never ran, is said so (a divergence / an unchecked expectation).
+void judge_beliefs(record::Record& r, const gen::Program& p, const gen::Beliefs& embedded,
+                   const load::RawOutcome& ran);
 
 // The record of a generated program that took the guest down (crash) or
 // made no progress (timeout): judged against the model like any other.

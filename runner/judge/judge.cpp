@@ -218,9 +218,12 @@ Result<KnownBugs> KnownBugs::parse(const std::string& text, const std::string& f
                     return make_error(ErrorKind::input, pat, "'reproduces' is \"" + p.value + "\"",
                                       "write \"always\" (the default) or \"sometimes\"");
                 b.sometimes = p.value == "sometimes";
+            } else if (p.key == "divergence") {
+                b.divergence = p.value;
             } else {
-                return make_error(ErrorKind::input, pat, "unknown key '" + p.key + "'",
-                                  "keys are program, kernels, reason, link, reproduces");
+                return make_error(
+                    ErrorKind::input, pat, "unknown key '" + p.key + "'",
+                    "keys are program, kernels, reason, link, reproduces, divergence");
             }
         }
         const char* missing = b.program.empty()    ? "program"
@@ -239,7 +242,8 @@ Result<KnownBugs> KnownBugs::parse(const std::string& text, const std::string& f
 
 const KnownBug* KnownBugs::find(const std::string& id, const expect::KernelVersion& k) const {
     for (const auto& b : m_entries)
-        if (fnmatch(b.program.c_str(), id.c_str(), 0) == 0 && b.kernels.contains(k))
+        if (b.divergence.empty() && fnmatch(b.program.c_str(), id.c_str(), 0) == 0 &&
+            b.kernels.contains(k))
             return &b;
     return nullptr;
 }
@@ -250,8 +254,24 @@ void KnownBugs::apply(record::Record& r, const expect::KernelVersion& k) const {
 
 void KnownBugs::apply(record::Record& r, const expect::KernelVersion& k,
                       const std::string& id) const {
-    if (const KnownBug* b = find(id, k); b && !(b->sometimes && r.match))
+    if (const KnownBug* b = find(id, k); b && !(b->sometimes && r.match)) {
         r.known_bug = b->reason + " (" + b->link + ")";
+        return;
+    }
+    // Divergence entries: only a record whose verdict matched and whose
+    // run violated a belief the entry names.
+    if (r.divergences.empty() || r.reason.rfind("divergence: ", 0) != 0)
+        return;
+    for (const auto& b : m_entries) {
+        if (b.divergence.empty() || fnmatch(b.program.c_str(), id.c_str(), 0) != 0 ||
+            !b.kernels.contains(k))
+            continue;
+        for (const auto& d : r.divergences)
+            if (fnmatch(b.divergence.c_str(), d.c_str(), 0) == 0) {
+                r.known_bug = b.reason + " (" + b.link + ")";
+                return;
+            }
+    }
 }
 
 } // namespace iterconf::judge

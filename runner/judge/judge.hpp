@@ -117,6 +117,13 @@ struct KnownBug {
     // on what the kernel's memory holds), so the entry explains a mismatch
     // but a match is plain `ok`, not `fixed`.
     bool sometimes = false;
+    // divergence = "<glob>": the entry covers only records whose verdict
+    // matched and one of whose divergences (the state-embedding oracle's
+    // violated beliefs, record::Record::divergences) matches the glob, e.g.
+    // "* next0: believed NULL, *": a kernel behaviour seen at run time in
+    // generated programs. A record without such a divergence is not covered
+    // (so never `fixed`: which programs reach the point varies).
+    std::string divergence;
     std::string where; // "images/known-bugs.toml:12"
 };
 

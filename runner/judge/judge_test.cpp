@@ -108,6 +108,41 @@ TEST(KnownBugs, ApplyMatchesAGivenId) {
     EXPECT_EQ(r.known_bug, "fp+0 (l)");
 }
 
+// divergence = "<glob>": only a record whose verdict matched and one of
+// whose divergences matches is covered; one without is not (never fixed).
+TEST(KnownBugs, DivergenceEntriesCoverViolatedBeliefsOnly) {
+    auto kb = judge::KnownBugs::parse(
+        "[[bug]]\nprogram = \"generated/* kinds=css* | *\"\nkernels = \">=6.12\"\n"
+        "divergence = \"* next0: believed NULL, *\"\nreason = \"restarts\"\nlink = \"l\"\n",
+        "kb.toml");
+    ASSERT_TRUE(kb.ok()) << kb.error().message();
+    const std::string id = "generated/task=current_btf kinds=css | new0 loop0{} next0 destroy0";
+    auto r = rec(record::Verdict::accept);
+    r.case_id = "generated";
+    r.match = true;
+    kb->apply(r, {{7, 2, 13}}, id); // no divergence: not covered, not `fixed`
+    EXPECT_TRUE(r.known_bug.empty());
+    r.match = false;
+    r.reason = "divergence: ops[2] next0: believed NULL, violated 4 times in 4 runs";
+    r.divergences = {"ops[2] next0: believed NULL, violated 4 times in 4 runs"};
+    kb->apply(r, {{6, 1, 0}}, id); // outside the range
+    EXPECT_TRUE(r.known_bug.empty());
+    kb->apply(r, {{7, 2, 13}}, id);
+    EXPECT_EQ(r.known_bug, "restarts (l)");
+    EXPECT_STREQ(r.status(), "known");
+    // Another belief, or a verdict mismatch beside it, stays a mismatch.
+    auto other = r;
+    other.known_bug.clear();
+    other.divergences = {"ops[1] guard0: believed non-NULL, violated 1 times in 4 runs"};
+    kb->apply(other, {{7, 2, 13}}, id);
+    EXPECT_TRUE(other.known_bug.empty());
+    auto verdict = r;
+    verdict.known_bug.clear();
+    verdict.reason = "expected accept, the kernel rejected";
+    kb->apply(verdict, {{7, 2, 13}}, id);
+    EXPECT_TRUE(verdict.known_bug.empty());
+}
+
 // reproduces = "sometimes": a mismatch is known, a match is plain ok (not
 // fixed), since the bug depends on what the kernel's memory holds.
 TEST(KnownBugs, SometimesExplainsAMismatchOnly) {

@@ -83,8 +83,8 @@ int make_prog_btf(__u32 ids[3]) {
 
 struct RawLoader::State {
     struct btf* btf = nullptr;
-    int attach_id = -ENOENT;  // btf_trace_sys_enter, or -errno
-    int map_fd[2] = {-1, -1}; // by gen::MapKind
+    int attach_id = -ENOENT;      // btf_trace_sys_enter, or -errno
+    int map_fd[3] = {-1, -1, -1}; // by gen::MapKind
 
     std::mutex mu;                             // guards what follows
     std::map<std::string, int> kfunc_ids;      // name -> BTF id or -errno
@@ -266,9 +266,11 @@ Result<RawLoader> RawLoader::open(bool* not_permitted) {
     int id = btf__find_by_name_kind(st->btf, k_attach_target, BTF_KIND_TYPEDEF);
     st->attach_id = id > 0 ? id : -ENOENT;
 
-    const char* names[2] = {"iterconf_global", "iterconf_array"};
-    for (int i = 0; i < 2; i++) {
-        int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, names[i], 4, gen::k_map_value_size, 1, nullptr);
+    const char* names[3] = {"iterconf_global", "iterconf_array", "iterconf_belief"};
+    const uint32_t sizes[3] = {gen::k_map_value_size, gen::k_map_value_size,
+                               gen::k_beliefs_value_size};
+    for (int i = 0; i < 3; i++) {
+        int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, names[i], 4, sizes[i], 1, nullptr);
         if (fd < 0) {
             int err = -fd; // libbpf 1.x: -errno
             if (err == EPERM || err == EACCES) {
@@ -378,12 +380,27 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
     if (fd >= 0 && opts.run) {
         const char* guest = std::getenv("ITERCONF_GUEST");
         if (guest && std::string(guest) == "1") {
+            // The oracle's counters (gen/beliefs.hpp) start at 0 for each
+            // program that has them.
+            bool embedded = false;
+            for (const auto& m : prog.maps)
+                embedded = embedded || m.map == gen::MapKind::beliefs;
+            std::vector<uint64_t> words(gen::k_beliefs_value_size / 8, 0);
+            const __u32 key = 0;
+            int bfd = st.map_fd[static_cast<int>(gen::MapKind::beliefs)];
+            if (embedded)
+                bpf_map_update_elem(bfd, &key, words.data(), BPF_ANY);
             int link = bpf_raw_tracepoint_open(nullptr, fd);
             if (link >= 0) {
                 for (int i = 0; i < 3; i++)
                     ::syscall(SYS_getppid);
                 ::close(link);
                 out.ran = true;
+                if (embedded && bpf_map_lookup_elem(bfd, &key, words.data()) == 0) {
+                    out.runs = static_cast<int64_t>(words[1]);
+                    for (size_t p = 0; p < gen::k_max_points; p++)
+                        out.violations.push_back(words[3 + 2 * p]);
+                }
             }
         }
     }

@@ -51,11 +51,16 @@ struct RawOutcome {
     std::vector<std::string> missing_kfuncs;
     bool ran = false;   // attached and triggered (RawOptions::run)
     int64_t run_us = 0; // attach, trigger and detach (RawOptions::run)
+    // A program emitted with embedded beliefs (gen/beliefs.hpp) that ran:
+    // how many times its main program ran while attached (-1: not read),
+    // and the violations counted at each point (gen::k_max_points of them).
+    int64_t runs = -1;
+    std::vector<uint64_t> violations;
 };
 
 class RawLoader {
   public:
-    // Reads vmlinux BTF and creates the two maps, once per process (later
+    // Reads vmlinux BTF and creates the three maps (gen::MapKind), once per process (later
     // calls share them). An infra error when kernel BTF is unreadable or the
     // maps cannot be created (e.g. bpf() not permitted: "... (EPERM)").
     // `not_permitted`, when given, says by type that the error is the

@@ -1,5 +1,6 @@
 #include "model/model.hpp"
 
+#include "gen/beliefs.hpp"
 #include "model/versions.hpp"
 
 #include <array>
@@ -7,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 namespace iterconf::model {
@@ -537,7 +539,9 @@ class Interp {
                 if (!iter_arg(o, false, st, at))
                     return;
                 f.idx++;
+                note(o, Val::null); // the DRAINED continuation, or a drained iterator
                 if (st.slot[l] == Slot::active) {
+                    note(o, Val::ptr);
                     // process_iter_next_call(): push an ACTIVE copy with a
                     // non-NULL result, continue DRAINED with R0 = 0.
                     State drained = st;
@@ -575,6 +579,7 @@ class Interp {
                 f.idx++;
                 break;
             case Op::Code::guard:
+                note(o, st.v[s]);
                 // if (v) {...} ("if v == 0 goto skip"): is_branch_taken()
                 // decides it for NULL, a non-NULL pointer and a scalar known
                 // to be non-zero; an unknown scalar explores the body first.
@@ -599,11 +604,13 @@ class Interp {
                 }
                 break;
             case Op::Code::read:
+                note(o, st.v[s]);
                 if (!deref(o, false, st, at))
                     return;
                 f.idx++;
                 break;
             case Op::Code::write:
+                note(o, st.v[s]);
                 if (!deref(o, true, st, at))
                     return;
                 f.idx++;
@@ -763,7 +770,9 @@ class Interp {
             return;
         if (!iter_arg(o, false, st, at))
             return;
+        note(o, Val::null);
         if (st.slot[s] == Slot::active) {
+            note(o, Val::ptr);
             // DRAINED first: R0 = 0, the loop ends.
             State drained = st;
             drained.slot[s] = Slot::drained;
@@ -787,11 +796,35 @@ class Interp {
         walk(std::move(k), st);
     }
 
+  public:
+    // What the states that reach each point hold in the point's v (bits:
+    // 1 NULL, 2 non-NULL, 4 unknown), by gen::preorder() index: the
+    // oracle's beliefs (gen/beliefs.hpp), collected when `collect` is set.
+    void collect(std::vector<uint8_t>* obs) {
+        m_obs = obs;
+        auto ops = gen::preorder(m_p);
+        obs->assign(ops.size(), 0);
+        for (size_t i = 0; i < ops.size(); i++)
+            m_point[ops[i].op] = i;
+    }
+
+  private:
+    void note(const Op& o, Val v) {
+        if (!m_obs)
+            return;
+        auto it = m_point.find(&o);
+        if (it == m_point.end())
+            return;
+        (*m_obs)[it->second] |= v == Val::null ? 1 : v == Val::stale ? 4 : 2;
+    }
+
     const gen::Program& m_p;
     const KernelFeatures& m_k;
     uint32_t m_v;
     Expectation m_e;
     bool m_failed = false;
+    std::vector<uint8_t>* m_obs = nullptr;
+    std::unordered_map<const Op*, size_t> m_point;
     std::set<std::pair<const Op*, decltype(State{}.key())>> m_seen;
 };
 
@@ -901,6 +934,29 @@ Expectation expect(const gen::Program& p, const KernelFeatures& k) {
         return e;
     }
     return Interp(p, k).run();
+}
+
+gen::Beliefs beliefs(const gen::Program& p, const KernelFeatures& k) {
+    Expectation e = expect(p, k);
+    if (!e.accept || !e.pinned)
+        return {};
+    std::vector<uint8_t> obs;
+    Interp in(p, k);
+    in.collect(&obs);
+    if (!in.run().accept) // the same walk as expect()'s
+        return {};
+    auto ops = gen::preorder(p);
+    gen::Beliefs b;
+    b.at.assign(ops.size(), gen::Belief::unknown);
+    for (size_t i = 0; i < ops.size(); i++) {
+        if (!gen::is_point(ops[i].op->code))
+            continue;
+        b.at[i] = obs[i] == 0   ? gen::Belief::unreached
+                  : obs[i] == 1 ? gen::Belief::null
+                  : obs[i] == 2 ? gen::Belief::nonnull
+                                : gen::Belief::unknown;
+    }
+    return b;
 }
 
 } // namespace iterconf::model

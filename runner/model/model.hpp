@@ -13,6 +13,7 @@
 #pragma once
 
 #include "common/kver.hpp"
+#include "gen/beliefs.hpp"
 #include "gen/program.hpp"
 
 #include <cstdint>
@@ -111,5 +112,12 @@ struct Expectation {
 };
 
 Expectation expect(const gen::Program& p, const KernelFeatures& k);
+
+// What the verifier believes at each point of an accepted, pinned program
+// (gen/beliefs.hpp): the union over every state the model's walk reaches
+// the point in (the walk of expect(), pruned where the verifier prunes, so
+// a pruned state adds nothing new). Empty for a rejected or unpinned
+// program: the oracle checks only programs that run.
+gen::Beliefs beliefs(const gen::Program& p, const KernelFeatures& k);
 
 } // namespace iterconf::model

@@ -157,6 +157,8 @@ std::string write_json(const Record& r, bool sparse) {
     field("load_us", r.load_us, d.load_us);
     field("unchecked", r.unchecked, d.unchecked);
     field("known_bug", r.known_bug, d.known_bug);
+    field("executed", r.executed, d.executed);
+    field("divergences", r.divergences, d.divergences);
     if (!sparse)
         put(out, "status", std::string(r.status()));
     out.back() = '}';
@@ -256,6 +258,8 @@ Result<Record> from_json(const std::string& line) {
     ITERCONF_TRY(num("load_us", r.load_us));
     ITERCONF_TRY(list("unchecked", r.unchecked));
     ITERCONF_TRY(str("known_bug", r.known_bug, false));
+    ITERCONF_TRY(num("executed", r.executed));
+    ITERCONF_TRY(list("divergences", r.divergences));
     return r;
 }
 

@@ -46,6 +46,13 @@ struct Record {
     // Set when an entry of the known-bugs list (images/known-bugs.toml)
     // covers this program on this kernel: "<reason> (<link>)".
     std::string known_bug;
+    // Generated programs run in a guest with embedded beliefs (the
+    // state-embedding oracle, gen/beliefs.hpp): how many times the program
+    // ran (0: never run), and each belief of the verifier the run violated,
+    // "<point>: believed <belief>, violated N times in M runs". A divergence
+    // makes the record a mismatch (reason "divergence: ...").
+    int64_t executed = 0;
+    std::vector<std::string> divergences;
 
     std::string id() const { return case_id + "/" + program; }
     // ok, mismatch, known (a mismatch the known-bugs list explains) or
