@@ -13,7 +13,8 @@
  * childless start), and for ANCESTORS_UP "pos ? pos->parent : start" =
  * start: the first css comes back, a kernel pointer where the verifier
  * believes the constant 0. Each program below returns bit 63 of that
- * "constant": 0 by the contract, 1 when the kernel hands out a pointer.
+ * "constant" and, in bit 1, whether it is start: 0 by the contract; the
+ * kernels return 3 (start itself, for all three orders).
  * Why it matters: the believed 0 is a known scalar to the verifier. A
  * program may add it to a map value pointer, index a stack buffer with it
  * or pass it as a size, and the verifier checks that access at offset 0;
@@ -34,19 +35,22 @@
 #include "bpf_experimental.h"
 
 /*
- * Values pass through this global (a map value) so that the verifier sees
- * them read back as unknown scalars: a branch on a loop counter would make
- * it precise and keep the loop from converging, and a pointer stored here
- * (root may) reads back as a plain number.
+ * A pointer stored here (root may) reads back as a plain number. The
+ * verifier also walks a path where the loop ended on a css it could not
+ * prove non-NULL (MEM_RCU) with the iterator still ACTIVE; there the
+ * post-loop next() is a pointer and may not be shifted directly.
  */
-volatile __u64 out[4];
+volatile __u64 out[2];
 
 #define ROOT_CGROUP_ID 1
 
-/* bit 63 of what next() returns after the first NULL of a walk of flags */
+/*
+ * What next() returns after the first NULL of a walk of flags: bit 63 of it
+ * (1: a kernel pointer) | (it is start) << 1.
+ */
 static __always_inline int next_after_null(unsigned int flags)
 {
-	struct cgroup_subsys_state *pos;
+	struct cgroup_subsys_state *pos, *start;
 	struct bpf_iter_css it;
 	struct cgroup *cg;
 	int r;
@@ -54,13 +58,15 @@ static __always_inline int next_after_null(unsigned int flags)
 	cg = bpf_cgroup_from_id(ROOT_CGROUP_ID);
 	if (!cg)
 		return -1000;
+	start = &cg->self;
 	bpf_rcu_read_lock();
-	bpf_iter_css_new(&it, &cg->self, flags);
+	bpf_iter_css_new(&it, start, flags);
 	while (bpf_iter_css_next(&it))
 		;
 	pos = bpf_iter_css_next(&it); /* the verifier: R0 = 0 when drained */
 	out[0] = (__u64)pos;
-	r = out[0] >> 63;
+	out[1] = (__u64)start;
+	r = out[0] >> 63 | (out[0] == out[1]) << 1;
 	bpf_iter_css_destroy(&it);
 	bpf_rcu_read_unlock();
 	bpf_cgroup_release(cg);

@@ -12,8 +12,9 @@
  * initial and the drained state, so the first buffer comes back (with a
  * file reference the iterator now holds): a kernel pointer where the
  * verifier believes the constant 0. The program returns bit 63 of that
- * "constant": 0 by the contract, 1 when the kernel hands out a pointer
- * (the guest agent exports two buffers, so the walk is never empty).
+ * "constant" and, in bit 1, whether it is the walk's first buffer: 0 by
+ * the contract; 7.2.13 returns 3 (the guest agent exports two buffers, so
+ * the walk is never empty).
  * Why it matters: the believed 0 is a known scalar to the verifier. A
  * program may add it to a map value pointer, index a stack buffer with it
  * or pass it as a size, and the verifier checks that access at offset 0;
@@ -32,21 +33,27 @@
 #include "bpf_misc.h"
 #include "bpf_experimental.h"
 
+/* a pointer stored here (root may) reads back as a plain number */
+volatile __u64 out[2];
+
 SEC("syscall")
 __description("next() after NULL is NULL (the verifier's const 0)")
 __success
 __retval(0)
 int next_after_null(void *ctx)
 {
+	struct dma_buf *d, *first = NULL;
 	struct bpf_iter_dmabuf it;
-	struct dma_buf *d;
 	int r;
 
 	bpf_iter_dmabuf_new(&it);
-	while (bpf_iter_dmabuf_next(&it))
-		;
+	while ((d = bpf_iter_dmabuf_next(&it)))
+		if (!first)
+			first = d;
 	d = bpf_iter_dmabuf_next(&it); /* the verifier: R0 = 0 */
-	r = (__u64)d >> 63;
+	out[0] = (__u64)d;
+	out[1] = (__u64)first;
+	r = out[0] >> 63 | (out[0] == out[1]) << 1;
 	bpf_iter_dmabuf_destroy(&it);
 	return r;
 }
