@@ -25,6 +25,8 @@
 
 #define ROOT_CGROUP_ID 1
 
+__u64 tasks_seen;
+
 static __always_inline int walk_root_cgroup(void)
 {
 	struct bpf_iter_css_task it;
@@ -80,7 +82,8 @@ __description("lsm (not sleepable): on the allow-list")
 __success
 int lsm_allowed(void *ctx)
 {
-	return walk_root_cgroup() ? 0 : 0;
+	walk_root_cgroup();
+	return 0;
 }
 
 SEC("fentry.s/__x64_sys_getpgid")
@@ -88,7 +91,8 @@ __description("fentry.s (sleepable), no RCU section needed")
 __success
 int fentry_sleepable_allowed(void *ctx)
 {
-	return walk_root_cgroup();
+	walk_root_cgroup();
+	return 0; /* 7.x: an fentry program returns 0 */
 }
 
 SEC("syscall")
@@ -107,15 +111,16 @@ int iter_allowed(struct bpf_iter__cgroup *ctx)
 	struct cgroup *cg = ctx->cgroup;
 	struct bpf_iter_css_task it;
 	struct task_struct *t;
-	int n = 0;
 
 	if (!cg)
 		return 0;
 	bpf_iter_css_task_new(&it, &cg->self, CSS_TASK_ITER_PROCS);
+	/* counted in a global: an iterator program's return value must be 0
+	 * or 1, and a counter returned would be precise, the loop endless */
 	while ((t = bpf_iter_css_task_next(&it)))
-		n++;
+		tasks_seen++;
 	bpf_iter_css_task_destroy(&it);
-	return n & 1;
+	return 0;
 }
 
 char _license[] SEC("license") = "GPL";
