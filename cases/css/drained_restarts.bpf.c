@@ -6,7 +6,7 @@
  * and every later next() of a DRAINED iterator gets R0 = the constant 0, so
  * a branch on that R0 is dead (hard-wired away in privileged programs) and
  * its value may be used as a known 0.
- * Kernel behaviour (Debian 6.12.117 and 7.2.13 guests, see
+ * Kernel behaviour (Debian 6.12.95, 6.12.117, 7.2.13 and 7.3-rc7 guests, see
  * images/known-bugs.toml): the css iterator starts over instead. With pos
  * NULL again, bpf_iter_css_next() computes css_next_descendant_pre(NULL,
  * start) = start (_post likewise returns start: the leftmost leaf of a

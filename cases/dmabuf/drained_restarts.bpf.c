@@ -6,14 +6,14 @@
  * and every later next() of a DRAINED iterator gets R0 = the constant 0, so
  * a branch on that R0 is dead (hard-wired away in privileged programs) and
  * its value may be used as a known 0.
- * Kernel behaviour (Debian 7.2.13 guest, see images/known-bugs.toml): the
+ * Kernel behaviour (Debian 7.2.13 and 7.3-rc7 guests, images/known-bugs.toml): the
  * dmabuf iterator starts over. bpf_iter_dmabuf_next() calls
  * dma_buf_iter_begin() whenever kit->dmabuf is NULL, which is both the
  * initial and the drained state, so the first buffer comes back (with a
  * file reference the iterator now holds): a kernel pointer where the
  * verifier believes the constant 0. The program returns bit 63 of that
  * "constant" and, in bit 1, whether it is the walk's first buffer: 0 by
- * the contract; 7.2.13 returns 3 (the guest agent exports two buffers, so
+ * the contract; both kernels return 3 (the guest agent exports two buffers, so
  * the walk is never empty).
  * Why it matters: the believed 0 is a known scalar to the verifier. A
  * program may add it to a map value pointer, index a stack buffer with it
