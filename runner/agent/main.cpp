@@ -77,9 +77,11 @@
 #include <iterator>
 #include <linux/bpf.h>
 #include <linux/capability.h>
+#include <linux/dma-heap.h>
 #include <map>
 #include <optional>
 #include <string>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
@@ -156,6 +158,28 @@ void load_modules() {
         }
         ::close(fd);
     }
+}
+
+// Two dma-bufs from the system heap, held open (and so exported) for the
+// agent's lifetime: the dmabuf iterator's runtime cases (cases/dmabuf)
+// need buffers to walk, and nothing else in the guest exports one. A
+// kernel without the heap gets none; the kernel log says so.
+void hold_dma_buffers() {
+    int heap = ::open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+    if (heap < 0) {
+        kmsg(std::string("no dma-bufs held: /dev/dma_heap/system: ") + std::strerror(errno));
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        dma_heap_allocation_data a{};
+        a.len = 4096;
+        a.fd_flags = O_RDWR | O_CLOEXEC;
+        if (::ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a) != 0) {
+            kmsg(std::string("dma-buf allocation failed: ") + std::strerror(errno));
+            break;
+        }
+    }
+    ::close(heap);
 }
 
 std::string virtio_channel() {
@@ -773,6 +797,7 @@ static_assert(one_row_per_kind(), "k_handlers: one row per plan kind, in Kind or
 int main() {
     std::string via = "/dev/ttyS1";
     load_modules();
+    hold_dma_buffers();
     if (std::string port = virtio_channel(); !port.empty()) {
         g_chan = ::open(port.c_str(), O_WRONLY | O_CLOEXEC);
         if (g_chan >= 0)
