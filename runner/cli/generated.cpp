@@ -176,12 +176,27 @@ class Generated : public Workload {
         size_t total = k.entries.size(), matched = 0, known = 0, fixed = 0, by_verdict[6] = {};
         size_t executed = 0, diverged = 0; // the state-embedding oracle (guests)
         std::map<std::string, Class> classes;
+        struct PerKind {
+            size_t programs = 0, by_verdict[6] = {}, executed = 0, diverged = 0;
+        };
+        std::map<std::string, PerKind> kinds; // "task_vma", "task_vma+num", ...
         for (size_t ei : k.entries) {
             const Entry& e = res.entries[ei];
             const record::Record& r = e.record;
             by_verdict[static_cast<int>(r.verdict)]++;
             executed += r.executed > 0;
             diverged += !r.divergences.empty();
+            {
+                const gen::Program& p = m_programs[e.item];
+                std::string name = gen::info(p.kinds[0]).name;
+                if (p.uses_slot1() && p.kinds[1] != p.kinds[0])
+                    name += std::string("+") + gen::info(p.kinds[1]).name;
+                PerKind& pk = kinds[name];
+                pk.programs++;
+                pk.by_verdict[static_cast<int>(r.verdict)]++;
+                pk.executed += r.executed > 0;
+                pk.diverged += !r.divergences.empty();
+            }
             if (r.match) {
                 matched++;
                 fixed += !r.known_bug.empty(); // a listed bug that no longer reproduces
@@ -233,6 +248,18 @@ class Generated : public Workload {
             std::fprintf(
                 out, "  executed %zu accepted programs with embedded beliefs: %zu divergences\n",
                 executed, diverged);
+        if (kinds.size() > 1) {
+            std::fprintf(out, "  by kind (programs: accept/reject/unsupported/crash/timeout%s):\n",
+                         k.kernel.host ? "" : ", executed, divergences");
+            for (const auto& [name, pk] : kinds) {
+                std::fprintf(out, "    %-22s %6zu: %zu/%zu/%zu/%zu/%zu", name.c_str(), pk.programs,
+                             pk.by_verdict[0], pk.by_verdict[1], pk.by_verdict[2], pk.by_verdict[4],
+                             pk.by_verdict[5]);
+                if (!k.kernel.host)
+                    std::fprintf(out, ", %zu, %zu", pk.executed, pk.diverged);
+                std::fprintf(out, "\n");
+            }
+        }
         if (classes.empty())
             return;
         std::fprintf(out, "  disagreements by class (model reason -> kernel verdict: message), "
