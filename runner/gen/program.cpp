@@ -256,6 +256,10 @@ bool Program::uses_slot1() const {
     return uses1(ops);
 }
 
+bool Program::needs_css() const {
+    return info(kinds[0]).takes_css() || info(kinds[1]).takes_css();
+}
+
 namespace {
 
 // A placed iterator (Program::at) is slot 0; addresses are the frame's (a

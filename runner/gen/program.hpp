@@ -27,7 +27,20 @@
 namespace iterconf::gen {
 
 // Where the task pointer comes from that a new() taking a task gets
-// (NewArg::task, gen/kinds.hpp: task_vma).
+// (NewArg::task, gen/kinds.hpp: task_vma, task), and the css a new() taking
+// a css gets (NewArg::css: css, css_task). The css is derived from the same
+// dimension (one source per program, so no second axis), emitted only when
+// one of the program's kinds takes a css, in r9 (main program):
+//   current_btf, pid_checked  &bpf_cgroup_from_id(1)->self, NULL-checked (return 0),
+//                             released at exit: trusted and referenced
+//   pid_unchecked             the same without the NULL check (released if non-NULL)
+//   current_scalar            (void *)bpf_get_current_task(): a scalar
+//   walked                    &bpf_get_current_task_btf()->cgroups->dfl_cgrp->self:
+//                             MEM_RCU, not trusted
+//   null                      NULL
+// A subprogram (Op::Code::call) gets the caller's css as its third argument;
+// a bpf_loop callback acquires its own as current_btf does and releases it
+// at its end.
 enum class Task : uint8_t {
     current_btf,    // bpf_get_current_task_btf(): trusted, non-NULL
     pid_checked,    // bpf_task_from_pid(1), NULL-checked (return 0 if NULL), released before exit
@@ -98,6 +111,8 @@ struct Program {
     bool operator==(const Program&) const = default;
     // Whether the program touches slot 1 (else it has one iterator).
     bool uses_slot1() const;
+    // Whether one of its kinds takes a css (NewArg::css): the css source is emitted.
+    bool needs_css() const;
     // Structural checks: brk only inside a loop, slots < 2, a call's or
     // bpfloop's body uses only its own slot at Where::slot/misaligned and
     // holds no call or bpfloop;

@@ -40,6 +40,11 @@ enum class Msg : uint8_t {
     write_btf,
     write_rdonly,
     stack_read,
+    sleepable,
+    css_task_allow,
+    not_trusted,
+    scalar_css,
+    null_or_ptr,
 };
 
 struct MsgRow {
@@ -115,6 +120,31 @@ const MsgRow kMessages[] = {
 
     // check_stack_read_fixed_off(): STACK_ITER bytes are never readable.
     {Msg::stack_read, 0, kForever, "invalid read from stack off {{-?[0-9]+}}+0 size 8"},
+
+    // check_kfunc_call(): "program must be sleepable to call sleepable kfunc
+    // %s", before the arguments (%f: the kfunc called).
+    {Msg::sleepable, 0, kForever, "program must be sleepable to call sleepable kfunc %f"},
+
+    // check_kfunc_args(), KF_ARG_PTR_TO_ITER of bpf_iter_css_task_new, before
+    // process_iter_arg(): check_css_task_iter_allowlist() (3091b667498b, 6.7).
+    {Msg::css_task_allow, 0, kForever, "css_task_iter is only allowed in bpf_lsm, bpf_iter and sleepable progs"},
+
+    // check_kfunc_args(), KF_ARG_PTR_TO_BTF_ID of a KF_TRUSTED_ARGS kfunc
+    // (trusted by default from 7.0): "R%d must be referenced or trusted".
+    {Msg::not_trusted, 0, kForever, "R2 must be referenced or trusted"},
+
+    // check_kfunc_args(), KF_ARG_PTR_TO_BTF_ID: a PTR_MAYBE_NULL pointer that
+    // the __nullable suffix let past the NULL check (bpf_type_has_unsafe_modifiers):
+    // "arg#%d is %s expected %s or socket"; "R2 ..." assumed from 7.2 as the others.
+    {Msg::null_or_ptr, 0, kRegNameUnsure, "arg#1 is ptr_or_null_ expected ptr_ or socket"},
+    {Msg::null_or_ptr, kRegNameUnsure, kRegName, "{{(arg#1|R2)}} is ptr_or_null_ expected ptr_ or socket"},
+    {Msg::null_or_ptr, kRegName, kForever, "R2 is ptr_or_null_ expected ptr_ or socket"},
+
+    // get_kfunc_ptr_arg_type() on a SCALAR_VALUE css (as scalar_task).
+    {Msg::scalar_css, 0, kRegNameUnsure, "arg#1 pointer type STRUCT cgroup_subsys_state must point to scalar, or struct with scalar"},
+    {Msg::scalar_css, kRegNameUnsure, kRegName, "{{(arg#1|R2)}} pointer type STRUCT cgroup_subsys_state must point to scalar, or struct with scalar"},
+    {Msg::scalar_css, kRegName, kIsScalar, "R2 pointer type STRUCT cgroup_subsys_state must point to scalar, or struct with scalar"},
+    {Msg::scalar_css, kIsScalar, kForever, "R2 is scalar expected STRUCT cgroup_subsys_state"},
 };
 // clang-format on
 
@@ -296,6 +326,8 @@ class Interp {
             std::string s = t;
             if (auto pos = s.find("%k"); pos != std::string::npos)
                 s.replace(pos, 2, kind(slot).name);
+            if (auto pos = s.find("%f"); pos != std::string::npos)
+                s.replace(pos, 2, m_kfunc);
             m_e.msgs.push_back(std::move(s));
         }
     }
@@ -429,13 +461,80 @@ class Interp {
         return o.where == Where::other ? 1 - o.slot : o.slot;
     }
 
-    // A task argument of new() (NewArg::task: KF_RCU, task_vma's arg 1),
-    // checked after the iterator argument: check_kfunc_args() walks the
-    // arguments in order. The messages name arg 1 (R2), the only position a
-    // task argument has in the kind table so far.
-    bool task_arg(const State& st, const At& at) {
+    // check_kfunc_call() before the arguments: a KF_SLEEPABLE kfunc (every
+    // kmem_cache and dmabuf kfunc) in a program that is not sleepable (the
+    // generator's tp_btf programs). Returns false after reporting it.
+    bool kfunc_gate(uint8_t slot, Op::Code c, const At& at) {
+        if (!kind(slot).sleepable)
+            return true;
+        const char* what = c == Op::Code::new_      ? "_new"
+                           : c == Op::Code::destroy ? "_destroy"
+                                                    : "_next";
+        m_kfunc = std::string("bpf_iter_") + kind(slot).name + what;
+        fail(Reason::sleepable_kfunc, {Msg::sleepable}, at, slot);
+        return false;
+    }
+
+    // check_kfunc_args(), KF_ARG_PTR_TO_ITER of new(): css_task's program-type
+    // allow-list, before process_iter_arg() (tp_btf is neither LSM, nor
+    // BPF_TRACE_ITER, nor sleepable).
+    bool allow_list(uint8_t slot, const At& at) {
+        if (!kind(slot).allow_list)
+            return true;
+        fail(Reason::prog_type, {Msg::css_task_allow}, at, slot);
+        return false;
+    }
+
+    // A css argument of new() (NewArg::css: css, css_task arg 1, KF_TRUSTED_ARGS),
+    // after the iterator argument. The css comes from Program::task
+    // (gen/program.hpp); a bpf_loop callback's own is trusted.
+    bool css_arg(const State& st, const At& at) {
+        if (st.in_cb)
+            return true;
+        switch (m_p.task) {
+        case Task::current_btf: // bpf_cgroup_from_id(), NULL-checked: referenced
+        case Task::pid_checked:
+            return true;
+        case Task::pid_unchecked: // KF_RET_NULL result: PTR_MAYBE_NULL
+            fail(Reason::maybe_null_css, {Msg::null_task}, at);
+            return false;
+        case Task::null: // register_is_null()
+            fail(Reason::null_css, {Msg::null_task}, at);
+            return false;
+        case Task::current_scalar: // get_kfunc_ptr_arg_type() on a SCALAR_VALUE
+            fail(Reason::scalar_css, {Msg::scalar_css}, at);
+            return false;
+        case Task::walked: // MEM_RCU, not is_trusted_reg()
+            fail(Reason::rcu_css, {Msg::not_trusted}, at);
+            return false;
+        }
+        return false;
+    }
+
+    // A task argument of new() (NewArg::task: task_vma's KF_RCU arg 1, task's
+    // KF_TRUSTED_ARGS task__nullable), checked after the iterator argument:
+    // check_kfunc_args() walks the arguments in order. The messages name
+    // arg 1 (R2), the only position a task argument has in the kind table.
+    bool task_arg(uint8_t slot, const State& st, const At& at) {
         if (st.in_cb) // the callback's own bpf_get_current_task_btf()
             return true;
+        if (m_p.kinds[slot] == gen::Kind::task) {
+            switch (m_p.task) {
+            case Task::current_btf:
+            case Task::pid_checked:
+            case Task::null: // __nullable: register_is_null() is KF_ARG_PTR_TO_NULL
+                return true;
+            case Task::pid_unchecked: // PTR_MAYBE_NULL: past the NULL check, not a PTR_TO_BTF_ID
+                fail(Reason::maybe_null_task, {Msg::null_or_ptr}, at);
+                return false;
+            case Task::current_scalar:
+                fail(Reason::scalar_task, {Msg::scalar_task}, at);
+                return false;
+            case Task::walked: // not is_trusted_reg(), and not KF_RCU
+                fail(Reason::untrusted_task, {Msg::not_trusted}, at);
+                return false;
+            }
+        }
         switch (m_p.task) {
         case Task::current_btf: // trusted
         case Task::pid_checked: // acquired, NULL-checked: trusted
@@ -522,11 +621,14 @@ class Interp {
             int l = loc(o);
             switch (o.code) {
             case Op::Code::new_:
-                if (!iter_arg(o, true, st, at))
+                if (!kfunc_gate(s, o.code, at) || !allow_list(s, at) || !iter_arg(o, true, st, at))
                     return;
-                for (uint8_t i = 0; i < kind(s).nargs; i++)
-                    if (kind(s).args[i].arg == gen::NewArg::task && !task_arg(st, at))
+                for (uint8_t i = 0; i < kind(s).nargs; i++) {
+                    gen::NewArg a = kind(s).args[i].arg;
+                    if ((a == gen::NewArg::task && !task_arg(s, st, at)) ||
+                        (a == gen::NewArg::css && !css_arg(st, at)))
                         return;
+                }
                 // mark_stack_slots_iter(): STACK_ITER, ACTIVE, a new reference.
                 st.slot[l] = Slot::active;
                 st.held[l] = m_p.kinds[s];
@@ -534,7 +636,7 @@ class Interp {
                 f.idx++;
                 break;
             case Op::Code::next:
-                if (!iter_arg(o, false, st, at))
+                if (!kfunc_gate(s, o.code, at) || !iter_arg(o, false, st, at))
                     return;
                 f.idx++;
                 if (st.slot[l] == Slot::active) {
@@ -555,7 +657,7 @@ class Interp {
                 }
                 break;
             case Op::Code::destroy:
-                if (!iter_arg(o, false, st, at))
+                if (!kfunc_gate(s, o.code, at) || !iter_arg(o, false, st, at))
                     return;
                 // unmark_stack_slots_iter(): release_reference() turns every
                 // register with that ref_obj_id (a num next() result, in any
@@ -761,7 +863,7 @@ class Interp {
         probe.tie[s] = -1;
         if (!m_seen.insert({&o, probe.key()}).second)
             return;
-        if (!iter_arg(o, false, st, at))
+        if (!kfunc_gate(s, Op::Code::next, at) || !iter_arg(o, false, st, at))
             return;
         if (st.slot[s] == Slot::active) {
             // DRAINED first: R0 = 0, the loop ends.
@@ -792,6 +894,7 @@ class Interp {
     uint32_t m_v;
     Expectation m_e;
     bool m_failed = false;
+    std::string m_kfunc; // the kfunc a Msg::sleepable names (%f)
     std::set<std::pair<const Op*, decltype(State{}.key())>> m_seen;
 };
 
@@ -879,6 +982,18 @@ const char* to_string(Reason r) {
         return "write_num";
     case Reason::iter_read:
         return "iter_read";
+    case Reason::sleepable_kfunc:
+        return "sleepable_kfunc";
+    case Reason::prog_type:
+        return "prog_type";
+    case Reason::null_css:
+        return "null_css";
+    case Reason::maybe_null_css:
+        return "maybe_null_css";
+    case Reason::scalar_css:
+        return "scalar_css";
+    case Reason::rcu_css:
+        return "rcu_css";
     }
     return "?";
 }

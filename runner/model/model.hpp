@@ -91,6 +91,14 @@ enum class Reason : uint8_t {
     write_num,       // store through a non-NULL ro_mem result (num, bits): rdonly_mem,
                      // check_mem_access
     iter_read,       // reading the opaque iterator bytes (check_stack_read_fixed_off)
+    sleepable_kfunc, // a KF_SLEEPABLE kfunc (kmem_cache, dmabuf) in a non-sleepable
+                     // program (check_kfunc_call)
+    prog_type,       // css_task new() outside its allow-list (check_kfunc_args,
+                     // check_css_task_iter_allowlist)
+    null_css,        // css is the constant NULL (check_kfunc_args)
+    maybe_null_css,  // css may be NULL: bpf_cgroup_from_id() unchecked
+    scalar_css,      // css is a scalar (get_kfunc_ptr_arg_type)
+    rcu_css,         // css is MEM_RCU, walked, not trusted (check_kfunc_args)
 };
 
 const char* to_string(Reason r);
