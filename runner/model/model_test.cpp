@@ -598,7 +598,7 @@ TEST(Rules, PlacedIterator) {
 
 // --- Kinds task, css, css_task, kmem_cache, dmabuf (tp_btf) ---------------
 
-// Rule 45: check_kfunc_call(): a KF_SLEEPABLE kfunc in a non-sleepable
+// Rule 40: check_kfunc_call(): a KF_SLEEPABLE kfunc in a non-sleepable
 // program, before any argument (the iterator's state does not matter).
 TEST(Kinds, SleepableKfuncRefusedInTpBtf) {
     auto msg = [](const char* f) {
@@ -624,7 +624,7 @@ TEST(Kinds, SleepableKfuncRefusedInTpBtf) {
               Reason::unsupported);
 }
 
-// Rule 46: check_kfunc_args(), KF_ARG_PTR_TO_ITER: css_task's allow-list
+// Rule 41: check_kfunc_args(), KF_ARG_PTR_TO_ITER: css_task's allow-list
 // (check_css_task_iter_allowlist()) before process_iter_arg(), whatever the
 // address; next()/destroy() have no allow-list.
 TEST(Kinds, CssTaskAllowList) {
@@ -640,7 +640,7 @@ TEST(Kinds, CssTaskAllowList) {
                   {"expected an initialized iter_css_task as arg #0"});
 }
 
-// Rule 47: task's task__nullable (KF_TRUSTED_ARGS): NULL and trusted tasks
+// Rule 42: task's task__nullable (KF_TRUSTED_ARGS): NULL and trusted tasks
 // pass; a PTR_MAYBE_NULL one passes the NULL check but is no PTR_TO_BTF_ID
 // ("arg#1 is ptr_or_null_ ..."); an untrusted walk is "must be referenced or
 // trusted" (not task_vma's KF_RCU "must be a rcu pointer").
@@ -663,7 +663,7 @@ TEST(Kinds, TaskNullableTask) {
                   {"only read is supported"});
 }
 
-// Rule 48: css's start (KF_TRUSTED_ARGS), the css source of Program::task
+// Rule 43: css's start (KF_TRUSTED_ARGS), the css source of Program::task
 // (gen/program.hpp): a NULL-checked bpf_cgroup_from_id() passes; NULL and
 // unchecked are "Possibly NULL", a scalar is the pointer-type message, the
 // MEM_RCU walk task->cgroups->dfl_cgrp is "must be referenced or trusted".
