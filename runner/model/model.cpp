@@ -135,10 +135,12 @@ const MsgRow kMessages[] = {
 
     // check_kfunc_args(), KF_ARG_PTR_TO_BTF_ID: a PTR_MAYBE_NULL pointer that
     // the __nullable suffix let past the NULL check (bpf_type_has_unsafe_modifiers):
-    // "arg#%d is %s expected %s or socket"; "R2 ..." assumed from 7.2 as the others.
+    // "arg#%d is %s expected %s or socket" (6.12.117, 6.18.44); 7.2.13 names
+    // R2 and prints bpf_task_from_pid()'s result as trusted_ptr_or_null_
+    // (PTR_TRUSTED kept: BPF_REG_TRUSTED_MODIFIERS); 6.19 .. 7.1 unseen.
     {Msg::null_or_ptr, 0, kRegNameUnsure, "arg#1 is ptr_or_null_ expected ptr_ or socket"},
-    {Msg::null_or_ptr, kRegNameUnsure, kRegName, "{{(arg#1|R2)}} is ptr_or_null_ expected ptr_ or socket"},
-    {Msg::null_or_ptr, kRegName, kForever, "R2 is ptr_or_null_ expected ptr_ or socket"},
+    {Msg::null_or_ptr, kRegNameUnsure, kRegName, "{{(arg#1|R2)}} is {{(trusted_)?}}ptr_or_null_ expected {{(trusted_)?}}ptr_ or socket"},
+    {Msg::null_or_ptr, kRegName, kForever, "R2 is trusted_ptr_or_null_ expected trusted_ptr_ or socket"},
 
     // get_kfunc_ptr_arg_type() on a SCALAR_VALUE css (as scalar_task).
     {Msg::scalar_css, 0, kRegNameUnsure, "arg#1 pointer type STRUCT cgroup_subsys_state must point to scalar, or struct with scalar"},
