@@ -243,7 +243,13 @@ Program decode(const uint8_t* data, size_t size) {
     Reader r(data, size);
     Program p;
     uint8_t format = r.byte();
-    p.task = k_tasks[r.byte() % k_tasks.size()];
+    uint8_t t = r.byte();
+    if (format == 2) { // the low nibble is the task, bit 4 the program type
+        p.task = k_tasks[(t & 15u) % k_tasks.size()];
+        p.prog = (t >> 4) & 1u ? Prog::syscall : Prog::tp_btf;
+    } else {
+        p.task = k_tasks[t % k_tasks.size()];
+    }
     uint8_t k = r.byte();
     p.kinds = {kind_of(format, k & 15u), kind_of(format, static_cast<uint8_t>(k >> 4))};
     Decoder d(r);
@@ -254,7 +260,8 @@ Program decode(const uint8_t* data, size_t size) {
 std::vector<uint8_t> encode(const Program& p) {
     std::vector<uint8_t> out;
     out.push_back(k_format);
-    out.push_back(static_cast<uint8_t>(index_of(k_tasks, p.task)));
+    out.push_back(
+        static_cast<uint8_t>(index_of(k_tasks, p.task) | (p.prog == Prog::syscall ? 0x10u : 0u)));
     out.push_back(static_cast<uint8_t>(static_cast<unsigned>(p.kinds[0]) |
                                        (static_cast<unsigned>(p.kinds[1]) << 4)));
     Encoder e(out);

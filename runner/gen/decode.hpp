@@ -11,7 +11,9 @@
 //   VERSION:= 1 byte   the format: 0, 1 or 2 (encode() writes 2); 3..255 are
 //                      reserved for later formats and read as 1 until one
 //                      claims them
-//   TASK   := 1 byte   k_tasks[b % n]
+//   TASK   := 1 byte   format 2: k_tasks[(b & 15) % n], the program type from
+//                      bit 4 (0 tp_btf, 1 syscall; bits 5-7 ignored);
+//                      formats 0 and 1: k_tasks[b % n], tp_btf
 //   KINDS  := 1 byte   kinds[0] from b & 15, kinds[1] from b >> 4:
 //                      format 2: the Kind id (gen/kinds.hpp; ids are
 //                      append-only); an id with no kind yet reads as kind 0

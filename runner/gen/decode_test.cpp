@@ -81,6 +81,13 @@ TEST(Decode, KindIdsAreStableAcrossFormats) {
     // Format 0: id 2 is num (2 % 2 = 0 is vma; 3 % 2 = 1 is num), never bits.
     EXPECT_EQ(decode(Bytes{0, 0, 0x02, 1}).text(), "task=current_btf kinds=vma | new0");
     EXPECT_EQ(decode(Bytes{0, 0, 0x03, 1}).text(), "task=current_btf kinds=num | new0");
+    // Format 2's TASK byte: bit 4 is the program type; formats 0 and 1 read
+    // the whole byte modulo the tasks (16 % 6 = 4: walked), tp_btf.
+    Program sys = decode(Bytes{2, 0x14, 0x66, 1});
+    EXPECT_EQ(sys.text(), "prog=syscall task=walked kinds=kmem_cache | new0");
+    EXPECT_EQ(encode(sys), (Bytes{2, 0x14, 0x66, 1}));
+    EXPECT_EQ(decode(Bytes{1, 0x10, 0x00, 1}).text(), "task=walked kinds=vma | new0");
+    EXPECT_EQ(decode(Bytes{0, 0x10, 0x00, 1}).text(), "task=walked kinds=vma | new0");
     // Format 1: ids past bits read as task_vma, as before format 2 existed.
     for (uint8_t id = 3; id < 16; id++)
         EXPECT_EQ(decode(Bytes{1, 0, static_cast<uint8_t>(id | (id << 4)), 1}).text(),

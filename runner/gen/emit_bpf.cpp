@@ -552,7 +552,9 @@ std::vector<std::string> BpfProgram::kfunc_names() const {
 }
 
 BpfProgram emit_bpf(const Program& p) {
-    return Emitter(p).run();
+    BpfProgram out = Emitter(p).run();
+    out.syscall = p.prog == Prog::syscall;
+    return out;
 }
 
 std::string disasm(const BpfProgram& prog) {

@@ -318,7 +318,7 @@ std::string emit_c(const std::vector<CProgram>& programs, const std::string& hea
         Emitter e(p, fn, subs);
         e.body(p.ops, 1);
         out += subs;
-        out += "\nSEC(\"tp_btf/sys_enter\")\n";
+        out += p.prog == Prog::syscall ? "\nSEC(\"syscall\")\n" : "\nSEC(\"tp_btf/sys_enter\")\n";
         out += "__description(" + c_string(p.text()) + ")\n";
         out += cp.ann.success ? "__success\n" : "__failure\n";
         for (const auto& m : cp.ann.msgs)

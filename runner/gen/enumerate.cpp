@@ -246,6 +246,7 @@ bool has_task_new(const std::vector<Op>& ops, const std::array<Kind, 2>& kinds) 
 // and not at all for css_task (its allow-list fires before the arguments in
 // the generator's tp_btf programs).
 constexpr int k_light_ops = 2;
+constexpr int k_syscall_ops = 2; // the program-type dimension's programs
 constexpr Kind k_first_light = Kind::task;
 bool light(Kind k) {
     return static_cast<uint8_t>(k) >= static_cast<uint8_t>(k_first_light);
@@ -377,6 +378,37 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
                     stop = true;
             }
         }
+    }
+    // The program-type dimension (Program::prog), after the tp_btf
+    // programs (the address dimension's too):
+    // syscall programs of each kind as (k, k), up to k_syscall_ops ops at the
+    // slot's own address, tasks as for the light kinds.
+    for (int n = 1; n <= std::min(b.ops, k_syscall_ops) && !stop; n++) {
+        g.seqs(n, b.depth, false, [&](const Seq& ops) {
+            for (Kind k : ks) {
+                if (stop || !own_slots(ops))
+                    return;
+                Program p;
+                p.prog = Prog::syscall;
+                p.kinds = {k, k};
+                p.ops = ops;
+                if (p.uses_slot1())
+                    continue;
+                bool vary = b.tasks && has_task_new(ops, p.kinds);
+                for (Task t : tasks) {
+                    if ((!vary && t != Task::current_btf) || !light_task(t))
+                        continue;
+                    p.task = t;
+                    if (!p.validate().empty() || !seen.insert(p.text()).second)
+                        continue;
+                    count++;
+                    if (!visit(p)) {
+                        stop = true;
+                        return;
+                    }
+                }
+            }
+        });
     }
     return count;
 }

@@ -50,6 +50,18 @@ enum class Task : uint8_t {
     null,           // NULL
 };
 
+// The program type. tp_btf/sys_enter is non-sleepable: an implicit RCU
+// read-side section, no sleepable kfunc, css_task's allow-list refuses it.
+// syscall (BPF_PROG_TYPE_SYSCALL with BPF_F_SLEEPABLE) is sleepable: the
+// kinds tp_btf cannot host (kmem_cache, dmabuf, css_task) get valid programs
+// there, and the RCU-protected ones (task, css) are used outside an RCU
+// section (there is no bpf_rcu_read_lock() op yet). Guests run an accepted
+// syscall program with BPF_PROG_TEST_RUN instead of attaching it.
+enum class Prog : uint8_t {
+    tp_btf,
+    syscall,
+};
+
 // The address an operation passes as the iterator.
 enum class Where : uint8_t {
     slot,       // the slot's own address (Program::frame(): fp-8 or fp-16 for 8-byte kinds)
@@ -99,6 +111,7 @@ struct Frame {
 
 struct Program {
     Task task = Task::current_btf;
+    Prog prog = Prog::tp_btf;
     std::array<Kind, 2> kinds{k_default_kind, k_default_kind};
     std::vector<Op> ops;
     // The first iterator's stack offset (fp + at) when the enumerator's
@@ -120,7 +133,8 @@ struct Program {
     std::string validate() const;
     // A stable, readable one-line form, also the program's identity:
     // "task=current_btf kinds=vma,num | new0 loop0{read0 brk} destroy0"
-    // ("task=current_btf kinds=num at=-264 | new0 destroy0" when placed)
+    // ("task=current_btf kinds=num at=-264 | new0 destroy0" when placed,
+    // "prog=syscall task=current_btf kinds=kmem_cache | new0 destroy0" for syscall)
     std::string text() const;
     // A short stable name from text() (FNV-1a, hex), for ids and file names.
     std::string name() const;
@@ -134,6 +148,7 @@ std::string parse_ops(const std::string& text, std::vector<Op>& out);
 
 const char* to_string(Kind k);
 const char* to_string(Task t);
+const char* to_string(Prog p);
 const char* to_string(Where w);
 const char* to_string(Op::Code c);
 

@@ -45,6 +45,8 @@ enum class Msg : uint8_t {
     not_trusted,
     scalar_css,
     null_or_ptr,
+    rcu_required,
+    rcu_cs,
 };
 
 struct MsgRow {
@@ -142,6 +144,13 @@ const MsgRow kMessages[] = {
     {Msg::null_or_ptr, kRegNameUnsure, kRegName, "{{(arg#1|R2)}} is {{(trusted_)?}}ptr_or_null_ expected {{(trusted_)?}}ptr_ or socket"},
     {Msg::null_or_ptr, kRegName, kForever, "R2 is trusted_ptr_or_null_ expected trusted_ptr_ or socket"},
 
+    // check_kfunc_call() after the arguments (kRcuAtNew, 6.18+): a
+    // KF_RCU_PROTECTED kfunc outside an RCU section.
+    {Msg::rcu_required, kRcuAtNew, kForever, "kernel func %f requires RCU critical section protection"},
+    // process_iter_arg(): is_iter_reg_valid_init() == -EPROTO, the slots
+    // PTR_UNTRUSTED (a new() outside an RCU section, before kRcuAtNew).
+    {Msg::rcu_cs, 0, kForever, "expected an RCU CS when using %f"},
+
     // get_kfunc_ptr_arg_type() on a SCALAR_VALUE css (as scalar_task).
     {Msg::scalar_css, 0, kRegNameUnsure, "arg#1 pointer type STRUCT cgroup_subsys_state must point to scalar, or struct with scalar"},
     {Msg::scalar_css, kRegNameUnsure, kRegName, "{{(arg#1|R2)}} pointer type STRUCT cgroup_subsys_state must point to scalar, or struct with scalar"},
@@ -189,6 +198,9 @@ struct State {
     // A multi-slot iterator was clobbered here: its first slot is overwritten,
     // the others are still STACK_ITER (no new() of a multi-slot kind fits).
     std::array<bool, 2> residue{false, false};
+    // The iterator at each location was made outside an RCU section: its
+    // slots are PTR_UNTRUSTED (mark_stack_slots_iter(), before kRcuAtNew).
+    std::array<bool, 2> untrusted{false, false};
     std::array<Val, 2> v{Val::null, Val::null};
     // v[s] is a num pointer carrying the ref_obj_id of the iterator now at
     // location tie[s] (-1: none).
@@ -214,9 +226,10 @@ struct State {
         };
         auto kind = [&](int l) { return live(slot[l]) ? held[l] : gen::k_default_kind; };
         return std::make_tuple(norm(slot[0]), norm(slot[1]), kind(0), kind(1), residue[0],
-                               residue[1], v[0], v[1], tie[0], tie[1], orphan, in_call, cv[0],
-                               cv[1], ctie[0], ctie[1], in_cb, cb_ref[0] && live(slot[0]),
-                               cb_ref[1] && live(slot[1]), cb_orphan);
+                               residue[1], untrusted[0] && live(slot[0]),
+                               untrusted[1] && live(slot[1]), v[0], v[1], tie[0], tie[1], orphan,
+                               in_call, cv[0], cv[1], ctie[0], ctie[1], in_cb,
+                               cb_ref[0] && live(slot[0]), cb_ref[1] && live(slot[1]), cb_orphan);
     }
 
     // release_reference(): every register holding the iterator's ref_obj_id,
@@ -313,6 +326,41 @@ class Interp {
 
   private:
     const gen::KindInfo& kind(uint8_t slot) const { return gen::info(m_p.kinds[slot]); }
+    // A sleepable syscall program (gen::Prog): no implicit RCU section.
+    bool syscall() const { return m_p.prog == gen::Prog::syscall; }
+
+    static std::string kfunc_name(const gen::KindInfo& ki, Op::Code c) {
+        const char* what = c == Op::Code::new_      ? "_new"
+                           : c == Op::Code::destroy ? "_destroy"
+                                                    : "_next";
+        return std::string("bpf_iter_") + ki.name + what;
+    }
+
+    // After the arguments of a new() of a KF_RCU_PROTECTED kind outside an
+    // RCU section (a syscall program has no implicit one, and no
+    // bpf_rcu_read_lock() op exists yet): 6.18+ check_kfunc_call() refuses
+    // it; before, mark_stack_slots_iter() makes the slots PTR_UNTRUSTED.
+    bool rcu_new(uint8_t slot, int loc, State& st, const At& at) {
+        st.untrusted[loc] = false;
+        if (!kind(slot).rcu_protected || !syscall())
+            return true;
+        if (m_v >= kRcuAtNew) {
+            m_kfunc = kfunc_name(kind(slot), Op::Code::new_);
+            fail(Reason::no_rcu_cs, {Msg::rcu_required}, at, slot);
+            return false;
+        }
+        st.untrusted[loc] = true;
+        return true;
+    }
+    // process_iter_arg() on PTR_UNTRUSTED slots (is_iter_reg_valid_init():
+    // -EPROTO), after the iterator was found initialised.
+    bool rcu_use(uint8_t slot, int loc, Op::Code c, const State& st, const At& at) {
+        if (!st.untrusted[loc] || !live(st.slot[loc]))
+            return true;
+        m_kfunc = kfunc_name(gen::info(st.held[loc]), c);
+        fail(Reason::no_rcu_cs, {Msg::rcu_cs}, at, slot);
+        return false;
+    }
 
     void fail(Reason r, std::initializer_list<Msg> msgs, const At& at, uint8_t slot = 0) {
         m_failed = true;
@@ -467,12 +515,9 @@ class Interp {
     // kmem_cache and dmabuf kfunc) in a program that is not sleepable (the
     // generator's tp_btf programs). Returns false after reporting it.
     bool kfunc_gate(uint8_t slot, Op::Code c, const At& at) {
-        if (!kind(slot).sleepable)
+        if (!kind(slot).sleepable || syscall())
             return true;
-        const char* what = c == Op::Code::new_      ? "_new"
-                           : c == Op::Code::destroy ? "_destroy"
-                                                    : "_next";
-        m_kfunc = std::string("bpf_iter_") + kind(slot).name + what;
+        m_kfunc = kfunc_name(kind(slot), c);
         fail(Reason::sleepable_kfunc, {Msg::sleepable}, at, slot);
         return false;
     }
@@ -481,7 +526,7 @@ class Interp {
     // allow-list, before process_iter_arg() (tp_btf is neither LSM, nor
     // BPF_TRACE_ITER, nor sleepable).
     bool allow_list(uint8_t slot, const At& at) {
-        if (!kind(slot).allow_list)
+        if (!kind(slot).allow_list || syscall())
             return true;
         fail(Reason::prog_type, {Msg::css_task_allow}, at, slot);
         return false;
@@ -631,6 +676,8 @@ class Interp {
                         (a == gen::NewArg::css && !css_arg(st, at)))
                         return;
                 }
+                if (!rcu_new(s, l, st, at))
+                    return;
                 // mark_stack_slots_iter(): STACK_ITER, ACTIVE, a new reference.
                 st.slot[l] = Slot::active;
                 st.held[l] = m_p.kinds[s];
@@ -638,7 +685,8 @@ class Interp {
                 f.idx++;
                 break;
             case Op::Code::next:
-                if (!kfunc_gate(s, o.code, at) || !iter_arg(o, false, st, at))
+                if (!kfunc_gate(s, o.code, at) || !iter_arg(o, false, st, at) ||
+                    !rcu_use(s, l, o.code, st, at))
                     return;
                 f.idx++;
                 if (st.slot[l] == Slot::active) {
@@ -659,7 +707,8 @@ class Interp {
                 }
                 break;
             case Op::Code::destroy:
-                if (!kfunc_gate(s, o.code, at) || !iter_arg(o, false, st, at))
+                if (!kfunc_gate(s, o.code, at) || !iter_arg(o, false, st, at) ||
+                    !rcu_use(s, l, o.code, st, at))
                     return;
                 // unmark_stack_slots_iter(): release_reference() turns every
                 // register with that ref_obj_id (a num next() result, in any
@@ -865,7 +914,8 @@ class Interp {
         probe.tie[s] = -1;
         if (!m_seen.insert({&o, probe.key()}).second)
             return;
-        if (!kfunc_gate(s, Op::Code::next, at) || !iter_arg(o, false, st, at))
+        if (!kfunc_gate(s, Op::Code::next, at) || !iter_arg(o, false, st, at) ||
+            !rcu_use(s, s, Op::Code::next, st, at))
             return;
         if (st.slot[s] == Slot::active) {
             // DRAINED first: R0 = 0, the loop ends.
@@ -996,6 +1046,8 @@ const char* to_string(Reason r) {
         return "scalar_css";
     case Reason::rcu_css:
         return "rcu_css";
+    case Reason::no_rcu_cs:
+        return "no_rcu_cs";
     }
     return "?";
 }

@@ -99,6 +99,9 @@ enum class Reason : uint8_t {
     maybe_null_css,  // css may be NULL: bpf_cgroup_from_id() unchecked
     scalar_css,      // css is a scalar (get_kfunc_ptr_arg_type)
     rcu_css,         // css is MEM_RCU, walked, not trusted (check_kfunc_args)
+    no_rcu_cs,       // a KF_RCU_PROTECTED iterator (task, css) outside an RCU section:
+                     // its new() (6.18+, check_kfunc_call) or its next()/destroy()
+                     // (before: PTR_UNTRUSTED slots, process_iter_arg)
 };
 
 const char* to_string(Reason r);

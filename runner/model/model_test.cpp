@@ -688,6 +688,54 @@ TEST(Kinds, CssStartMustBeTrusted) {
                   {"R2 must be referenced or trusted"});
 }
 
+// Rule 44: a sleepable syscall program (gen::Prog::syscall): kmem_cache and
+// dmabuf kfuncs pass check_kfunc_call()'s sleepable check and css_task's
+// allow-list passes (in_sleepable()), so each gets accepted programs.
+TEST(Kinds, SyscallProgramHostsSleepableKinds) {
+    auto sys = [](const char* ops, Kind k, Task t = Task::current_btf) {
+        Program p = prog(ops, t, k, k);
+        p.prog = gen::Prog::syscall;
+        return p;
+    };
+    for (Kind k : {Kind::kmem_cache, Kind::dmabuf, Kind::css_task, Kind::num, Kind::task_vma}) {
+        expect_accept(sys("new0 loop0{read0} destroy0", k));
+        expect_accept(sys("new0 loop0{read0} destroy0", k), k7_2);
+    }
+    // the protocol rules stay: here a leak
+    expect_reject(sys("new0", Kind::kmem_cache), Reason::missing_destroy, {kLeak});
+    // css_task's css is still checked
+    expect_reject(sys("new0 destroy0", Kind::css_task, Task::walked), Reason::rcu_css,
+                  {"R2 must be referenced or trusted"});
+    EXPECT_EQ(sys("new0", Kind::dmabuf).text(),
+              "prog=syscall task=current_btf kinds=dmabuf | new0");
+}
+
+// Rule 45: task and css (KF_RCU_PROTECTED) in a syscall program, which has no
+// RCU section: 6.18+ refuses the new() after its arguments; before, the new()
+// makes PTR_UNTRUSTED slots and their first next()/destroy() is refused.
+TEST(Kinds, RcuProtectedKindOutsideAnRcuSection) {
+    auto sys = [](const char* ops, Kind k, Task t = Task::current_btf) {
+        Program p = prog(ops, t, k, k);
+        p.prog = gen::Prog::syscall;
+        return p;
+    };
+    expect_reject(sys("new0 destroy0", Kind::task), Reason::no_rcu_cs,
+                  {"kernel func bpf_iter_task_new requires RCU critical section protection"});
+    expect_reject(sys("new0 destroy0", Kind::css), Reason::no_rcu_cs,
+                  {"kernel func bpf_iter_css_new requires RCU critical section protection"}, k7_2);
+    // the arguments first
+    expect_reject(sys("new0 destroy0", Kind::css, Task::null), Reason::null_css,
+                  {"Possibly NULL pointer passed to trusted arg1"});
+    expect_reject(sys("new0 destroy0", Kind::task), Reason::no_rcu_cs,
+                  {"expected an RCU CS when using bpf_iter_task_destroy"}, k6_12);
+    expect_reject(sys("new0 loop0{} destroy0", Kind::css), Reason::no_rcu_cs,
+                  {"expected an RCU CS when using bpf_iter_css_next"}, k6_12);
+    // a leak is still a leak
+    expect_reject(sys("new0", Kind::task), Reason::missing_destroy, {kLeak}, k6_12);
+    // in tp_btf (an implicit RCU section) the same programs are fine
+    expect_accept(prog("new0 loop0{} destroy0", Task::current_btf, Kind::css, Kind::css), k6_12);
+}
+
 } // namespace
 } // namespace iterconf::model
 

@@ -33,4 +33,11 @@ constexpr uint32_t kNoCallbackRef = ver(6, 13, 0);
 constexpr uint32_t kIterOffNonNegUnsure = ver(6, 13, 0);
 constexpr uint32_t kIterOffNonNeg = ver(6, 18, 0);
 
+// "bpf: Enforce RCU protection for KF_RCU_PROTECTED" (Sep 2025, 6.18): a
+// KF_RCU_PROTECTED new() outside an RCU section fails at once ("kernel func
+// %s requires RCU critical section protection"; absent from 6.12.117,
+// present in 6.18.44 and 7.2.13); before it the new() is accepted with the
+// slots PTR_UNTRUSTED and the next()/destroy() fail.
+constexpr uint32_t kRcuAtNew = ver(6, 18, 0);
+
 } // namespace iterconf::model
