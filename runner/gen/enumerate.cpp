@@ -380,35 +380,50 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
         }
     }
     // The program-type dimension (Program::prog), after the tp_btf
-    // programs (the address dimension's too):
-    // syscall programs of each kind as (k, k), up to k_syscall_ops ops at the
-    // slot's own address, tasks as for the light kinds.
-    for (int n = 1; n <= std::min(b.ops, k_syscall_ops) && !stop; n++) {
-        g.seqs(n, b.depth, false, [&](const Seq& ops) {
-            for (Kind k : ks) {
-                if (stop || !own_slots(ops))
-                    return;
-                Program p;
-                p.prog = Prog::syscall;
-                p.kinds = {k, k};
-                p.ops = ops;
-                if (p.uses_slot1())
+    // programs (the address dimension's too): syscall programs of each kind
+    // as (k, k), up to k_syscall_ops ops at the slot's own address, then the
+    // syscall templates (the whole walk, reads and writes of the results,
+    // a subprogram's and a callback's) within the bound; tasks as for the
+    // light kinds.
+    auto syscall_programs = [&](const Seq& ops) {
+        for (Kind k : ks) {
+            if (stop || !own_slots(ops))
+                return;
+            Program p;
+            p.prog = Prog::syscall;
+            p.kinds = {k, k};
+            p.ops = ops;
+            if (p.uses_slot1())
+                continue;
+            bool vary = b.tasks && has_task_new(ops, p.kinds);
+            for (Task t : tasks) {
+                if ((!vary && t != Task::current_btf) || !light_task(t))
                     continue;
-                bool vary = b.tasks && has_task_new(ops, p.kinds);
-                for (Task t : tasks) {
-                    if ((!vary && t != Task::current_btf) || !light_task(t))
-                        continue;
-                    p.task = t;
-                    if (!p.validate().empty() || !seen.insert(p.text()).second)
-                        continue;
-                    count++;
-                    if (!visit(p)) {
-                        stop = true;
-                        return;
-                    }
+                p.task = t;
+                if (!p.validate().empty() || !seen.insert(p.text()).second)
+                    continue;
+                count++;
+                if (!visit(p)) {
+                    stop = true;
+                    return;
                 }
             }
+        }
+    };
+    for (int n = 1; n <= std::min(b.ops, k_syscall_ops) && !stop; n++)
+        g.seqs(n, b.depth, false, syscall_programs);
+    for (const char* t :
+         {"new0 loop0{} destroy0", "new0 next0 destroy0", "new0 loop0{read0}", "new0 loop0{write0}",
+          "new0 loop0{brk}", "new0 call0{loop0{}}", "new0 bpfloop0{next0}"}) {
+        Seq ops;
+        if (stop || !parse_ops(t, ops).empty() || static_cast<int>(op_count(ops)) > b.ops ||
+            nesting(ops) > b.depth)
+            continue;
+        bool calls = std::any_of(ops.begin(), ops.end(), [](const Op& o) {
+            return o.code == Op::Code::call || o.code == Op::Code::bpfloop;
         });
+        if (!calls || b.calls)
+            syscall_programs(ops);
     }
     return count;
 }

@@ -142,7 +142,9 @@ const MsgRow kMessages[] = {
     // (PTR_TRUSTED kept: BPF_REG_TRUSTED_MODIFIERS); 6.19 .. 7.1 unseen.
     {Msg::null_or_ptr, 0, kRegNameUnsure, "arg#1 is ptr_or_null_ expected ptr_ or socket"},
     {Msg::null_or_ptr, kRegNameUnsure, kRegName, "{{(arg#1|R2)}} is {{(trusted_)?}}ptr_or_null_ expected {{(trusted_)?}}ptr_ or socket"},
-    {Msg::null_or_ptr, kRegName, kForever, "R2 is trusted_ptr_or_null_ expected trusted_ptr_ or socket"},
+    {Msg::null_or_ptr, kRegName, kMaybeNullNotTrusted, "R2 is trusted_ptr_or_null_ expected trusted_ptr_ or socket"},
+    // 7.3-rc7 (seen in debian-7.3): the trust check words it.
+    {Msg::null_or_ptr, kMaybeNullNotTrusted, kForever, "R2 must be referenced or trusted"},
 
     // check_kfunc_call() after the arguments (kRcuAtNew, 6.18+): a
     // KF_RCU_PROTECTED kfunc outside an RCU section.

@@ -653,6 +653,8 @@ TEST(Kinds, TaskNullableTask) {
                   {"arg#1 is ptr_or_null_ expected ptr_ or socket"});
     expect_reject(tk("new0 destroy0", Task::pid_unchecked), Reason::maybe_null_task,
                   {"R2 is trusted_ptr_or_null_ expected trusted_ptr_ or socket"}, k7_2);
+    expect_reject(tk("new0 destroy0", Task::pid_unchecked), Reason::maybe_null_task,
+                  {"R2 must be referenced or trusted"}, k7_3);
     expect_reject(tk("new0 destroy0", Task::walked), Reason::untrusted_task,
                   {"R2 must be referenced or trusted"});
     expect_reject(tk("new0 destroy0", Task::current_scalar), Reason::scalar_task,
