@@ -1,9 +1,9 @@
 // The program model (IR) for generated iterator programs.
 //
 // A Program is one BPF program of type tp_btf/sys_enter (non-sleepable, so an
-// implicit RCU read-side section) that uses up to two open-coded iterators
-// on the stack, each of a kind from gen/kinds.hpp, and a task pointer from
-// one of several sources. Operations
+// implicit RCU read-side section) or a sleepable syscall program (Prog) that
+// uses up to two open-coded iterators on the stack, each of a kind from
+// gen/kinds.hpp, and a task pointer (or css) from one of several sources. Operations
 // form a tree (loops and branches hold bodies). The same Program is emitted
 // as BPF C (emit_c) or raw bytecode (emit_bpf), and judged by the reference
 // model (model/) without either. Standard library only.
