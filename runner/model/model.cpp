@@ -956,7 +956,10 @@ class Interp {
 // that can be reached (emit_bpf drops code after brk/ret, and after a branch
 // whose arms both end in one, as clang does). Returns whether control can
 // fall off the end of `ops`.
+// The last entry (no kind has that id) marks an emitted bpf_loop callback,
+// which acquires a css of its own when a kind takes one (gen/program.hpp).
 using KindSet = std::array<bool, 16>; // by Kind id
+constexpr size_t k_callback = 15;     // kinds.cpp: at most 16 ids, and 8 so far
 
 bool calls(const std::vector<Op>& ops, const gen::Program& p, KindSet& used) {
     for (const auto& o : ops) {
@@ -977,6 +980,9 @@ bool calls(const std::vector<Op>& ops, const gen::Program& p, KindSet& used) {
             calls(o.body, p, used); // skipped when the pointer is NULL
             break;
         case Op::Code::bpfloop:
+            used[k_callback] = true;
+            calls(o.body, p, used); // ret there returns to the caller
+            break;
         case Op::Code::call:
             calls(o.body, p, used); // ret there returns to the caller
             break;
@@ -1065,7 +1071,12 @@ Expectation expect(const gen::Program& p, const KernelFeatures& k) {
     for (const auto& ki : gen::kinds())
         missing = missing || (used[static_cast<size_t>(ki.kind)] && !k.has(ki.kind));
     bool pid = p.task == Task::pid_checked || p.task == Task::pid_unchecked;
-    if (missing || (pid && !k.has_task_from_pid)) {
+    // The css source (gen/program.hpp) calls bpf_cgroup_from_id() whatever the ops.
+    bool cgroup = p.needs_css() && p.task != Task::current_scalar && p.task != Task::walked &&
+                  p.task != Task::null;
+    bool cb_cgroup = p.needs_css() && used[k_callback];
+    if (missing || (pid && !k.has_task_from_pid) ||
+        ((cgroup || cb_cgroup) && !k.has_cgroup_from_id)) {
         Expectation e;
         e.accept = false;
         e.reason = Reason::unsupported;

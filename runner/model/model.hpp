@@ -34,7 +34,8 @@ enum class ArgWording : uint8_t {
 struct KernelFeatures {
     KernelVersion version;
 
-    bool has_task_from_pid = false; // bpf_task_from_pid()/bpf_task_release(): 6.2
+    bool has_task_from_pid = false;  // bpf_task_from_pid()/bpf_task_release(): 6.2
+    bool has_cgroup_from_id = false; // bpf_cgroup_from_id()/bpf_cgroup_release(): 6.2
     // process_iter_arg() rejects an iterator that is not PTR_TO_STACK
     // (12659d28615d: 6.13, backported to 6.12.5). Before it a global or map
     // value iterator was mistaken for a stack slot: not modelled (unpinned).

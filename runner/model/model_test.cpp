@@ -106,6 +106,13 @@ TEST(Rules, UnsupportedBeforeTheKfuncsExist) {
     EXPECT_EQ(expect(prog("new0 destroy0"), k6_5).reason, Reason::unsupported);
     // bpf_task_from_pid() from 6.2, called whatever the ops
     EXPECT_EQ(expect(prog("read0", Task::pid_checked), old).reason, Reason::unsupported);
+    // so is bpf_cgroup_from_id() (a css kind's source, a callback's own css)
+    EXPECT_EQ(expect(prog("ret", Task::current_btf, Kind::css), old).reason, Reason::unsupported);
+    EXPECT_EQ(expect(prog("ret", Task::walked, Kind::css), old).reason, Reason::none);
+    EXPECT_EQ(expect(prog("bpfloop0{clobber0}", Task::walked, Kind::css_task), old).reason,
+              Reason::unsupported);
+    EXPECT_EQ(expect(prog("ret bpfloop0{clobber0}", Task::walked, Kind::css_task), old).reason,
+              Reason::none);
 }
 
 // Rule: the full protocol is accepted (new, loop with NULL-checked vma, destroy).
