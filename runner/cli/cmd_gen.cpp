@@ -27,7 +27,8 @@ model's prediction, deterministically (the same bound gives the same files).
 options:
   --out DIR              output directory (required)
   --bound B              ops=N,depth=N,slots=1|2,tasks=0|1,wheres=0|1,calls=0|1,
-                         kinds=K+K (vma, num, bits; default all)
+                         kinds=K+K (vma, num, bits, task, css,
+                         css_task, kmem_cache, dmabuf; default all)
                          (default ops=3,depth=2,slots=1,tasks=1,wheres=1,calls=1)
   --emit c|bytecode      c: DIR/generated/gen-NNNN.bpf.c case files (contract 1,
                          250 programs each); bytecode: DIR/programs.jsonl, one

@@ -19,9 +19,12 @@ using C = Op::Code;
 constexpr std::array k_tasks = {Task::current_btf,    Task::pid_checked, Task::pid_unchecked,
                                 Task::current_scalar, Task::walked,      Task::null};
 
-// Kinds are not listed here: format 1 stores their ids (gen/kinds.hpp).
+// Kinds are not listed here: formats 1 and 2 store their ids (gen/kinds.hpp).
 // Format 0's KINDS nibbles index this frozen list modulo its size.
 constexpr std::array k_format0_kinds = {Kind::task_vma, Kind::num};
+// Format 1 knows the ids the table had when format 2 came (task_vma, num,
+// bits); a later id reads as kind 0 there, as it always did.
+constexpr uint8_t k_format1_kinds = 3;
 
 constexpr std::array k_wheres = {Where::slot,  Where::misaligned, Where::global, Where::map_value,
                                  Where::other, Where::outside,    Where::above};
@@ -229,6 +232,8 @@ static_assert(covers_all_codes(), "k_code_info must list every Op::Code");
 Kind kind_of(uint8_t format, uint8_t id) {
     if (format == 0)
         return k_format0_kinds[id % k_format0_kinds.size()];
+    if (format != 2 && id >= k_format1_kinds) // format 1, and the reserved 3..255
+        return kinds()[0].kind;
     return valid_kind(id) ? static_cast<Kind>(id) : kinds()[0].kind;
 }
 
@@ -238,7 +243,13 @@ Program decode(const uint8_t* data, size_t size) {
     Reader r(data, size);
     Program p;
     uint8_t format = r.byte();
-    p.task = k_tasks[r.byte() % k_tasks.size()];
+    uint8_t t = r.byte();
+    if (format == 2) { // the low nibble is the task, bit 4 the program type
+        p.task = k_tasks[(t & 15u) % k_tasks.size()];
+        p.prog = (t >> 4) & 1u ? Prog::syscall : Prog::tp_btf;
+    } else {
+        p.task = k_tasks[t % k_tasks.size()];
+    }
     uint8_t k = r.byte();
     p.kinds = {kind_of(format, k & 15u), kind_of(format, static_cast<uint8_t>(k >> 4))};
     Decoder d(r);
@@ -249,7 +260,8 @@ Program decode(const uint8_t* data, size_t size) {
 std::vector<uint8_t> encode(const Program& p) {
     std::vector<uint8_t> out;
     out.push_back(k_format);
-    out.push_back(static_cast<uint8_t>(index_of(k_tasks, p.task)));
+    out.push_back(
+        static_cast<uint8_t>(index_of(k_tasks, p.task) | (p.prog == Prog::syscall ? 0x10u : 0u)));
     out.push_back(static_cast<uint8_t>(static_cast<unsigned>(p.kinds[0]) |
                                        (static_cast<unsigned>(p.kinds[1]) << 4)));
     Encoder e(out);

@@ -8,14 +8,18 @@
 // input is an input too and trailing zeros change nothing. The format:
 //
 //   input  := VERSION TASK KINDS seq
-//   VERSION:= 1 byte   the format: 0 or 1 (encode() writes 1); 2..255 are
+//   VERSION:= 1 byte   the format: 0, 1 or 2 (encode() writes 2); 3..255 are
 //                      reserved for later formats and read as 1 until one
 //                      claims them
-//   TASK   := 1 byte   k_tasks[b % n]
+//   TASK   := 1 byte   format 2: k_tasks[(b & 15) % n], the program type from
+//                      bit 4 (0 tp_btf, 1 syscall; bits 5-7 ignored);
+//                      formats 0 and 1: k_tasks[b % n], tp_btf
 //   KINDS  := 1 byte   kinds[0] from b & 15, kinds[1] from b >> 4:
-//                      format 1: the Kind id (gen/kinds.hpp; ids are
+//                      format 2: the Kind id (gen/kinds.hpp; ids are
 //                      append-only); an id with no kind yet reads as kind 0
 //                      (task_vma) and encode() never writes one;
+//                      format 1 (inputs written while the table had three
+//                      kinds): ids 0..2 as in format 2, ids 3..15 kind 0, frozen;
 //                      format 0 (inputs written before kinds were a table):
 //                      {task_vma, num}[id % 2], frozen
 //   seq    := op* END
@@ -63,7 +67,7 @@
 
 namespace iterconf::gen {
 
-inline constexpr uint8_t k_format = 1; // the VERSION byte encode() writes
+inline constexpr uint8_t k_format = 2; // the VERSION byte encode() writes
 inline constexpr int k_max_ops = 12;   // operations per program, bodies counted
 inline constexpr int k_max_depth = 3;  // nesting of guard/loop/branch bodies
 

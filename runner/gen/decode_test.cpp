@@ -44,35 +44,60 @@ TEST(Decode, PinnedFormat) {
     Bytes b = {1, 0, 0, 1, 0, 0, 9, 0, 5, 0, 11, 0, 3};
     Program p = decode(b);
     EXPECT_EQ(p.text(), "task=current_btf kinds=vma | new0 loop0{read0 brk} destroy0");
+    b[0] = 2; // encode() writes format 2, which reads these bytes the same
     EXPECT_EQ(encode(p), b);
+    EXPECT_EQ(decode(b), p);
     // task walked, kinds (num, vma), new1@global(0x400000), branch with an else arm
     Bytes c = {1, 4, 0x01, 1, 1 | (2 << 1), 4, 10, 12, 0, 2, 0x02};
     EXPECT_EQ(decode(c).text(),
               "task=walked kinds=num,vma | new1@global(0x400000) branch{ret}{next0@mis}");
-    EXPECT_EQ(encode(decode(c)), c);
+    Bytes c2 = c;
+    c2[0] = 2;
+    EXPECT_EQ(encode(decode(c)), c2);
     // raw start address, 8 bytes little-endian
     Bytes d = {1, 0, 0, 1, 0, 0xff, 0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0, 0};
     EXPECT_EQ(decode(d).ops.at(0).start, 0x9876'5432'1000ull);
 }
 
-// KINDS: format 1 stores kind ids (append-only), format 0 the frozen
-// two-kind list modulo 2; an unassigned id reads as kind 0 and is never written.
+// KINDS: format 2 stores kind ids (append-only), format 1 the ids of the
+// three kinds it knew (the others read as kind 0, as they always did), format
+// 0 the frozen two-kind list modulo 2; an unassigned id reads as kind 0 and
+// is never written.
 TEST(Decode, KindIdsAreStableAcrossFormats) {
     for (const auto& k : kinds()) {
         auto id = static_cast<uint8_t>(k.kind);
-        Program p = decode(Bytes{1, 0, static_cast<uint8_t>(id | (id << 4)), 1});
+        Program p = decode(Bytes{2, 0, static_cast<uint8_t>(id | (id << 4)), 1});
         EXPECT_EQ(p.kinds[0], k.kind);
         EXPECT_EQ(p.kinds[1], k.kind);
-        EXPECT_EQ(encode(p), (Bytes{1, 0, static_cast<uint8_t>(id | (id << 4)), 1}));
+        EXPECT_EQ(encode(p), (Bytes{2, 0, static_cast<uint8_t>(id | (id << 4)), 1}));
     }
+    EXPECT_EQ(decode(Bytes{2, 0, 0x33, 1}).text(), "task=current_btf kinds=task | new0");
+    EXPECT_EQ(decode(Bytes{2, 0, 0x77, 1}).text(), "task=current_btf kinds=dmabuf | new0");
+    EXPECT_EQ(decode(Bytes{2, 0, 0x4f, 1, 0, 0, 1, 1}).text(),
+              "task=current_btf kinds=vma,css | new0 new1");
     EXPECT_EQ(decode(Bytes{1, 0, 0x21, 1}).text(), "task=current_btf kinds=num | new0");
     EXPECT_EQ(decode(Bytes{1, 0, 0x02, 1}).text(), "task=current_btf kinds=bits | new0");
     EXPECT_EQ(decode(Bytes{1, 0, 0x0f, 1}).text(), "task=current_btf kinds=vma | new0");
     // Format 0: id 2 is num (2 % 2 = 0 is vma; 3 % 2 = 1 is num), never bits.
     EXPECT_EQ(decode(Bytes{0, 0, 0x02, 1}).text(), "task=current_btf kinds=vma | new0");
     EXPECT_EQ(decode(Bytes{0, 0, 0x03, 1}).text(), "task=current_btf kinds=num | new0");
+    // Format 2's TASK byte: bit 4 is the program type; formats 0 and 1 read
+    // the whole byte modulo the tasks (16 % 6 = 4: walked), tp_btf.
+    Program sys = decode(Bytes{2, 0x14, 0x66, 1});
+    EXPECT_EQ(sys.text(), "prog=syscall task=walked kinds=kmem_cache | new0");
+    EXPECT_EQ(encode(sys), (Bytes{2, 0x14, 0x66, 1}));
+    EXPECT_EQ(decode(Bytes{1, 0x10, 0x00, 1}).text(), "task=walked kinds=vma | new0");
+    EXPECT_EQ(decode(Bytes{0, 0x10, 0x00, 1}).text(), "task=walked kinds=vma | new0");
+    // Format 1: ids past bits read as task_vma, as before format 2 existed.
+    for (uint8_t id = 3; id < 16; id++)
+        EXPECT_EQ(decode(Bytes{1, 0, static_cast<uint8_t>(id | (id << 4)), 1}).text(),
+                  "task=current_btf kinds=vma | new0")
+            << int(id);
+    EXPECT_EQ(decode(Bytes{1, 0, 0x31, 1, 0, 0, 1, 1}).text(),
+              "task=current_btf kinds=num,vma | new0 new1");
     // Other VERSION values read as format 1 (reserved).
     EXPECT_EQ(decode(Bytes{7, 0, 0x02, 1}).text(), "task=current_btf kinds=bits | new0");
+    EXPECT_EQ(decode(Bytes{7, 0, 0x33, 1}).text(), "task=current_btf kinds=vma | new0");
 }
 
 // The checked-in corpus decodes to the programs it decoded to before the
@@ -96,8 +121,9 @@ TEST(Decode, FormatZeroCorpusKeepsItsPrograms) {
         ASSERT_TRUE(in.good()) << file;
         Bytes b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         ASSERT_FALSE(b.empty()) << file;
-        // Seeds got a leading 0 (format 0); findings added since are format 1.
-        int format = file.starts_with("finding-") ? 1 : 0;
+        // Seeds got a leading 0 (format 0); findings added since are format
+        // 1; the seeds of the kinds format 2 brought (`kinds-*`) format 2.
+        int format = file.starts_with("finding-") ? 1 : file.starts_with("kinds-") ? 2 : 0;
         EXPECT_EQ(b[0], format) << file << ": not format " << format;
         Program p = decode(b);
         EXPECT_EQ(p.text(), line.substr(t2 + 1)) << file;
@@ -169,7 +195,7 @@ TEST(Decode, CoversTheModel) {
     std::mt19937 rng(11);
     std::set<int> tasks, kind_pairs, wheres, codes;
     bool slot1 = false, deep = false, longest = false, dict = false, raw = false;
-    for (int i = 0; i < 100000; i++) {
+    for (int i = 0; i < 200000; i++) {
         Bytes b = random_bytes(rng);
         Program p = decode(b);
         tasks.insert(static_cast<int>(p.task));
@@ -190,7 +216,7 @@ TEST(Decode, CoversTheModel) {
     }
     EXPECT_EQ(tasks.size(), 6u);
     EXPECT_EQ(kind_pairs.size(), kinds().size() * kinds().size());
-    EXPECT_EQ(kind_pairs.size(), 9u);
+    EXPECT_EQ(kind_pairs.size(), 64u);
     EXPECT_EQ(wheres.size(), all_wheres().size());
     EXPECT_EQ(wheres.size(), 7u);
     EXPECT_EQ(codes.size(), all_codes().size());

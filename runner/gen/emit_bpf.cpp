@@ -179,8 +179,12 @@ class Emitter {
             m_a.atomic_add(r1, 0, r2);
         }
         prologue();
+        if (m_p.needs_css())
+            css_prologue(r9, m_epilogue);
         ops(m_p.ops);
         m_a.bind(m_epilogue);
+        if (m_p.needs_css() && holds_css())
+            css_release(r9);
         if (holds_reference()) {
             m_a.jmp(op::k_jeq, r8, 0, m_exit);
             m_a.mov_reg(r1, r8);
@@ -198,6 +202,49 @@ class Emitter {
   private:
     bool holds_reference() const {
         return m_p.task == Task::pid_checked || m_p.task == Task::pid_unchecked;
+    }
+    // Whether the css source (program.hpp) acquires a cgroup.
+    bool holds_css() const {
+        return m_p.task == Task::current_btf || m_p.task == Task::pid_checked ||
+               m_p.task == Task::pid_unchecked;
+    }
+
+    // reg = the program's css (program.hpp); a NULL-checked source jumps to
+    // `none` when bpf_cgroup_from_id() fails. Clobbers r0-r5.
+    void css_prologue(uint8_t reg, Asm::Label none) {
+        switch (m_p.task) {
+        case Task::current_btf:
+        case Task::pid_checked:
+        case Task::pid_unchecked:
+            m_a.mov_imm(r1, 1);
+            m_a.call_kfunc("bpf_cgroup_from_id");
+            m_a.mov_reg(reg, r0);
+            if (m_p.task != Task::pid_unchecked)
+                m_a.jmp(op::k_jeq, reg, 0, none);
+            break;
+        case Task::current_scalar:
+            m_a.call_helper(helper::k_get_current_task);
+            m_a.mov_reg(reg, r0);
+            break;
+        case Task::walked:
+            m_a.call_helper(helper::k_get_current_task_btf);
+            m_a.field("task_struct.cgroups");
+            m_a.ldx(op::k_dw, r0, r0, 0);
+            m_a.field("css_set.dfl_cgrp");
+            m_a.ldx(op::k_dw, reg, r0, 0);
+            break;
+        case Task::null:
+            m_a.mov_imm(reg, 0);
+            break;
+        }
+    }
+    // bpf_cgroup_release(reg) if reg is not NULL.
+    void css_release(uint8_t reg) {
+        auto skip = m_a.label();
+        m_a.jmp(op::k_jeq, reg, 0, skip);
+        m_a.mov_reg(r1, reg);
+        m_a.call_kfunc("bpf_cgroup_release");
+        m_a.bind(skip);
     }
 
     void prologue() {
@@ -236,13 +283,23 @@ class Emitter {
         m_a.func(m_a.pc(),
                  call.code == Op::Code::bpfloop ? FuncKind::callback : FuncKind::subprogram);
         auto done = m_a.label();
-        if (call.code == Op::Code::bpfloop) { // (u64 index, void *ctx)
+        auto none = m_a.label();
+        bool cb = call.code == Op::Code::bpfloop;
+        if (cb) { // (u64 index, void *ctx)
             m_a.mov_reg(r9, r2);
             m_a.call_helper(helper::k_get_current_task_btf);
             m_a.mov_reg(r8, r0);
         } else {
             m_a.mov_reg(r9, r1);
             m_a.mov_reg(r8, r2);
+            if (m_p.needs_css()) // the caller's css, r3
+                m_a.stx(op::k_dw, op::k_fp, m_f.key, r3);
+        }
+        if (cb && m_p.needs_css()) { // its own: bpf_cgroup_from_id(1), checked
+            m_a.mov_imm(r1, 1);
+            m_a.call_kfunc("bpf_cgroup_from_id");
+            m_a.jmp(op::k_jeq, r0, 0, none);
+            m_a.stx(op::k_dw, op::k_fp, m_f.key, r0);
         }
         m_a.mov_imm(r6, 0);
         m_a.mov_imm(r7, 0);
@@ -251,6 +308,11 @@ class Emitter {
         ops(call.body);
         m_in_sub = false;
         m_a.bind(done);
+        if (cb && m_p.needs_css()) {
+            m_a.ldx(op::k_dw, r1, op::k_fp, m_f.key);
+            m_a.call_kfunc("bpf_cgroup_release");
+        }
+        m_a.bind(none);
         m_a.mov_imm(r0, 0);
         m_a.exit();
     }
@@ -292,6 +354,12 @@ class Emitter {
         switch (a.arg) {
         case NewArg::task:
             m_a.mov_reg(reg, r8);
+            break;
+        case NewArg::css:
+            if (m_in_sub)
+                m_a.ldx(op::k_dw, reg, op::k_fp, m_f.key);
+            else
+                m_a.mov_reg(reg, r9);
             break;
         case NewArg::start:
             m_a.mov_u64(reg, o.start);
@@ -418,6 +486,8 @@ class Emitter {
             m_a.mov_reg(r1, op::k_fp);
             m_a.add_imm(r1, m_f.slot[s]);
             m_a.mov_reg(r2, r8);
+            if (m_p.needs_css())
+                m_a.mov_reg(r3, r9);
             m_a.call_local(entry);
             m_subs.push_back({&o, entry});
             break;
@@ -537,7 +607,9 @@ std::vector<std::string> BpfProgram::kfunc_names() const {
 }
 
 BpfProgram emit_bpf(const Program& p, const Beliefs* embed) {
-    return Emitter(p, embed).run();
+    BpfProgram out = Emitter(p, embed).run();
+    out.syscall = p.prog == Prog::syscall;
+    return out;
 }
 
 std::string disasm(const BpfProgram& prog) {

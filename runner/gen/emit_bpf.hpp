@@ -166,6 +166,9 @@ struct FuncEntry {
 };
 
 struct BpfProgram {
+    // The program type (Program::prog): tp_btf/sys_enter, or a sleepable
+    // syscall program (BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE).
+    bool syscall = false;
     std::vector<Insn> insns;
     std::vector<FuncEntry> funcs;
     std::vector<KfuncRef> kfuncs;

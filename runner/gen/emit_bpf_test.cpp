@@ -407,6 +407,46 @@ TEST(EmitBpf, BitsKindFromTheTable) {
     EXPECT_EQ(q.frame().key, -32);
 }
 
+// css/css_task take the css source of gen/program.hpp in r9: current_btf
+// acquires bpf_cgroup_from_id(1), NULL-checked, and releases it at the exit;
+// a subprogram gets it as r3 (spilled to the key's u64), a bpf_loop callback
+// acquires and releases its own; kinds without a css emit none of it.
+TEST(EmitBpf, CssSourceAndProgramType) {
+    Program p = prog(Task::current_btf, {mk(C::new_), mk(C::destroy)}, Kind::css, Kind::css);
+    auto b = emit_bpf(p);
+    std::string d = disasm(b);
+    EXPECT_NE(d.find("call bpf_cgroup_from_id#kfunc\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("r9 = r0\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("if r9 == 0 goto"), std::string::npos) << d;
+    EXPECT_NE(d.find("r2 = r9\n"), std::string::npos) << d;
+    EXPECT_NE(d.find("r3 = 2\n"), std::string::npos) << d; // BPF_CGROUP_ITER_DESCENDANTS_PRE
+    EXPECT_EQ(b.kfunc_names(),
+              (std::vector<std::string>{"bpf_cgroup_from_id", "bpf_cgroup_release",
+                                        "bpf_iter_css_destroy", "bpf_iter_css_new"}));
+    EXPECT_FALSE(b.syscall);
+    check_well_formed(b, "css");
+    // walked: task->cgroups->dfl_cgrp, nothing to release
+    auto w = emit_bpf(prog(Task::walked, {mk(C::new_)}, Kind::css, Kind::css));
+    std::string dw = disasm(w);
+    EXPECT_NE(dw.find("offsetof(css_set.dfl_cgrp)"), std::string::npos) << dw;
+    EXPECT_EQ(dw.find("bpf_cgroup_release"), std::string::npos) << dw;
+    // a callback's own css
+    auto cb = emit_bpf(
+        prog(Task::null, {mk(C::bpfloop, 0, {mk(C::new_)})}, Kind::css_task, Kind::css_task));
+    std::string dc = disasm(cb);
+    EXPECT_EQ(dc.find("bpf_cgroup_from_id"), dc.rfind("bpf_cgroup_from_id")) << dc;
+    EXPECT_NE(dc.find("*(u64 *)(r10 -32) = r0\n"), std::string::npos) << dc;
+    check_well_formed(cb, "css_task callback");
+    // no css kind: no cgroup
+    EXPECT_EQ(disasm(emit_bpf(prog(Task::current_btf, {mk(C::new_)}))).find("cgroup"),
+              std::string::npos);
+    // the program type travels with the instructions
+    Program s =
+        prog(Task::current_btf, {mk(C::new_), mk(C::destroy)}, Kind::kmem_cache, Kind::kmem_cache);
+    s.prog = Prog::syscall;
+    EXPECT_TRUE(emit_bpf(s).syscall);
+}
+
 TEST(EmitBpf, WriteClobberCopy) {
     auto b =
         emit_bpf(prog(Task::current_btf, {mk(C::write, 0), mk(C::clobber, 1), mk(C::copy, 0)}));

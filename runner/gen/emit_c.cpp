@@ -131,20 +131,30 @@ class Emitter {
             std::string name = m_p.name() + (o.code == Op::Code::call ? "_sub" : "_cb") +
                                std::to_string(m_sub_count++);
             std::string fn;
+            bool css = m_p.needs_css();
             if (o.code == Op::Code::call) {
-                line(indent, name + "(&it" + s + ", task);");
+                line(indent, name + "(&it" + s + ", task" + (css ? ", css" : "") + ");");
                 fn = "\nstatic __noinline int " + name + "(struct " + type(o.slot) +
-                     " *it, struct task_struct *task)\n{\n";
+                     " *it, struct task_struct *task" +
+                     (css ? ", struct cgroup_subsys_state *css" : "") + ")\n{\n";
             } else { // the callback's context is the iterator; its task is its own
                 line(indent, "bpf_loop(1, " + name + ", &it" + s + ", 0);");
                 fn = "\nstatic int " + name + "(__u64 index, void *ctx)\n{\n\tstruct " +
                      type(o.slot) +
                      " *it = ctx;\n\tstruct task_struct *task = bpf_get_current_task_btf();\n";
+                if (css) // and so is its css (gen/program.hpp)
+                    fn += "\tstruct cgroup *cg = bpf_cgroup_from_id(1);\n"
+                          "\tstruct cgroup_subsys_state *css;\n\n"
+                          "\tif (!cg)\n\t\treturn 0;\n\tcss = &cg->self;\n";
             }
             fn += locals();
             Emitter callee(m_p, fn, m_subs, o.slot);
+            callee.m_cb = o.code == Op::Code::bpfloop;
             callee.body(o.body, 1);
-            fn += "\t(void)it;\n\t(void)task;\n\t(void)v0;\n\t(void)v1;\n\t(void)scratch;\n"
+            if (css && o.code == Op::Code::bpfloop)
+                fn += "\tgoto out;\nout:\n\tbpf_cgroup_release(cg);\n";
+            fn += std::string("\t(void)it;\n\t(void)task;\n") + (css ? "\t(void)css;\n" : "") +
+                  "\t(void)v0;\n\t(void)v1;\n\t(void)scratch;\n"
                   "\treturn 0;\n}\n";
             m_subs += fn;
             break;
@@ -169,8 +179,8 @@ class Emitter {
         case Op::Code::brk:
             line(indent, "break;");
             break;
-        case Op::Code::ret:
-            line(indent, m_sub_slot >= 0 ? "return 0;" : "goto out;");
+        case Op::Code::ret: // a callback holding a css releases it at out
+            line(indent, m_sub_slot >= 0 && !(m_cb && m_p.needs_css()) ? "return 0;" : "goto out;");
             break;
         }
     }
@@ -202,6 +212,8 @@ class Emitter {
         switch (a.arg) {
         case NewArg::task:
             return "task";
+        case NewArg::css:
+            return "css";
         case NewArg::start:
             std::snprintf(buf, sizeof(buf), "0x%llxULL", static_cast<unsigned long long>(o.start));
             return buf;
@@ -225,6 +237,7 @@ class Emitter {
     int m_sub_slot;
     int m_labels = 0;
     int m_sub_count = 0;
+    bool m_cb = false; // emitting a bpf_loop callback's body
 };
 
 bool uses_map(const std::vector<Op>& ops) {
@@ -232,6 +245,24 @@ bool uses_map(const std::vector<Op>& ops) {
         if (o.where == Where::map_value || uses_map(o.body) || uses_map(o.orelse))
             return true;
     return false;
+}
+
+// The css source (gen/program.hpp), for programs whose kinds take one.
+const char* css_init(Task t) {
+    switch (t) {
+    case Task::current_btf:
+    case Task::pid_checked:
+        return "cg = bpf_cgroup_from_id(1);\n\tif (!cg)\n\t\tgoto out;\n\tcss = &cg->self;";
+    case Task::pid_unchecked:
+        return "cg = bpf_cgroup_from_id(1);\n\tcss = (struct cgroup_subsys_state *)cg;";
+    case Task::current_scalar:
+        return "css = (struct cgroup_subsys_state *)bpf_get_current_task();";
+    case Task::walked:
+        return "css = &bpf_get_current_task_btf()->cgroups->dfl_cgrp->self;";
+    case Task::null:
+        return "css = NULL;";
+    }
+    return "";
 }
 
 const char* task_init(Task t) {
@@ -287,7 +318,7 @@ std::string emit_c(const std::vector<CProgram>& programs, const std::string& hea
         Emitter e(p, fn, subs);
         e.body(p.ops, 1);
         out += subs;
-        out += "\nSEC(\"tp_btf/sys_enter\")\n";
+        out += p.prog == Prog::syscall ? "\nSEC(\"syscall\")\n" : "\nSEC(\"tp_btf/sys_enter\")\n";
         out += "__description(" + c_string(p.text()) + ")\n";
         out += cp.ann.success ? "__success\n" : "__failure\n";
         for (const auto& m : cp.ann.msgs)
@@ -300,9 +331,15 @@ std::string emit_c(const std::vector<CProgram>& programs, const std::string& hea
         out += "\tstruct task_struct *task;\n";
         if (uses_map(p.ops))
             out += "\tstruct gen_pair *mv;\n\t__u32 zero = 0;\n";
+        if (p.needs_css())
+            out += "\tstruct cgroup_subsys_state *css;\n\tstruct cgroup *cg = NULL;\n";
         out += "\n\t" + std::string(task_init(p.task)) + "\n";
+        if (p.needs_css())
+            out += "\t" + std::string(css_init(p.task)) + "\n";
         out += fn;
         out += "\tgoto out;\nout:\n";
+        if (p.needs_css())
+            out += "\tif (cg)\n\t\tbpf_cgroup_release(cg);\n\t(void)css;\n";
         if (p.task == Task::pid_checked || p.task == Task::pid_unchecked)
             out += "\tif (task)\n\t\tbpf_task_release(task);\n";
         out += "\t(void)it0;\n\t(void)it1;\n\t(void)v0;\n\t(void)v1;\n\t(void)task;\n\t(void)"

@@ -108,9 +108,11 @@ TEST(Gen, BoundParsing) {
     Bound k;
     EXPECT_EQ(parse_bound("ops=2,kinds=bits+task_vma", k), "");
     EXPECT_EQ(k.text(), "ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1,kinds=vma+bits");
-    EXPECT_EQ(parse_bound("kinds=vma+num+bits", k), "");
+    EXPECT_EQ(parse_bound("kinds=vma+num+bits+task+css+css_task+kmem_cache+dmabuf", k), "");
     EXPECT_EQ(k.text(), "ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1");
-    EXPECT_NE(parse_bound("kinds=css", k), "");
+    EXPECT_EQ(parse_bound("kinds=css+task", k), "");
+    EXPECT_EQ(k.text(), "ops=2,depth=2,slots=1,tasks=1,wheres=1,calls=1,kinds=task+css");
+    EXPECT_NE(parse_bound("kinds=scx_dsq", k), "");
     EXPECT_NE(parse_bound("kinds=", k), "");
     // addrs: printed only when not the default (edges).
     Bound a;
@@ -153,18 +155,21 @@ TEST(Gen, AddressDimensionCoversEveryOffset) {
     Bound none, edges;
     ASSERT_EQ(parse_bound("ops=2,addrs=0", none), "");
     ASSERT_EQ(parse_bound("ops=2", edges), "");
+    // (the program-type dimension, syscall programs, comes after both)
     std::vector<std::string> a, b;
     enumerate(none, [&](const Program& p) {
-        a.push_back(p.text());
+        if (p.prog == Prog::tp_btf)
+            a.push_back(p.text());
         return true;
     });
     enumerate(edges, [&](const Program& p) {
-        b.push_back(p.text());
+        if (p.prog == Prog::tp_btf)
+            b.push_back(p.text());
         return true;
     });
     ASSERT_GT(b.size(), a.size());
     EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin()));
-    EXPECT_EQ(b.back(), "task=current_btf kinds=bits,bits at=8 | new1 destroy1@other");
+    EXPECT_EQ(b.back(), "task=current_btf kinds=dmabuf,dmabuf at=8 | new1 destroy1@other");
     for (size_t i = a.size(); i < b.size(); i++)
         EXPECT_NE(b[i].find(" at="), std::string::npos) << b[i];
 }
@@ -185,30 +190,56 @@ TEST(Gen, PlacedIteratorTakesTheFramesAddresses) {
 }
 
 // A kind added to the table appends programs; the task_vma and num programs
-// of before are the same, in the same order (counts pinned from before bits).
+// of before are the same, in the same order (counts pinned from before bits,
+// and from before task, css, css_task, kmem_cache and dmabuf).
 TEST(Gen, AddingAKindKeepsTheOtherKindsPrograms) {
-    auto count = [](const char* bound) {
+    auto count = [](const char* bound) { // tp_btf programs (syscall ones come last)
         Bound b;
         EXPECT_EQ(parse_bound(bound, b), "");
-        return enumerate(b, [](const Program&) { return true; });
+        size_t n = 0;
+        enumerate(b, [&](const Program& p) {
+            n += p.prog == Prog::tp_btf;
+            return true;
+        });
+        return n;
     };
     EXPECT_EQ(count("ops=1,kinds=vma+num,addrs=0"), 49u);
     EXPECT_EQ(count("ops=2,kinds=vma+num,addrs=0"), 1336u);
     EXPECT_EQ(count("ops=2,slots=2,kinds=vma+num,addrs=0"), 5256u);
-    EXPECT_EQ(count("ops=1,addrs=0"), 66u);
-    EXPECT_EQ(count("ops=2,addrs=0"), 1729u);
+    EXPECT_EQ(count("ops=1,kinds=vma+num+bits,addrs=0"), 66u);
+    EXPECT_EQ(count("ops=2,kinds=vma+num+bits,addrs=0"), 1729u);
+    // The default corpus of the three: 51,040 tp_btf programs (and all eight
+    // kinds: 69,746, and 1,472 syscall programs after them).
+    size_t n3 = 0, n8 = 0, sys = 0;
+    Bound three, eight;
+    ASSERT_EQ(parse_bound("kinds=vma+num+bits", three), "");
+    enumerate(three, [&](const Program& p) {
+        n3 += p.prog == Prog::tp_btf;
+        return true;
+    });
+    enumerate(eight, [&](const Program& p) {
+        n8 += p.prog == Prog::tp_btf;
+        sys += p.prog == Prog::syscall;
+        EXPECT_TRUE(p.prog == Prog::syscall || sys == 0) << p.text(); // syscall last
+        return true;
+    });
+    EXPECT_EQ(n3, 51040u);
+    EXPECT_EQ(n8, 69746u);
+    EXPECT_EQ(sys, 1472u);
     Bound all, old;
     ASSERT_EQ(parse_bound("ops=2,slots=2", all), "");
     ASSERT_EQ(parse_bound("ops=2,slots=2,kinds=vma+num", old), "");
     std::vector<std::string> without;
+    auto old_kind = [](Kind k) { return k == Kind::task_vma || k == Kind::num; };
     enumerate(all, [&](const Program& p) {
-        if (p.kinds[0] != Kind::bits && p.kinds[1] != Kind::bits)
+        if (old_kind(p.kinds[0]) && old_kind(p.kinds[1]) && p.prog == Prog::tp_btf)
             without.push_back(p.text());
         return true;
     });
     std::vector<std::string> before;
     enumerate(old, [&](const Program& p) {
-        before.push_back(p.text());
+        if (p.prog == Prog::tp_btf)
+            before.push_back(p.text());
         return true;
     });
     EXPECT_EQ(without, before);

@@ -21,7 +21,16 @@ namespace iterconf::gen {
 
 // Kind ids: append-only. fuzz_protocol inputs store them (gen/decode.hpp),
 // so a new kind takes the next id and no id is reused or reordered.
-enum class Kind : uint8_t { task_vma = 0, num = 1, bits = 2 };
+enum class Kind : uint8_t {
+    task_vma = 0,
+    num = 1,
+    bits = 2,
+    task = 3,
+    css = 4,
+    css_task = 5,
+    kmem_cache = 6,
+    dmabuf = 7,
+};
 
 // The kind a program's slots have by default, and the one the minimizer
 // simplifies to.
@@ -30,7 +39,10 @@ inline constexpr Kind k_default_kind = Kind::task_vma;
 // An argument of new() after the iterator, in order (r2, r3, ...).
 enum class NewArg : uint8_t {
     task,  // the program's task pointer (Program::task; a bpf_loop callback's own
-           // bpf_get_current_task_btf()): KF_RCU, must be trusted or RCU and non-NULL
+           // bpf_get_current_task_btf()): task_vma (KF_RCU: trusted or RCU, non-NULL),
+           // task (task__nullable: trusted or NULL)
+    css,   // the program's css, derived from Program::task (gen/program.hpp): css,
+           // css_task (trusted, non-NULL)
     start, // the op's start address (Op::start), any u64 scalar
     value, // the constant ArgSpec::value, any scalar
     words, // a pointer to the frame's scratch u64, set to ArgSpec::value first
@@ -68,7 +80,8 @@ struct KindInfo {
     uint8_t access;          // bytes read or written through the result: 8 or 4
     // KF_ flags of new() beyond KF_ITER_NEW (KF_RCU is an argument property:
     // NewArg::task). The generator's tp_btf programs are non-sleepable (an
-    // implicit RCU section): no kind yet needs either.
+    // implicit RCU section), so rcu_protected kinds work there and sleepable
+    // ones are refused at every call.
     bool rcu_protected;  // KF_RCU_PROTECTED: needs an RCU read-side section
     bool sleepable;      // KF_SLEEPABLE: sleepable programs only
     bool all_programs;   // registered for every program type (BPF_PROG_TYPE_UNSPEC set)
@@ -76,12 +89,18 @@ struct KindInfo {
     const char* commit;  // and the commit
 
     int slots() const { return size / 8; }
-    bool takes_task() const {
+    // css_task_iter's program-type allow-list (check_kfunc_args(): bpf_lsm,
+    // bpf_iter and sleepable programs only).
+    bool allow_list;
+
+    bool takes(NewArg a) const {
         for (int i = 0; i < nargs; i++)
-            if (args[static_cast<size_t>(i)].arg == NewArg::task)
+            if (args[static_cast<size_t>(i)].arg == a)
                 return true;
         return false;
     }
+    bool takes_task() const { return takes(NewArg::task); }
+    bool takes_css() const { return takes(NewArg::css); }
 };
 
 // Every kind, in id order (kinds()[i].kind == Kind(i)).

@@ -11,6 +11,10 @@ const char* to_string(Kind k) {
     return info(k).token;
 }
 
+const char* to_string(Prog p) {
+    return p == Prog::syscall ? "syscall" : "tp_btf";
+}
+
 const char* to_string(Task t) {
     switch (t) {
     case Task::current_btf:
@@ -256,6 +260,10 @@ bool Program::uses_slot1() const {
     return uses1(ops);
 }
 
+bool Program::needs_css() const {
+    return info(kinds[0]).takes_css() || info(kinds[1]).takes_css();
+}
+
 namespace {
 
 // A placed iterator (Program::at) is slot 0; addresses are the frame's (a
@@ -277,7 +285,8 @@ std::string Program::validate() const {
 }
 
 std::string Program::text() const {
-    std::string out = std::string("task=") + to_string(task) + " kinds=" + to_string(kinds[0]);
+    std::string out = prog == Prog::tp_btf ? "" : std::string("prog=") + to_string(prog) + " ";
+    out += std::string("task=") + to_string(task) + " kinds=" + to_string(kinds[0]);
     if (uses_slot1())
         out += std::string(",") + to_string(kinds[1]);
     if (at)

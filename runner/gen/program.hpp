@@ -1,9 +1,9 @@
 // The program model (IR) for generated iterator programs.
 //
 // A Program is one BPF program of type tp_btf/sys_enter (non-sleepable, so an
-// implicit RCU read-side section) that uses up to two open-coded iterators
-// on the stack, each of a kind from gen/kinds.hpp, and a task pointer from
-// one of several sources. Operations
+// implicit RCU read-side section) or a sleepable syscall program (Prog) that
+// uses up to two open-coded iterators on the stack, each of a kind from
+// gen/kinds.hpp, and a task pointer (or css) from one of several sources. Operations
 // form a tree (loops and branches hold bodies). The same Program is emitted
 // as BPF C (emit_c) or raw bytecode (emit_bpf), and judged by the reference
 // model (model/) without either. Standard library only.
@@ -27,7 +27,20 @@
 namespace iterconf::gen {
 
 // Where the task pointer comes from that a new() taking a task gets
-// (NewArg::task, gen/kinds.hpp: task_vma).
+// (NewArg::task, gen/kinds.hpp: task_vma, task), and the css a new() taking
+// a css gets (NewArg::css: css, css_task). The css is derived from the same
+// dimension (one source per program, so no second axis), emitted only when
+// one of the program's kinds takes a css, in r9 (main program):
+//   current_btf, pid_checked  &bpf_cgroup_from_id(1)->self, NULL-checked (return 0),
+//                             released at exit: trusted and referenced
+//   pid_unchecked             the same without the NULL check (released if non-NULL)
+//   current_scalar            (void *)bpf_get_current_task(): a scalar
+//   walked                    &bpf_get_current_task_btf()->cgroups->dfl_cgrp->self:
+//                             MEM_RCU, not trusted
+//   null                      NULL
+// A subprogram (Op::Code::call) gets the caller's css as its third argument;
+// a bpf_loop callback acquires its own as current_btf does and releases it
+// at its end.
 enum class Task : uint8_t {
     current_btf,    // bpf_get_current_task_btf(): trusted, non-NULL
     pid_checked,    // bpf_task_from_pid(1), NULL-checked (return 0 if NULL), released before exit
@@ -35,6 +48,18 @@ enum class Task : uint8_t {
     current_scalar, // (void *)bpf_get_current_task(): a scalar, not a pointer
     walked,         // bpf_get_current_task_btf()->last_wakee: an untrusted walk
     null,           // NULL
+};
+
+// The program type. tp_btf/sys_enter is non-sleepable: an implicit RCU
+// read-side section, no sleepable kfunc, css_task's allow-list refuses it.
+// syscall (BPF_PROG_TYPE_SYSCALL with BPF_F_SLEEPABLE) is sleepable: the
+// kinds tp_btf cannot host (kmem_cache, dmabuf, css_task) get valid programs
+// there, and the RCU-protected ones (task, css) are used outside an RCU
+// section (there is no bpf_rcu_read_lock() op yet). Guests run an accepted
+// syscall program with BPF_PROG_TEST_RUN instead of attaching it.
+enum class Prog : uint8_t {
+    tp_btf,
+    syscall,
 };
 
 // The address an operation passes as the iterator.
@@ -86,6 +111,7 @@ struct Frame {
 
 struct Program {
     Task task = Task::current_btf;
+    Prog prog = Prog::tp_btf;
     std::array<Kind, 2> kinds{k_default_kind, k_default_kind};
     std::vector<Op> ops;
     // The first iterator's stack offset (fp + at) when the enumerator's
@@ -98,6 +124,8 @@ struct Program {
     bool operator==(const Program&) const = default;
     // Whether the program touches slot 1 (else it has one iterator).
     bool uses_slot1() const;
+    // Whether one of its kinds takes a css (NewArg::css): the css source is emitted.
+    bool needs_css() const;
     // Structural checks: brk only inside a loop, slots < 2, a call's or
     // bpfloop's body uses only its own slot at Where::slot/misaligned and
     // holds no call or bpfloop;
@@ -105,7 +133,8 @@ struct Program {
     std::string validate() const;
     // A stable, readable one-line form, also the program's identity:
     // "task=current_btf kinds=vma,num | new0 loop0{read0 brk} destroy0"
-    // ("task=current_btf kinds=num at=-264 | new0 destroy0" when placed)
+    // ("task=current_btf kinds=num at=-264 | new0 destroy0" when placed,
+    // "prog=syscall task=current_btf kinds=kmem_cache | new0 destroy0" for syscall)
     std::string text() const;
     // A short stable name from text() (FNV-1a, hex), for ids and file names.
     std::string name() const;
@@ -119,6 +148,7 @@ std::string parse_ops(const std::string& text, std::vector<Op>& out);
 
 const char* to_string(Kind k);
 const char* to_string(Task t);
+const char* to_string(Prog p);
 const char* to_string(Where w);
 const char* to_string(Op::Code c);
 

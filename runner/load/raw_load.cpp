@@ -245,6 +245,14 @@ std::string join(const std::vector<std::string>& v) {
     return s;
 }
 
+// Runs an accepted syscall program once (BPF_PROG_TEST_RUN, no context: the
+// generated programs do not read it), in the guest only (RawOptions::run).
+// Whether the kernel ran it.
+bool test_run_syscall(int fd) {
+    LIBBPF_OPTS(bpf_test_run_opts, t);
+    return bpf_prog_test_run_opts(fd, &t) == 0;
+}
+
 } // namespace
 
 Result<RawLoader> RawLoader::open(bool* not_permitted) {
@@ -330,7 +338,7 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
         out.result.message = "field " + join(r.missing_fields) + " missing from kernel BTF";
         return out;
     }
-    if (st.attach_id < 0) {
+    if (st.attach_id < 0 && !prog.syscall) {
         out.result.verdict = record::Verdict::unsupported;
         out.result.message =
             std::string("attach target ") + k_attach_target + " missing from kernel BTF";
@@ -365,6 +373,11 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
                 .prog_flags = opts.prog_flags, .attach_btf_id = static_cast<__u32>(st.attach_id),
                 .log_level = log_buf ? static_cast<__u32>(opts.log_level) : 0u,
                 .log_size = log_size, .log_buf = log_buf);
+    if (prog.syscall) { // no attach target; sleepable
+        o.expected_attach_type = static_cast<bpf_attach_type>(0);
+        o.attach_btf_id = 0;
+        o.prog_flags |= BPF_F_SLEEPABLE;
+    }
     if (!func_info.empty()) {
         o.prog_btf_fd = static_cast<__u32>(st.prog_btf_fd);
         o.func_info = func_info.data();
@@ -372,9 +385,9 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
         o.func_info_rec_size = sizeof(bpf_func_info);
     }
     auto t0 = std::chrono::steady_clock::now();
-    int fd =
-        bpf_prog_load(BPF_PROG_TYPE_TRACING, "iterconf_gen", "GPL",
-                      reinterpret_cast<const struct bpf_insn*>(r.insns.data()), r.insns.size(), &o);
+    int fd = bpf_prog_load(
+        prog.syscall ? BPF_PROG_TYPE_SYSCALL : BPF_PROG_TYPE_TRACING, "iterconf_gen", "GPL",
+        reinterpret_cast<const struct bpf_insn*>(r.insns.data()), r.insns.size(), &o);
     int err = fd < 0 ? fd : 0; // libbpf 1.x: -errno
     auto t1 = std::chrono::steady_clock::now();
     if (fd >= 0 && opts.run) {
@@ -390,17 +403,18 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
             int bfd = st.map_fd[static_cast<int>(gen::MapKind::beliefs)];
             if (embedded)
                 bpf_map_update_elem(bfd, &key, words.data(), BPF_ANY);
-            int link = bpf_raw_tracepoint_open(nullptr, fd);
-            if (link >= 0) {
+            if (prog.syscall) {
+                out.ran = test_run_syscall(fd);
+            } else if (int link = bpf_raw_tracepoint_open(nullptr, fd); link >= 0) {
                 for (int i = 0; i < 3; i++)
                     ::syscall(SYS_getppid);
                 ::close(link);
                 out.ran = true;
-                if (embedded && bpf_map_lookup_elem(bfd, &key, words.data()) == 0) {
-                    out.runs = static_cast<int64_t>(words[1]);
-                    for (size_t p = 0; p < gen::k_max_points; p++)
-                        out.violations.push_back(words[3 + 2 * p]);
-                }
+            }
+            if (out.ran && embedded && bpf_map_lookup_elem(bfd, &key, words.data()) == 0) {
+                out.runs = static_cast<int64_t>(words[1]);
+                for (size_t p = 0; p < gen::k_max_points; p++)
+                    out.violations.push_back(words[3 + 2 * p]);
             }
         }
     }

@@ -22,6 +22,7 @@ KernelFeatures KernelFeatures::from_version(const KernelVersion& v) {
     k.version = v;
     uint32_t c = k.code();
     k.has_task_from_pid = c >= ver(6, 2, 0);
+    k.has_cgroup_from_id = c >= ver(6, 2, 0); // 332ea1f697be
     k.iter_on_stack_check = c >= kZeroIndex;
     k.callback_leak_check = c < kNoCallbackRef;
     if (c < kZeroIndex)

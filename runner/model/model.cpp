@@ -42,6 +42,13 @@ enum class Msg : uint8_t {
     write_btf,
     write_rdonly,
     stack_read,
+    sleepable,
+    css_task_allow,
+    not_trusted,
+    scalar_css,
+    null_or_ptr,
+    rcu_required,
+    rcu_cs,
 };
 
 struct MsgRow {
@@ -117,6 +124,42 @@ const MsgRow kMessages[] = {
 
     // check_stack_read_fixed_off(): STACK_ITER bytes are never readable.
     {Msg::stack_read, 0, kForever, "invalid read from stack off {{-?[0-9]+}}+0 size 8"},
+
+    // check_kfunc_call(): "program must be sleepable to call sleepable kfunc
+    // %s", before the arguments (%f: the kfunc called).
+    {Msg::sleepable, 0, kForever, "program must be sleepable to call sleepable kfunc %f"},
+
+    // check_kfunc_args(), KF_ARG_PTR_TO_ITER of bpf_iter_css_task_new, before
+    // process_iter_arg(): check_css_task_iter_allowlist() (3091b667498b, 6.7).
+    {Msg::css_task_allow, 0, kForever, "css_task_iter is only allowed in bpf_lsm, bpf_iter and sleepable progs"},
+
+    // check_kfunc_args(), KF_ARG_PTR_TO_BTF_ID of a KF_TRUSTED_ARGS kfunc
+    // (trusted by default from 7.0): "R%d must be referenced or trusted".
+    {Msg::not_trusted, 0, kForever, "R2 must be referenced or trusted"},
+
+    // check_kfunc_args(), KF_ARG_PTR_TO_BTF_ID: a PTR_MAYBE_NULL pointer that
+    // the __nullable suffix let past the NULL check (bpf_type_has_unsafe_modifiers):
+    // "arg#%d is %s expected %s or socket" (6.12.117, 6.18.44); 7.2.13 names
+    // R2 and prints bpf_task_from_pid()'s result as trusted_ptr_or_null_
+    // (PTR_TRUSTED kept: BPF_REG_TRUSTED_MODIFIERS); 6.19 .. 7.1 unseen.
+    {Msg::null_or_ptr, 0, kRegNameUnsure, "arg#1 is ptr_or_null_ expected ptr_ or socket"},
+    {Msg::null_or_ptr, kRegNameUnsure, kRegName, "{{(arg#1|R2)}} is {{(trusted_)?}}ptr_or_null_ expected {{(trusted_)?}}ptr_ or socket"},
+    {Msg::null_or_ptr, kRegName, kMaybeNullNotTrusted, "R2 is trusted_ptr_or_null_ expected trusted_ptr_ or socket"},
+    // 7.3-rc7 (seen in debian-7.3): the trust check words it.
+    {Msg::null_or_ptr, kMaybeNullNotTrusted, kForever, "R2 must be referenced or trusted"},
+
+    // check_kfunc_call() after the arguments (kRcuAtNew, 6.18+): a
+    // KF_RCU_PROTECTED kfunc outside an RCU section.
+    {Msg::rcu_required, kRcuAtNew, kForever, "kernel func %f requires RCU critical section protection"},
+    // process_iter_arg(): is_iter_reg_valid_init() == -EPROTO, the slots
+    // PTR_UNTRUSTED (a new() outside an RCU section, before kRcuAtNew).
+    {Msg::rcu_cs, 0, kForever, "expected an RCU CS when using %f"},
+
+    // get_kfunc_ptr_arg_type() on a SCALAR_VALUE css (as scalar_task).
+    {Msg::scalar_css, 0, kRegNameUnsure, "arg#1 pointer type STRUCT cgroup_subsys_state must point to scalar, or struct with scalar"},
+    {Msg::scalar_css, kRegNameUnsure, kRegName, "{{(arg#1|R2)}} pointer type STRUCT cgroup_subsys_state must point to scalar, or struct with scalar"},
+    {Msg::scalar_css, kRegName, kIsScalar, "R2 pointer type STRUCT cgroup_subsys_state must point to scalar, or struct with scalar"},
+    {Msg::scalar_css, kIsScalar, kForever, "R2 is scalar expected STRUCT cgroup_subsys_state"},
 };
 // clang-format on
 
@@ -159,6 +202,9 @@ struct State {
     // A multi-slot iterator was clobbered here: its first slot is overwritten,
     // the others are still STACK_ITER (no new() of a multi-slot kind fits).
     std::array<bool, 2> residue{false, false};
+    // The iterator at each location was made outside an RCU section: its
+    // slots are PTR_UNTRUSTED (mark_stack_slots_iter(), before kRcuAtNew).
+    std::array<bool, 2> untrusted{false, false};
     std::array<Val, 2> v{Val::null, Val::null};
     // v[s] is a num pointer carrying the ref_obj_id of the iterator now at
     // location tie[s] (-1: none).
@@ -184,9 +230,10 @@ struct State {
         };
         auto kind = [&](int l) { return live(slot[l]) ? held[l] : gen::k_default_kind; };
         return std::make_tuple(norm(slot[0]), norm(slot[1]), kind(0), kind(1), residue[0],
-                               residue[1], v[0], v[1], tie[0], tie[1], orphan, in_call, cv[0],
-                               cv[1], ctie[0], ctie[1], in_cb, cb_ref[0] && live(slot[0]),
-                               cb_ref[1] && live(slot[1]), cb_orphan);
+                               residue[1], untrusted[0] && live(slot[0]),
+                               untrusted[1] && live(slot[1]), v[0], v[1], tie[0], tie[1], orphan,
+                               in_call, cv[0], cv[1], ctie[0], ctie[1], in_cb,
+                               cb_ref[0] && live(slot[0]), cb_ref[1] && live(slot[1]), cb_orphan);
     }
 
     // release_reference(): every register holding the iterator's ref_obj_id,
@@ -283,6 +330,41 @@ class Interp {
 
   private:
     const gen::KindInfo& kind(uint8_t slot) const { return gen::info(m_p.kinds[slot]); }
+    // A sleepable syscall program (gen::Prog): no implicit RCU section.
+    bool syscall() const { return m_p.prog == gen::Prog::syscall; }
+
+    static std::string kfunc_name(const gen::KindInfo& ki, Op::Code c) {
+        const char* what = c == Op::Code::new_      ? "_new"
+                           : c == Op::Code::destroy ? "_destroy"
+                                                    : "_next";
+        return std::string("bpf_iter_") + ki.name + what;
+    }
+
+    // After the arguments of a new() of a KF_RCU_PROTECTED kind outside an
+    // RCU section (a syscall program has no implicit one, and no
+    // bpf_rcu_read_lock() op exists yet): 6.18+ check_kfunc_call() refuses
+    // it; before, mark_stack_slots_iter() makes the slots PTR_UNTRUSTED.
+    bool rcu_new(uint8_t slot, int loc, State& st, const At& at) {
+        st.untrusted[loc] = false;
+        if (!kind(slot).rcu_protected || !syscall())
+            return true;
+        if (m_v >= kRcuAtNew) {
+            m_kfunc = kfunc_name(kind(slot), Op::Code::new_);
+            fail(Reason::no_rcu_cs, {Msg::rcu_required}, at, slot);
+            return false;
+        }
+        st.untrusted[loc] = true;
+        return true;
+    }
+    // process_iter_arg() on PTR_UNTRUSTED slots (is_iter_reg_valid_init():
+    // -EPROTO), after the iterator was found initialised.
+    bool rcu_use(uint8_t slot, int loc, Op::Code c, const State& st, const At& at) {
+        if (!st.untrusted[loc] || !live(st.slot[loc]))
+            return true;
+        m_kfunc = kfunc_name(gen::info(st.held[loc]), c);
+        fail(Reason::no_rcu_cs, {Msg::rcu_cs}, at, slot);
+        return false;
+    }
 
     void fail(Reason r, std::initializer_list<Msg> msgs, const At& at, uint8_t slot = 0) {
         m_failed = true;
@@ -298,6 +380,8 @@ class Interp {
             std::string s = t;
             if (auto pos = s.find("%k"); pos != std::string::npos)
                 s.replace(pos, 2, kind(slot).name);
+            if (auto pos = s.find("%f"); pos != std::string::npos)
+                s.replace(pos, 2, m_kfunc);
             m_e.msgs.push_back(std::move(s));
         }
     }
@@ -431,13 +515,77 @@ class Interp {
         return o.where == Where::other ? 1 - o.slot : o.slot;
     }
 
-    // A task argument of new() (NewArg::task: KF_RCU, task_vma's arg 1),
-    // checked after the iterator argument: check_kfunc_args() walks the
-    // arguments in order. The messages name arg 1 (R2), the only position a
-    // task argument has in the kind table so far.
-    bool task_arg(const State& st, const At& at) {
+    // check_kfunc_call() before the arguments: a KF_SLEEPABLE kfunc (every
+    // kmem_cache and dmabuf kfunc) in a program that is not sleepable (the
+    // generator's tp_btf programs). Returns false after reporting it.
+    bool kfunc_gate(uint8_t slot, Op::Code c, const At& at) {
+        if (!kind(slot).sleepable || syscall())
+            return true;
+        m_kfunc = kfunc_name(kind(slot), c);
+        fail(Reason::sleepable_kfunc, {Msg::sleepable}, at, slot);
+        return false;
+    }
+
+    // check_kfunc_args(), KF_ARG_PTR_TO_ITER of new(): css_task's program-type
+    // allow-list, before process_iter_arg() (tp_btf is neither LSM, nor
+    // BPF_TRACE_ITER, nor sleepable).
+    bool allow_list(uint8_t slot, const At& at) {
+        if (!kind(slot).allow_list || syscall())
+            return true;
+        fail(Reason::prog_type, {Msg::css_task_allow}, at, slot);
+        return false;
+    }
+
+    // A css argument of new() (NewArg::css: css, css_task arg 1, KF_TRUSTED_ARGS),
+    // after the iterator argument. The css comes from Program::task
+    // (gen/program.hpp); a bpf_loop callback's own is trusted.
+    bool css_arg(const State& st, const At& at) {
+        if (st.in_cb)
+            return true;
+        switch (m_p.task) {
+        case Task::current_btf: // bpf_cgroup_from_id(), NULL-checked: referenced
+        case Task::pid_checked:
+            return true;
+        case Task::pid_unchecked: // KF_RET_NULL result: PTR_MAYBE_NULL
+            fail(Reason::maybe_null_css, {Msg::null_task}, at);
+            return false;
+        case Task::null: // register_is_null()
+            fail(Reason::null_css, {Msg::null_task}, at);
+            return false;
+        case Task::current_scalar: // get_kfunc_ptr_arg_type() on a SCALAR_VALUE
+            fail(Reason::scalar_css, {Msg::scalar_css}, at);
+            return false;
+        case Task::walked: // MEM_RCU, not is_trusted_reg()
+            fail(Reason::rcu_css, {Msg::not_trusted}, at);
+            return false;
+        }
+        return false;
+    }
+
+    // A task argument of new() (NewArg::task: task_vma's KF_RCU arg 1, task's
+    // KF_TRUSTED_ARGS task__nullable), checked after the iterator argument:
+    // check_kfunc_args() walks the arguments in order. The messages name
+    // arg 1 (R2), the only position a task argument has in the kind table.
+    bool task_arg(uint8_t slot, const State& st, const At& at) {
         if (st.in_cb) // the callback's own bpf_get_current_task_btf()
             return true;
+        if (m_p.kinds[slot] == gen::Kind::task) {
+            switch (m_p.task) {
+            case Task::current_btf:
+            case Task::pid_checked:
+            case Task::null: // __nullable: register_is_null() is KF_ARG_PTR_TO_NULL
+                return true;
+            case Task::pid_unchecked: // PTR_MAYBE_NULL: past the NULL check, not a PTR_TO_BTF_ID
+                fail(Reason::maybe_null_task, {Msg::null_or_ptr}, at);
+                return false;
+            case Task::current_scalar:
+                fail(Reason::scalar_task, {Msg::scalar_task}, at);
+                return false;
+            case Task::walked: // not is_trusted_reg(), and not KF_RCU
+                fail(Reason::untrusted_task, {Msg::not_trusted}, at);
+                return false;
+            }
+        }
         switch (m_p.task) {
         case Task::current_btf: // trusted
         case Task::pid_checked: // acquired, NULL-checked: trusted
@@ -524,11 +672,16 @@ class Interp {
             int l = loc(o);
             switch (o.code) {
             case Op::Code::new_:
-                if (!iter_arg(o, true, st, at))
+                if (!kfunc_gate(s, o.code, at) || !allow_list(s, at) || !iter_arg(o, true, st, at))
                     return;
-                for (uint8_t i = 0; i < kind(s).nargs; i++)
-                    if (kind(s).args[i].arg == gen::NewArg::task && !task_arg(st, at))
+                for (uint8_t i = 0; i < kind(s).nargs; i++) {
+                    gen::NewArg a = kind(s).args[i].arg;
+                    if ((a == gen::NewArg::task && !task_arg(s, st, at)) ||
+                        (a == gen::NewArg::css && !css_arg(st, at)))
                         return;
+                }
+                if (!rcu_new(s, l, st, at))
+                    return;
                 // mark_stack_slots_iter(): STACK_ITER, ACTIVE, a new reference.
                 st.slot[l] = Slot::active;
                 st.held[l] = m_p.kinds[s];
@@ -536,7 +689,8 @@ class Interp {
                 f.idx++;
                 break;
             case Op::Code::next:
-                if (!iter_arg(o, false, st, at))
+                if (!kfunc_gate(s, o.code, at) || !iter_arg(o, false, st, at) ||
+                    !rcu_use(s, l, o.code, st, at))
                     return;
                 f.idx++;
                 note(o, Val::null); // the DRAINED continuation, or a drained iterator
@@ -559,7 +713,8 @@ class Interp {
                 }
                 break;
             case Op::Code::destroy:
-                if (!iter_arg(o, false, st, at))
+                if (!kfunc_gate(s, o.code, at) || !iter_arg(o, false, st, at) ||
+                    !rcu_use(s, l, o.code, st, at))
                     return;
                 // unmark_stack_slots_iter(): release_reference() turns every
                 // register with that ref_obj_id (a num next() result, in any
@@ -768,7 +923,8 @@ class Interp {
         probe.tie[s] = -1;
         if (!m_seen.insert({&o, probe.key()}).second)
             return;
-        if (!iter_arg(o, false, st, at))
+        if (!kfunc_gate(s, Op::Code::next, at) || !iter_arg(o, false, st, at) ||
+            !rcu_use(s, s, Op::Code::next, st, at))
             return;
         note(o, Val::null);
         if (st.slot[s] == Slot::active) {
@@ -825,6 +981,7 @@ class Interp {
     bool m_failed = false;
     std::vector<uint8_t>* m_obs = nullptr;
     std::unordered_map<const Op*, size_t> m_point;
+    std::string m_kfunc; // the kfunc a Msg::sleepable names (%f)
     std::set<std::pair<const Op*, decltype(State{}.key())>> m_seen;
 };
 
@@ -832,7 +989,10 @@ class Interp {
 // that can be reached (emit_bpf drops code after brk/ret, and after a branch
 // whose arms both end in one, as clang does). Returns whether control can
 // fall off the end of `ops`.
+// The last entry (no kind has that id) marks an emitted bpf_loop callback,
+// which acquires a css of its own when a kind takes one (gen/program.hpp).
 using KindSet = std::array<bool, 16>; // by Kind id
+constexpr size_t k_callback = 15;     // kinds.cpp: at most 16 ids, and 8 so far
 
 bool calls(const std::vector<Op>& ops, const gen::Program& p, KindSet& used) {
     for (const auto& o : ops) {
@@ -853,6 +1013,9 @@ bool calls(const std::vector<Op>& ops, const gen::Program& p, KindSet& used) {
             calls(o.body, p, used); // skipped when the pointer is NULL
             break;
         case Op::Code::bpfloop:
+            used[k_callback] = true;
+            calls(o.body, p, used); // ret there returns to the caller
+            break;
         case Op::Code::call:
             calls(o.body, p, used); // ret there returns to the caller
             break;
@@ -912,6 +1075,20 @@ const char* to_string(Reason r) {
         return "write_num";
     case Reason::iter_read:
         return "iter_read";
+    case Reason::sleepable_kfunc:
+        return "sleepable_kfunc";
+    case Reason::prog_type:
+        return "prog_type";
+    case Reason::null_css:
+        return "null_css";
+    case Reason::maybe_null_css:
+        return "maybe_null_css";
+    case Reason::scalar_css:
+        return "scalar_css";
+    case Reason::rcu_css:
+        return "rcu_css";
+    case Reason::no_rcu_cs:
+        return "no_rcu_cs";
     }
     return "?";
 }
@@ -927,7 +1104,12 @@ Expectation expect(const gen::Program& p, const KernelFeatures& k) {
     for (const auto& ki : gen::kinds())
         missing = missing || (used[static_cast<size_t>(ki.kind)] && !k.has(ki.kind));
     bool pid = p.task == Task::pid_checked || p.task == Task::pid_unchecked;
-    if (missing || (pid && !k.has_task_from_pid)) {
+    // The css source (gen/program.hpp) calls bpf_cgroup_from_id() whatever the ops.
+    bool cgroup = p.needs_css() && p.task != Task::current_scalar && p.task != Task::walked &&
+                  p.task != Task::null;
+    bool cb_cgroup = p.needs_css() && used[k_callback];
+    if (missing || (pid && !k.has_task_from_pid) ||
+        ((cgroup || cb_cgroup) && !k.has_cgroup_from_id)) {
         Expectation e;
         e.accept = false;
         e.reason = Reason::unsupported;

@@ -35,7 +35,8 @@ enum class ArgWording : uint8_t {
 struct KernelFeatures {
     KernelVersion version;
 
-    bool has_task_from_pid = false; // bpf_task_from_pid()/bpf_task_release(): 6.2
+    bool has_task_from_pid = false;  // bpf_task_from_pid()/bpf_task_release(): 6.2
+    bool has_cgroup_from_id = false; // bpf_cgroup_from_id()/bpf_cgroup_release(): 6.2
     // process_iter_arg() rejects an iterator that is not PTR_TO_STACK
     // (12659d28615d: 6.13, backported to 6.12.5). Before it a global or map
     // value iterator was mistaken for a stack slot: not modelled (unpinned).
@@ -92,6 +93,17 @@ enum class Reason : uint8_t {
     write_num,       // store through a non-NULL ro_mem result (num, bits): rdonly_mem,
                      // check_mem_access
     iter_read,       // reading the opaque iterator bytes (check_stack_read_fixed_off)
+    sleepable_kfunc, // a KF_SLEEPABLE kfunc (kmem_cache, dmabuf) in a non-sleepable
+                     // program (check_kfunc_call)
+    prog_type,       // css_task new() outside its allow-list (check_kfunc_args,
+                     // check_css_task_iter_allowlist)
+    null_css,        // css is the constant NULL (check_kfunc_args)
+    maybe_null_css,  // css may be NULL: bpf_cgroup_from_id() unchecked
+    scalar_css,      // css is a scalar (get_kfunc_ptr_arg_type)
+    rcu_css,         // css is MEM_RCU, walked, not trusted (check_kfunc_args)
+    no_rcu_cs,       // a KF_RCU_PROTECTED iterator (task, css) outside an RCU section:
+                     // its new() (6.18+, check_kfunc_call) or its next()/destroy()
+                     // (before: PTR_UNTRUSTED slots, process_iter_arg)
 };
 
 const char* to_string(Reason r);

@@ -106,6 +106,13 @@ TEST(Rules, UnsupportedBeforeTheKfuncsExist) {
     EXPECT_EQ(expect(prog("new0 destroy0"), k6_5).reason, Reason::unsupported);
     // bpf_task_from_pid() from 6.2, called whatever the ops
     EXPECT_EQ(expect(prog("read0", Task::pid_checked), old).reason, Reason::unsupported);
+    // so is bpf_cgroup_from_id() (a css kind's source, a callback's own css)
+    EXPECT_EQ(expect(prog("ret", Task::current_btf, Kind::css), old).reason, Reason::unsupported);
+    EXPECT_EQ(expect(prog("ret", Task::walked, Kind::css), old).reason, Reason::none);
+    EXPECT_EQ(expect(prog("bpfloop0{clobber0}", Task::walked, Kind::css_task), old).reason,
+              Reason::unsupported);
+    EXPECT_EQ(expect(prog("ret bpfloop0{clobber0}", Task::walked, Kind::css_task), old).reason,
+              Reason::none);
 }
 
 // Rule: the full protocol is accepted (new, loop with NULL-checked vma, destroy).
@@ -594,6 +601,148 @@ TEST(Rules, PlacedIterator) {
                   {"expected an initialized iter_num as arg #0"}, k6_12);
     expect_reject(at("new0", 0), Reason::outside_frame,
                   {off, "expected uninitialized iter_num as R1"}, k7_2);
+}
+
+// --- Kinds task, css, css_task, kmem_cache, dmabuf (tp_btf) ---------------
+
+// Rule 40: check_kfunc_call(): a KF_SLEEPABLE kfunc in a non-sleepable
+// program, before any argument (the iterator's state does not matter).
+TEST(Kinds, SleepableKfuncRefusedInTpBtf) {
+    auto msg = [](const char* f) {
+        return Msgs{std::string("program must be sleepable to call sleepable kfunc ") + f};
+    };
+    Program kc = prog("new0 destroy0", Task::current_btf, Kind::kmem_cache, Kind::kmem_cache);
+    expect_reject(kc, Reason::sleepable_kfunc, msg("bpf_iter_kmem_cache_new"));
+    expect_reject(kc, Reason::sleepable_kfunc, msg("bpf_iter_kmem_cache_new"), k7_2);
+    // next() on an uninitialised slot: the sleepable check comes first
+    expect_reject(prog("next0", Task::current_btf, Kind::dmabuf, Kind::dmabuf),
+                  Reason::sleepable_kfunc, msg("bpf_iter_dmabuf_next"), k7_2);
+    expect_reject(prog("loop0{}", Task::current_btf, Kind::dmabuf, Kind::dmabuf),
+                  Reason::sleepable_kfunc, msg("bpf_iter_dmabuf_next"));
+    expect_reject(prog("destroy0@outside", Task::current_btf, Kind::kmem_cache, Kind::kmem_cache),
+                  Reason::sleepable_kfunc, msg("bpf_iter_kmem_cache_destroy"));
+    // ops that call no kfunc are judged as for any kind
+    expect_accept(prog("clobber0", Task::current_btf, Kind::dmabuf, Kind::dmabuf));
+    // kmem_cache from 6.13, dmabuf from 6.16
+    EXPECT_EQ(expect(kc, k6_12).reason, Reason::unsupported);
+    EXPECT_EQ(expect(prog("new0", Task::current_btf, Kind::dmabuf, Kind::dmabuf),
+                     KernelFeatures::from_version(6, 15, 0))
+                  .reason,
+              Reason::unsupported);
+}
+
+// Rule 41: check_kfunc_args(), KF_ARG_PTR_TO_ITER: css_task's allow-list
+// (check_css_task_iter_allowlist()) before process_iter_arg(), whatever the
+// address; next()/destroy() have no allow-list.
+TEST(Kinds, CssTaskAllowList) {
+    const Msgs allow = {"css_task_iter is only allowed in bpf_lsm, bpf_iter and sleepable progs"};
+    auto ct = [](const char* ops, Task t = Task::current_btf) {
+        return prog(ops, t, Kind::css_task, Kind::css_task);
+    };
+    expect_reject(ct("new0 destroy0"), Reason::prog_type, allow);
+    expect_reject(ct("new0 destroy0"), Reason::prog_type, allow, k6_12);
+    expect_reject(ct("new0@global"), Reason::prog_type, allow);
+    expect_reject(ct("new0@mis", Task::null), Reason::prog_type, allow, k7_2);
+    expect_reject(ct("next0"), Reason::uninit_iter,
+                  {"expected an initialized iter_css_task as arg #0"});
+}
+
+// Rule 42: task's task__nullable (KF_TRUSTED_ARGS): NULL and trusted tasks
+// pass; a PTR_MAYBE_NULL one passes the NULL check but is no PTR_TO_BTF_ID
+// ("arg#1 is ptr_or_null_ ..."); an untrusted walk is "must be referenced or
+// trusted" (not task_vma's KF_RCU "must be a rcu pointer").
+TEST(Kinds, TaskNullableTask) {
+    auto tk = [](const char* ops, Task t) { return prog(ops, t, Kind::task, Kind::task); };
+    expect_accept(tk("new0 loop0{read0} destroy0", Task::null));
+    expect_accept(tk("new0 loop0{read0} destroy0", Task::pid_checked));
+    expect_accept(tk("new0 destroy0", Task::null), k6_12);
+    expect_reject(tk("new0 destroy0", Task::pid_unchecked), Reason::maybe_null_task,
+                  {"arg#1 is ptr_or_null_ expected ptr_ or socket"});
+    expect_reject(tk("new0 destroy0", Task::pid_unchecked), Reason::maybe_null_task,
+                  {"R2 is trusted_ptr_or_null_ expected trusted_ptr_ or socket"}, k7_2);
+    expect_reject(tk("new0 destroy0", Task::pid_unchecked), Reason::maybe_null_task,
+                  {"R2 must be referenced or trusted"}, k7_3);
+    expect_reject(tk("new0 destroy0", Task::walked), Reason::untrusted_task,
+                  {"R2 must be referenced or trusted"});
+    expect_reject(tk("new0 destroy0", Task::current_scalar), Reason::scalar_task,
+                  {"arg#1 pointer type STRUCT task_struct must point to scalar, or struct with "
+                   "scalar"});
+    // a 24-byte iterator: the protocol misuses name iter_task
+    expect_reject(tk("new0 new0", Task::current_btf), Reason::double_new,
+                  {"expected uninitialized iter_task as arg #0"});
+    expect_reject(tk("new0 loop0{write0} destroy0", Task::current_btf), Reason::write_vma,
+                  {"only read is supported"});
+}
+
+// Rule 43: css's start (KF_TRUSTED_ARGS), the css source of Program::task
+// (gen/program.hpp): a NULL-checked bpf_cgroup_from_id() passes; NULL and
+// unchecked are "Possibly NULL", a scalar is the pointer-type message, the
+// MEM_RCU walk task->cgroups->dfl_cgrp is "must be referenced or trusted".
+TEST(Kinds, CssStartMustBeTrusted) {
+    auto cs = [](const char* ops, Task t) { return prog(ops, t, Kind::css, Kind::css); };
+    expect_accept(cs("new0 loop0{read0} destroy0", Task::current_btf));
+    expect_accept(cs("new0 loop0{read0} destroy0", Task::current_btf), k7_2);
+    expect_reject(cs("new0 destroy0", Task::null), Reason::null_css,
+                  {"Possibly NULL pointer passed to trusted arg1"});
+    expect_reject(cs("new0 destroy0", Task::pid_unchecked), Reason::maybe_null_css,
+                  {"Possibly NULL pointer passed to trusted R2"}, k7_2);
+    expect_reject(cs("new0 destroy0", Task::current_scalar), Reason::scalar_css,
+                  {"arg#1 pointer type STRUCT cgroup_subsys_state must point to scalar, or "
+                   "struct with scalar"});
+    expect_reject(cs("new0 destroy0", Task::walked), Reason::rcu_css,
+                  {"R2 must be referenced or trusted"});
+    // a bpf_loop callback acquires its own css; a subprogram gets the caller's
+    expect_accept(cs("bpfloop0{new0 destroy0}", Task::walked));
+    expect_reject(cs("call0{new0 destroy0}", Task::walked), Reason::rcu_css,
+                  {"R2 must be referenced or trusted"});
+}
+
+// Rule 44: a sleepable syscall program (gen::Prog::syscall): kmem_cache and
+// dmabuf kfuncs pass check_kfunc_call()'s sleepable check and css_task's
+// allow-list passes (in_sleepable()), so each gets accepted programs.
+TEST(Kinds, SyscallProgramHostsSleepableKinds) {
+    auto sys = [](const char* ops, Kind k, Task t = Task::current_btf) {
+        Program p = prog(ops, t, k, k);
+        p.prog = gen::Prog::syscall;
+        return p;
+    };
+    for (Kind k : {Kind::kmem_cache, Kind::dmabuf, Kind::css_task, Kind::num, Kind::task_vma}) {
+        expect_accept(sys("new0 loop0{read0} destroy0", k));
+        expect_accept(sys("new0 loop0{read0} destroy0", k), k7_2);
+    }
+    // the protocol rules stay: here a leak
+    expect_reject(sys("new0", Kind::kmem_cache), Reason::missing_destroy, {kLeak});
+    // css_task's css is still checked
+    expect_reject(sys("new0 destroy0", Kind::css_task, Task::walked), Reason::rcu_css,
+                  {"R2 must be referenced or trusted"});
+    EXPECT_EQ(sys("new0", Kind::dmabuf).text(),
+              "prog=syscall task=current_btf kinds=dmabuf | new0");
+}
+
+// Rule 45: task and css (KF_RCU_PROTECTED) in a syscall program, which has no
+// RCU section: 6.18+ refuses the new() after its arguments; before, the new()
+// makes PTR_UNTRUSTED slots and their first next()/destroy() is refused.
+TEST(Kinds, RcuProtectedKindOutsideAnRcuSection) {
+    auto sys = [](const char* ops, Kind k, Task t = Task::current_btf) {
+        Program p = prog(ops, t, k, k);
+        p.prog = gen::Prog::syscall;
+        return p;
+    };
+    expect_reject(sys("new0 destroy0", Kind::task), Reason::no_rcu_cs,
+                  {"kernel func bpf_iter_task_new requires RCU critical section protection"});
+    expect_reject(sys("new0 destroy0", Kind::css), Reason::no_rcu_cs,
+                  {"kernel func bpf_iter_css_new requires RCU critical section protection"}, k7_2);
+    // the arguments first
+    expect_reject(sys("new0 destroy0", Kind::css, Task::null), Reason::null_css,
+                  {"Possibly NULL pointer passed to trusted arg1"});
+    expect_reject(sys("new0 destroy0", Kind::task), Reason::no_rcu_cs,
+                  {"expected an RCU CS when using bpf_iter_task_destroy"}, k6_12);
+    expect_reject(sys("new0 loop0{} destroy0", Kind::css), Reason::no_rcu_cs,
+                  {"expected an RCU CS when using bpf_iter_css_next"}, k6_12);
+    // a leak is still a leak
+    expect_reject(sys("new0", Kind::task), Reason::missing_destroy, {kLeak}, k6_12);
+    // in tp_btf (an implicit RCU section) the same programs are fine
+    expect_accept(prog("new0 loop0{} destroy0", Task::current_btf, Kind::css, Kind::css), k6_12);
 }
 
 } // namespace

@@ -21,6 +21,9 @@ constexpr uint32_t kRegNameUnsure = ver(6, 19, 0);
 constexpr uint32_t kRegName = ver(7, 2, 0);
 // "R2 is scalar expected STRUCT task_struct": in 7.3-rc7, not in 7.2.13.
 constexpr uint32_t kIsScalar = ver(7, 3, 0);
+// task's unchecked (PTR_MAYBE_NULL) task__nullable: "R2 must be referenced
+// or trusted" in 7.3-rc7, "R2 is trusted_ptr_or_null_ expected ..." in 7.2.13.
+constexpr uint32_t kMaybeNullNotTrusted = ver(7, 3, 0);
 // A bpf_loop callback's own references checked at its BPF_EXIT
 // (callback_ref in check_reference_leak()): gone by 6.18.44 (measured);
 // set to 6.13 from the source history, see README.md ("Not pinned").
@@ -32,5 +35,12 @@ constexpr uint32_t kNoCallbackRef = ver(6, 13, 0);
 // refuse it, 6.12.117 does not; 6.13 .. 6.17 not seen (unpinned).
 constexpr uint32_t kIterOffNonNegUnsure = ver(6, 13, 0);
 constexpr uint32_t kIterOffNonNeg = ver(6, 18, 0);
+
+// "bpf: Enforce RCU protection for KF_RCU_PROTECTED" (Sep 2025, 6.18): a
+// KF_RCU_PROTECTED new() outside an RCU section fails at once ("kernel func
+// %s requires RCU critical section protection"; absent from 6.12.117,
+// present in 6.18.44 and 7.2.13); before it the new() is accepted with the
+// slots PTR_UNTRUSTED and the next()/destroy() fail.
+constexpr uint32_t kRcuAtNew = ver(6, 18, 0);
 
 } // namespace iterconf::model
