@@ -379,6 +379,32 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
             }
         }
     }
+    // The runtime-contract templates (from ops=3 on, beyond the bound's op
+    // count): each kind's next() after its walk has drained, bare and
+    // guarding a read, after the other programs of each program type. The
+    // verifier believes that next() is NULL for a PTR_TRUSTED / PTR_TO_MEM
+    // result (model rule 46) and the guard's body dead; the state-embedding
+    // oracle checks it against what the kernel returns (gen/beliefs.hpp).
+    auto contract = [&](Prog prog) {
+        if (b.ops < 3)
+            return;
+        for (const char* t :
+             {"new0 loop0{} next0 destroy0", "new0 loop0{} next0 guard0{read0} destroy0"})
+            for (Kind k : ks) {
+                if (stop)
+                    return;
+                Program p;
+                p.prog = prog;
+                p.kinds = {k, k};
+                if (!parse_ops(t, p.ops).empty() || !p.validate().empty() ||
+                    !seen.insert(p.text()).second)
+                    continue;
+                count++;
+                if (!visit(p))
+                    stop = true;
+            }
+    };
+    contract(Prog::tp_btf);
     // The program-type dimension (Program::prog), after the tp_btf
     // programs (the address dimension's too): syscall programs of each kind
     // as (k, k), up to k_syscall_ops ops at the slot's own address, then the
@@ -425,6 +451,7 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
         if (!calls || b.calls)
             syscall_programs(ops);
     }
+    contract(Prog::syscall);
     return count;
 }
 

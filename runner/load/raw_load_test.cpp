@@ -277,5 +277,19 @@ TEST_F(RawLoad, RandomProgramsHaveNoStructuralErrors) {
     }
 }
 
+// Model rule 46 on the real verifier: a css (MEM_RCU) next() result is not
+// provably non-NULL, so the loop's NULL test also exits with the iterator
+// ACTIVE, the next0 after it may be a pointer and the guard's write is
+// reached; task_vma's PTR_TRUSTED result leaves the loop only DRAINED and
+// the same guard's body is dead code.
+TEST_F(RawLoad, UnprovenResultTakesTheLoopExitActive) {
+    std::vector<Op> ops;
+    ASSERT_EQ(gen::parse_ops("new0 loop0{} next0 guard0{write0} destroy0", ops), "");
+    auto css = load(prog(Task::current_btf, ops, Kind::css, Kind::css));
+    EXPECT_REJECT(css, "only read is supported");
+    auto vma = load(prog(Task::current_btf, ops));
+    EXPECT_ACCEPT(vma);
+}
+
 } // namespace
 } // namespace iterconf::load

@@ -123,5 +123,16 @@ TEST(Beliefs, EmbeddedChecks) {
     EXPECT_GT(with.insns.size(), plain.insns.size());
 }
 
+// Rule 46: a css (MEM_RCU) iterator may leave its loop ACTIVE, so its
+// next() after the loop has no belief; task_vma's (PTR_TRUSTED) is NULL.
+TEST(Beliefs, UnprovenResultsCarryNoBelief) {
+    EXPECT_EQ(beliefs_of("new0 loop0{} next0 destroy0", Kind::css), "loop0:unknown next0:unknown");
+    EXPECT_TRUE(beliefs(prog("new0 loop0{} next0 destroy0", Kind::dmabuf), host).at.empty())
+        << "dmabuf is sleepable-only: refused in tp_btf";
+    gen::Program p = prog("new0 loop0{} next0 destroy0", Kind::dmabuf);
+    p.prog = gen::Prog::syscall;
+    EXPECT_EQ(shown(p, beliefs(p, host)), "loop0:unknown next0:NULL");
+}
+
 } // namespace
 } // namespace iterconf::model

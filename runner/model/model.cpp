@@ -185,8 +185,12 @@ enum class Slot : uint8_t { uninit, active, drained, destroyed, clobbered };
 // non-NULL pointer from next(), an unknown scalar (a num pointer whose
 // reference destroy() released: mark_reg_invalid() makes it unknown when
 // allow_ptr_leaks, i.e. for root), or such a scalar known to be non-zero (in
-// the body of a guard on it: regs_refine_cond_op(), BPF_JNE against 0).
-enum class Val : uint8_t { null, ptr, stale, nonzero };
+// the body of a guard on it: regs_refine_cond_op(), BPF_JNE against 0),
+// or a struct pointer from next() that is not PTR_TRUSTED (MEM_RCU: task,
+// css; any kind before kNextTrusted): not NULL in the verifier's type
+// (mark_ptr_not_null_reg() cleared PTR_MAYBE_NULL) yet not reg_not_null(),
+// so a test against 0 explores both sides and refines neither (rule 46).
+enum class Val : uint8_t { null, ptr, stale, nonzero, rcu };
 
 bool live(Slot s) {
     return s == Slot::active || s == Slot::drained;
@@ -503,6 +507,17 @@ class Interp {
                 (o.slot == 1 && o.where == Where::other));
     }
 
+    // What an ACTIVE next() gives R0 (process_iter_next_call(): the
+    // kfunc's return type, PTR_MAYBE_NULL cleared): a pointer the verifier
+    // can prove non-NULL (reg_not_null(): PTR_TO_MEM, PTR_TRUSTED), or a
+    // struct pointer it cannot (MEM_RCU, or untrusted before kNextTrusted).
+    Val active_result(uint8_t slot) const {
+        const gen::KindInfo& ki = kind(slot);
+        if (ki.next == gen::NextRet::btf_struct && (ki.rcu_protected || m_v < kNextTrusted))
+            return Val::rcu;
+        return Val::ptr;
+    }
+
     // Whether next()'s result carries the iterator's ref_obj_id (NextRet::ro_mem).
     bool tied(uint8_t slot) const { return kind(slot).next == gen::NextRet::ro_mem; }
 
@@ -623,6 +638,7 @@ class Interp {
             fail(Reason::stale_ptr, {Msg::null_deref}, at, o.slot);
             return false;
         case Val::ptr:
+        case Val::rcu:
             break;
         }
         if (!store)
@@ -695,7 +711,7 @@ class Interp {
                 f.idx++;
                 note(o, Val::null); // the DRAINED continuation, or a drained iterator
                 if (st.slot[l] == Slot::active) {
-                    note(o, Val::ptr);
+                    note(o, active_result(s));
                     // process_iter_next_call(): push an ACTIVE copy with a
                     // non-NULL result, continue DRAINED with R0 = 0.
                     State drained = st;
@@ -705,7 +721,7 @@ class Interp {
                     walk(k, drained);
                     if (m_failed)
                         return;
-                    st.v[s] = Val::ptr;
+                    st.v[s] = active_result(s);
                     st.tie[s] = static_cast<int8_t>(tied(s) ? l : -1);
                 } else { // DRAINED is sticky: R0 = 0
                     st.v[s] = Val::null;
@@ -746,6 +762,15 @@ class Interp {
                     f.idx++;
                 } else if (st.v[s] == Val::ptr || st.v[s] == Val::nonzero) {
                     k.push_back(body_of(k, o.body, ".body"));
+                } else if (st.v[s] == Val::rcu) {
+                    // Not reg_not_null(): both sides, the body first; no
+                    // refinement (the pointer is not PTR_MAYBE_NULL).
+                    Cont body = k;
+                    body.push_back(body_of(k, o.body, ".body"));
+                    walk(std::move(body), st);
+                    if (m_failed)
+                        return;
+                    k.back().idx++;
                 } else {
                     Cont body = k;
                     body.push_back(body_of(k, o.body, ".body"));
@@ -928,7 +953,7 @@ class Interp {
             return;
         note(o, Val::null);
         if (st.slot[s] == Slot::active) {
-            note(o, Val::ptr);
+            note(o, active_result(s));
             // DRAINED first: R0 = 0, the loop ends.
             State drained = st;
             drained.slot[s] = Slot::drained;
@@ -940,9 +965,16 @@ class Interp {
             if (m_failed)
                 return;
             // Then the queued ACTIVE state: R0 non-NULL, one more turn.
-            st.v[s] = Val::ptr;
+            st.v[s] = active_result(s);
             st.tie[s] = static_cast<int8_t>(tied(s) ? s : -1);
-            k.push_back(body_of(k, o.body, ".body", &o));
+            Cont body = k;
+            body.push_back(body_of(k, o.body, ".body", &o));
+            walk(std::move(body), st);
+            // A result the verifier cannot prove non-NULL also takes the
+            // loop's exit, the iterator still ACTIVE (rule 46).
+            if (m_failed || st.v[s] != Val::rcu)
+                return;
+            k.back().idx++;
             walk(std::move(k), st);
             return;
         }
@@ -971,7 +1003,7 @@ class Interp {
         auto it = m_point.find(&o);
         if (it == m_point.end())
             return;
-        (*m_obs)[it->second] |= v == Val::null ? 1 : v == Val::stale ? 4 : 2;
+        (*m_obs)[it->second] |= v == Val::null ? 1 : v == Val::stale || v == Val::rcu ? 4 : 2;
     }
 
     const gen::Program& m_p;

@@ -745,6 +745,25 @@ TEST(Kinds, RcuProtectedKindOutsideAnRcuSection) {
     expect_accept(prog("new0 loop0{} destroy0", Task::current_btf, Kind::css, Kind::css), k6_12);
 }
 
+// Rule 46: a next() result the verifier cannot prove non-NULL (MEM_RCU:
+// task, css; any struct pointer before kNextTrusted, 6.12) is not NULL by
+// type yet not reg_not_null(): the loop's NULL test also exits with the
+// iterator ACTIVE, and a guard explores both sides without refining it.
+// So after `loop0{}` a css next0 may be a pointer, and the guard's write is
+// reached; task_vma's PTR_TRUSTED result drains first and for good.
+TEST(Rules, UnprovenResultTakesTheLoopExitActive) {
+    const std::string write = "only read is supported";
+    expect_reject(prog("new0 loop0{} next0 guard0{write0} destroy0", Task::current_btf, Kind::css),
+                  Reason::write_vma, {write});
+    expect_reject(prog("new0 loop0{} next0 guard0{write0} destroy0", Task::current_btf, Kind::task),
+                  Reason::write_vma, {write});
+    expect_accept(prog("new0 loop0{} next0 guard0{write0} destroy0"));
+    expect_reject(prog("new0 loop0{} next0 guard0{write0} destroy0"), Reason::write_vma, {write},
+                  KernelFeatures::from_version(6, 11, 0));
+    // A guard on it: both sides, the pointer kept (a read after it is fine).
+    expect_accept(prog("new0 loop0{guard0{} read0} destroy0", Task::current_btf, Kind::css));
+}
+
 } // namespace
 } // namespace iterconf::model
 

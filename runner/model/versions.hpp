@@ -42,5 +42,10 @@ constexpr uint32_t kIterOffNonNeg = ver(6, 18, 0);
 // present in 6.18.44 and 7.2.13); before it the new() is accepted with the
 // slots PTR_UNTRUSTED and the next()/destroy() fail.
 constexpr uint32_t kRcuAtNew = ver(6, 18, 0);
+// 4cc8c50c9abc "bpf: Make the pointer returned by iter next method valid"
+// (6.12; stable 6.11.3, not modelled): a next() result that is a struct
+// pointer is PTR_TRUSTED (or MEM_RCU for KF_RCU_PROTECTED kinds); before,
+// a plain PTR_TO_BTF_ID. Only a trusted one is reg_not_null().
+constexpr uint32_t kNextTrusted = ver(6, 12, 0);
 
 } // namespace iterconf::model
