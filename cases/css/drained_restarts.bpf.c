@@ -15,12 +15,17 @@
  * believes the constant 0. Each program below returns bit 63 of that
  * "constant" and, in bit 1, whether it is start: 0 by the contract; the
  * kernels return 3 (start itself, for all three orders).
- * Why it matters: the believed 0 is a known scalar to the verifier. A
- * program may add it to a map value pointer, index a stack buffer with it
- * or pass it as a size, and the verifier checks that access at offset 0;
- * at run time the offset is a kernel address (out-of-bounds access), and
- * the value itself leaks a kernel pointer as a scalar. Loading needs
- * CAP_BPF (kfuncs), not root: a verifier-proved program that is unsafe.
+ * Why it matters: the kfunc breaks the iterator contract that
+ * process_iter_next_call() models (a DRAINED iterator's next() is the
+ * constant 0). For css the verifier is saved by accident: its next() result
+ * is MEM_RCU, which is not reg_not_null(), so the verifier also walks a loop
+ * exit with the iterator still ACTIVE (model rule 46), where the post-loop
+ * next() may be a pointer; a program it accepts cannot rely on the 0 (these
+ * programs leak the value through a global, which root may do anyway).
+ * dmabuf, whose result is PTR_TRUSTED, has no such second path: there the
+ * believed 0 is all the verifier sees (cases/dmabuf/drained_restarts, and
+ * the generated corpus's divergences on 7.2 and 7.3). A kfunc change that
+ * made css results trusted would turn this into the dmabuf bug.
  * Enforced by: kernel/bpf/verifier.c process_iter_next_call()
  * (__mark_reg_const_zero() on the DRAINED branch); kernel/bpf/cgroup_iter.c
  * bpf_iter_css_next() (no end state: pos NULL is also the initial state).

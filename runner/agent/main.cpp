@@ -733,6 +733,8 @@ std::string run_generated(const qemu::Plan& plan, Session& session) {
                 gen::falsify_first(beliefs);
             auto eb = ph.time("emit", [&] { return gen::emit_bpf(p, &beliefs); });
             embedded = raw->load(eb, load::RawOptions{.log_size = 0, .run = true});
+            if (embedded->result.verdict != record::Verdict::accept) // its message, for the record
+                embedded->result = raw->load(eb).result;
             ph.add("load + run with beliefs embedded",
                    static_cast<double>(embedded->load_us + embedded->run_us) / 1e6);
         }

@@ -44,11 +44,11 @@ struct Beliefs {
 inline constexpr size_t k_max_points = 48;
 // The beliefs map (gen::MapKind::beliefs): one array entry of u64 words:
 // [0] a scratch word, [1] runs (the main program's entry adds 1), then per
-// point p [2 + 2p] scratch, [3 + 2p] violations.
-inline constexpr uint32_t k_beliefs_value_size = 8 * (2 + 2 * k_max_points);
+// point p [2 + 3p] scratch, [3 + 3p] violations, [4 + 3p] times reached.
+inline constexpr uint32_t k_beliefs_value_size = 8 * (2 + 3 * k_max_points);
 inline constexpr int32_t k_beliefs_runs_off = 8;
 inline constexpr int32_t point_off(size_t p) {
-    return static_cast<int32_t>(16 + 16 * p);
+    return static_cast<int32_t>(16 + 24 * p);
 }
 
 // Whether an op code is a point.

@@ -341,6 +341,8 @@ class Emitter {
                 m_a.alu_imm(op::k_xor, r2, 1);
         }
         m_a.atomic_add(r1, 8, r2);
+        m_a.mov_imm(r2, 1); // the point was reached (its check ran)
+        m_a.atomic_add(r1, 16, r2);
     }
 
     static uint8_t slot_of(const Op& o) { return o.slot & 1; }

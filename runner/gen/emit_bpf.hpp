@@ -196,6 +196,7 @@ struct BpfProgram {
 //               r3 = r2; r3 = -r3; r2 |= r3; r2 >>= 63         (r2 = v != 0)
 //               [believed NULL: as is; non-NULL: r2 ^= 1; unreached: r2 = 1]
 //               lock *(u64 *)(r1 + 8) += r2                    (a violation)
+//               r2 = 1; lock *(u64 *)(r1 + 16) += r2           (reached)
 // using r1-r3 only (dead at every point: r0, the loop's NULL test, is kept).
 // The stores need allow_ptr_leaks (root), as the loader has in the guest.
 BpfProgram emit_bpf(const Program& p, const Beliefs* embed = nullptr);

@@ -76,28 +76,46 @@ void judge_beliefs(record::Record& r, const gen::Program& p, const gen::Beliefs&
             r.reason = "divergence: " + what;
         }
     };
+    // The oracle must have run: an accepted program that did not is not a
+    // pass (the harness, not the kernel, is at fault, so not a divergence).
+    auto not_run = [&](const std::string& why) {
+        if (r.match) {
+            r.match = false;
+            r.reason = "not executed: " + why;
+        }
+    };
     if (ran.result.verdict != record::Verdict::accept) {
         fail("with its beliefs embedded the program was " +
              std::string(record::to_string(ran.result.verdict)) +
              (ran.result.message.empty() ? "" : ": " + ran.result.message));
         return;
     }
-    if (!ran.ran || ran.runs < 0) {
-        r.unchecked.push_back("embedded beliefs (the program could not be attached and run)");
+    if (!ran.oracle_error.empty() || !ran.ran || ran.runs < 0) {
+        not_run(ran.oracle_error.empty() ? "the program was not run" : ran.oracle_error);
         return;
     }
     r.executed = ran.runs;
     if (ran.runs == 0) {
-        r.unchecked.push_back("embedded beliefs (attached, but the program never ran)");
+        not_run("attached, but the program never ran");
         return;
     }
     auto ops = gen::preorder(p);
+    size_t checks = 0, reached = 0;
     for (size_t i = 0; i < ops.size() && i < ran.violations.size(); i++) {
+        gen::Belief b = embedded.of(i);
+        if (b == gen::Belief::null || b == gen::Belief::nonnull) {
+            checks++;
+            reached += i < ran.reached.size() && ran.reached[i] > 0;
+        }
         if (ran.violations[i] == 0)
             continue;
-        fail(ops[i].where + ": believed " + gen::to_string(embedded.of(i)) + ", violated " +
+        fail(ops[i].where + ": believed " + gen::to_string(b) + ", violated " +
              std::to_string(ran.violations[i]) + " times in " + std::to_string(ran.runs) + " runs");
     }
+    if (checks > 0 && reached == 0)
+        r.unchecked.push_back("embedded beliefs (none of the " + std::to_string(checks) +
+                              " checked points was reached in " + std::to_string(ran.runs) +
+                              " runs)");
 }
 
 record::Record generated_loss(const gen::Program& p, record::Verdict v, const std::string& message,

@@ -401,20 +401,35 @@ RawOutcome RawLoader::load(const gen::BpfProgram& prog, const RawOptions& opts) 
             std::vector<uint64_t> words(gen::k_beliefs_value_size / 8, 0);
             const __u32 key = 0;
             int bfd = st.map_fd[static_cast<int>(gen::MapKind::beliefs)];
-            if (embedded)
-                bpf_map_update_elem(bfd, &key, words.data(), BPF_ANY);
-            if (prog.syscall) {
+            if (embedded && bpf_map_update_elem(bfd, &key, words.data(), BPF_ANY) != 0) {
+                out.oracle_error =
+                    std::string("cannot reset the beliefs map: ") + std::strerror(errno);
+                embedded = false; // not run: its counts would be another program's
+            } else if (prog.syscall) {
                 out.ran = test_run_syscall(fd);
+                if (!out.ran)
+                    out.oracle_error =
+                        std::string("BPF_PROG_TEST_RUN failed: ") + std::strerror(errno);
             } else if (int link = bpf_raw_tracepoint_open(nullptr, fd); link >= 0) {
                 for (int i = 0; i < 3; i++)
                     ::syscall(SYS_getppid);
                 ::close(link);
                 out.ran = true;
+            } else {
+                out.oracle_error =
+                    std::string("cannot attach it to sys_enter: ") + std::strerror(-link);
             }
-            if (out.ran && embedded && bpf_map_lookup_elem(bfd, &key, words.data()) == 0) {
-                out.runs = static_cast<int64_t>(words[1]);
-                for (size_t p = 0; p < gen::k_max_points; p++)
-                    out.violations.push_back(words[3 + 2 * p]);
+            if (out.ran && embedded) {
+                if (bpf_map_lookup_elem(bfd, &key, words.data()) != 0) {
+                    out.oracle_error =
+                        std::string("cannot read the beliefs map back: ") + std::strerror(errno);
+                } else {
+                    out.runs = static_cast<int64_t>(words[1]);
+                    for (size_t p = 0; p < gen::k_max_points; p++) {
+                        out.violations.push_back(words[3 + 3 * p]);
+                        out.reached.push_back(words[4 + 3 * p]);
+                    }
+                }
             }
         }
     }

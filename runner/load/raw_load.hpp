@@ -56,6 +56,9 @@ struct RawOutcome {
     // and the violations counted at each point (gen::k_max_points of them).
     int64_t runs = -1;
     std::vector<uint64_t> violations;
+    std::vector<uint64_t> reached; // times each point's check ran
+    // Why the counters could not be reset or read back ("" when they were).
+    std::string oracle_error;
 };
 
 class RawLoader {
