@@ -74,7 +74,8 @@ int kprobe_refused(void *ctx)
 SEC("syscall")
 __description("syscall program without an RCU section")
 __failure
-__msg("kernel func bpf_iter_scx_dsq_new requires RCU critical section protection")
+__kver_msg(">=6.18", "kernel func bpf_iter_scx_dsq_new requires RCU critical section protection")
+__kver_msg("<6.18", "expected an RCU CS when using bpf_iter_scx_dsq_destroy")
 int syscall_outside_rcu_section(void *ctx)
 {
 	struct bpf_iter_scx_dsq it;
