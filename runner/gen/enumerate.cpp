@@ -313,6 +313,16 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
     std::set<std::string> seen;
     size_t count = 0;
     bool stop = false;
+    // Visits p unless it is invalid or already seen; false once visiting
+    // says stop (then `stop` is set).
+    auto offer = [&](const Program& p) {
+        if (!p.validate().empty() || !seen.insert(p.text()).second)
+            return true;
+        count++;
+        if (!visit(p))
+            stop = true;
+        return !stop;
+    };
     const Task tasks[] = {Task::current_btf,    Task::pid_checked, Task::pid_unchecked,
                           Task::current_scalar, Task::walked,      Task::null};
     // Kinds (enumerate.hpp): (k, k) for each kind, then (first, k).
@@ -349,13 +359,8 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
                     if (lite && !light_task(t))
                         continue;
                     p.task = t;
-                    if (!p.validate().empty() || !seen.insert(p.text()).second)
-                        continue;
-                    count++;
-                    if (!visit(p)) {
-                        stop = true;
+                    if (!offer(p))
                         return;
-                    }
                 }
             }
         });
@@ -370,12 +375,9 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
                 p.kinds = {k, k};
                 p.at = x;
                 if (!parse_ops(t, p.ops).empty() || static_cast<int>(op_count(p.ops)) > b.ops ||
-                    nesting(p.ops) > b.depth || !p.validate().empty() ||
-                    !seen.insert(p.text()).second)
+                    nesting(p.ops) > b.depth)
                     continue;
-                count++;
-                if (!visit(p))
-                    stop = true;
+                offer(p);
             }
         }
     }
@@ -396,12 +398,8 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
                 Program p;
                 p.prog = prog;
                 p.kinds = {k, k};
-                if (!parse_ops(t, p.ops).empty() || !p.validate().empty() ||
-                    !seen.insert(p.text()).second)
-                    continue;
-                count++;
-                if (!visit(p))
-                    stop = true;
+                if (parse_ops(t, p.ops).empty())
+                    offer(p);
             }
     };
     contract(Prog::tp_btf);
@@ -426,13 +424,8 @@ size_t enumerate(const Bound& b, const std::function<bool(const Program&)>& visi
                 if ((!vary && t != Task::current_btf) || !light_task(t))
                     continue;
                 p.task = t;
-                if (!p.validate().empty() || !seen.insert(p.text()).second)
-                    continue;
-                count++;
-                if (!visit(p)) {
-                    stop = true;
+                if (!offer(p))
                     return;
-                }
             }
         }
     };
